@@ -1,0 +1,34 @@
+using ChatAdvisor.Api;
+
+namespace ChatAdvisor.Hosting;
+
+/// <summary>Builds the web application: the table of contents of what the server offers.</summary>
+public static class ChatAdvisorApp
+{
+    /// <summary>
+    /// Creates the server. <paramref name="configure"/> lets tests replace settings or services before it is built.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = ContentRoot.Locate(),
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")))
+            builder.WebHost.UseUrls("http://localhost:5080");
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapHealth();
+        app.MapAsk();
+        app.MapHomePage();
+        return app;
+    }
+}

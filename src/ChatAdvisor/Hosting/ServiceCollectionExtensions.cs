@@ -1,0 +1,14 @@
+using ChatAdvisor.Core;
+
+namespace ChatAdvisor.Hosting;
+
+/// <summary>Registers the advisor and its host-side services.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Adds the core advisor (index, retrieval, answering, conversations) bound to configuration.</summary>
+    public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddChatAdvisorCore(configuration, contentRoot);
+        return services;
+    }
+}

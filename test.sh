@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test suite of the repository and ends with one line: "N passed, N failed".
+# The JavaScript peers the tests check against (npm packages) are installed first when missing.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+for lock in $(git ls-files '*package-lock.json' | grep -v node_modules); do
+  dir=$(dirname "$lock")
+  if [ ! -d "$dir/node_modules" ]; then
+    echo "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed in $dir"; echo "0 passed, 1 failed"; exit 1; }
+  fi
+done
+
+results=artifacts/test-results
+rm -rf "$results"
+dotnet test ChatAdvisor.sln --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+exit "$status"

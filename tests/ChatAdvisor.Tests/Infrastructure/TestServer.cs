@@ -1,0 +1,70 @@
+using ChatAdvisor.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatAdvisor.Tests.Infrastructure;
+
+/// <summary>
+/// A real Kestrel server on a free loopback port, running the whole application with its own storage folder.
+/// Dispose to stop it and delete its storage.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestServer(WebApplication app, string storagePath)
+    {
+        _app = app;
+        StoragePath = storagePath;
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseAddress = new Uri(addresses.First());
+        Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    /// <summary>The server's address, such as http://127.0.0.1:41234/.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client pointed at <see cref="BaseAddress"/>.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>The server's private storage folder (index cache, conversations).</summary>
+    public string StoragePath { get; }
+
+    /// <summary>The server's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Starts the application. <paramref name="settings"/> override appsettings.json (keys such as "Slack:SigningSecret");
+    /// <paramref name="configure"/> can replace services. Pass <paramref name="storagePath"/> to reuse a folder across restarts.
+    /// </summary>
+    public static async Task<TestServer> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? configure = null,
+        string? storagePath = null)
+    {
+        storagePath ??= Path.Combine(Path.GetTempPath(), "chatadvisor-test-" + Guid.NewGuid().ToString("N"));
+        var app = ChatAdvisorApp.Build(["--urls", "http://127.0.0.1:0", "--environment", "Development"], builder =>
+        {
+            var values = new Dictionary<string, string?> { ["Storage:Path"] = storagePath };
+            if (settings is not null)
+            {
+                foreach (var (key, value) in settings)
+                    values[key] = value;
+            }
+            builder.Configuration.AddInMemoryCollection(values);
+            configure?.Invoke(builder);
+        });
+        await app.StartAsync();
+        return new TestServer(app, storagePath);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
