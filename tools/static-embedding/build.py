@@ -162,15 +162,21 @@ def char_ngrams(word):
             yield w[i:i + n]
 
 
-def cooccurrence(paragraphs, vocab_size, window, min_count):
+def cooccurrence(paragraphs, vocab_size, window, min_count, english_boost):
     t = time.time()
     counts = {}
     corpus = []
-    for tokens in paragraphs:
+    english = set()
+    for source, tokens in paragraphs:
         corpus.append(tokens)
         for tok in tokens:
             counts[tok] = counts.get(tok, 0) + 1
-    words = sorted((w for w, c in counts.items() if c >= min_count and len(w) <= 40), key=lambda w: (-counts[w], w))[:vocab_size]
+        if source == "wordnet":
+            english.update(tokens)
+    # Words that WordNet uses count english_boost times when the vocabulary is chosen, so "drawbacks" gets a row
+    # of its own before identifiers such as "setitimer" that only API references repeat.
+    rank = lambda w: counts[w] * (english_boost if w in english else 1)
+    words = sorted((w for w, c in counts.items() if c >= min_count and len(w) <= 40), key=lambda w: (-rank(w), w))[:vocab_size]
     index = {w: i for i, w in enumerate(words)}
     total_tokens = sum(counts.values())
     print(f"text: {len(corpus):,} paragraphs, {total_tokens:,} tokens, {len(counts):,} types; vocabulary {len(words):,} ({time.time() - t:.0f}s)")
@@ -321,7 +327,7 @@ def write_model(path, words, weights, vectors, component, buckets_matrix, oov_we
 def build(args):
     here = os.path.dirname(os.path.abspath(__file__))
     t = time.time()
-    cache = os.path.join(args.work, f"cooc-v{args.vocab}-w{args.window}-g{args.gloss_repeat}.npz")
+    cache = os.path.join(args.work, f"cooc-v{args.vocab}-w{args.window}-g{args.gloss_repeat}-e{args.english_boost}.npz")
     if os.path.exists(cache):
         data = np.load(cache, allow_pickle=True)
         words, freq, total = list(data["words"]), data["freq"], int(data["total"])
@@ -329,10 +335,12 @@ def build(args):
         sample = [line.split() for line in data["sample"]]
     else:
         def paragraphs():
-            yield from documentation_paragraphs()
+            for tokens in documentation_paragraphs():
+                yield "docs", tokens
             for _ in range(args.gloss_repeat):
-                yield from wordnet_paragraphs()
-        words, freq, total, matrix, corpus = cooccurrence(paragraphs(), args.vocab, args.window, args.min_count)
+                for tokens in wordnet_paragraphs():
+                    yield "wordnet", tokens
+        words, freq, total, matrix, corpus = cooccurrence(paragraphs(), args.vocab, args.window, args.min_count, args.english_boost)
         rng = np.random.default_rng(7)
         sample = [corpus[i] for i in rng.choice(len(corpus), size=min(20000, len(corpus)), replace=False)]
         del corpus
@@ -366,6 +374,7 @@ def main():
     p.add_argument("--window", type=int, default=5)
     p.add_argument("--min-count", type=int, default=5)
     p.add_argument("--gloss-repeat", type=int, default=1)
+    p.add_argument("--english-boost", type=int, default=1, help="vocabulary rank multiplier for words WordNet uses")
     p.add_argument("--eig", type=float, default=0.5, help="singular value exponent (0 = U only)")
     p.add_argument("--buckets", type=int, default=8192)
     p.add_argument("--retrofit-alpha", type=float, default=1.0)

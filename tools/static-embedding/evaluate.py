@@ -9,6 +9,7 @@ question is embedded (SIF pooling, as the C# generator does) and the passages ar
 is answered at rank r when a passage containing one of its expected phrases is at rank r.
 """
 import argparse
+import json
 import os
 import re
 import struct
@@ -18,6 +19,20 @@ import numpy as np
 TOKEN = re.compile(r"[a-z0-9]+")
 PAIRS = [("beginner", "novice"), ("admin", "back-office"), ("traffic", "load"), ("prototype", "proof-of-concept"),
          ("serve", "deploy"), ("model", "ml")]
+# Texts for the C# parity test: known words, unknown words and typos (n-gram buckets), punctuation, empty text.
+GOLDEN_TEXTS = [
+    "Which framework should I use for a high-traffic ML inference API?",
+    "Django vs Flask vs FastAPI: how do they compare?",
+    "beginner",
+    "novice",
+    "I need back-office screens so staff can edit records",
+    "perfromance of asyncronous framewrok",
+    "Flask-WTF adds CSRF protection; Django's admin is built in.",
+    "ZZZ qqqxj 12345 \u00e9t\u00e9 na\u00efve caf\u00e9",
+    "",
+    "   ...   ",
+    "Supercalifragilisticexpialidociousandthenalotmorecharactersbeyondsixtyfourletterslong token",
+]
 PROBES = ["beginner", "admin", "traffic", "prototype", "serve", "model", "async", "database", "fast", "drawbacks"]
 
 
@@ -62,7 +77,7 @@ class Model:
     def embed(self, text):
         total = np.zeros(self.vectors.shape[1])
         for tok in TOKEN.findall(text.lower()):
-            v, w = self.word(tok)
+            v, w = self.word(tok[:64])  # the C# generator keeps the first 64 characters of a token
             if v is not None:
                 total += w * v
         total -= (total @ self.component) * self.component
@@ -144,7 +159,14 @@ def main():
     p.add_argument("models", nargs="+")
     p.add_argument("--corpus", default=os.path.join(here, "..", "..", "corpus"))
     p.add_argument("--questions", default=os.path.join(here, "paraphrases.tsv"))
+    p.add_argument("--golden", help="write the reference embeddings of GOLDEN_TEXTS for the first model to this JSON file")
     args = p.parse_args()
+    if args.golden:
+        m = Model(args.models[0])
+        with open(args.golden, "w", encoding="utf-8") as f:
+            json.dump([{"text": t, "embedding": [round(float(x), 7) for x in m.embed(t)]} for t in GOLDEN_TEXTS], f, indent=1)
+            f.write("\n")
+        return
     chunks = passages(args.corpus)
     questions = read_questions(args.questions)
     print(f"{len(chunks)} passages, {len(questions)} paraphrase questions")
