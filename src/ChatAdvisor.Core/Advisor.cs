@@ -15,7 +15,7 @@ namespace ChatAdvisor.Core;
 /// </summary>
 public sealed class Advisor(
     IndexProvider index,
-    Retriever retriever,
+    HybridRetriever retriever,
     ConversationStore conversations,
     IOptions<RetrievalOptions> retrieval,
     ILogger<Advisor> logger)
@@ -46,7 +46,7 @@ public sealed class Advisor(
         var started = Stopwatch.GetTimestamp();
         var snapshot = await index.GetAsync(cancellationToken);
         var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
-        var (resolved, hits) = Understand(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
+        var (resolved, hits) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot, cancellationToken: cancellationToken);
         var composed = ExtractiveComposer.Compose(resolved, hits, snapshot);
 
         var answer = new AdvisorAnswer(conversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions)
@@ -62,13 +62,27 @@ public sealed class Advisor(
     }
 
     /// <summary>Analyses a question in the light of the previous turn and retrieves the chunks to answer it from.</summary>
-    internal (QuestionAnalysis Resolved, IReadOnlyList<SearchHit> Hits) Understand(string question, QuestionAnalysis? previous, IndexSnapshot snapshot)
+    /// <remarks><paramref name="kind"/> overrides <c>Retrieval:Mode</c> (the evaluation compares retrievers with it).</remarks>
+    internal async Task<(QuestionAnalysis Resolved, IReadOnlyList<SearchHit> Hits)> UnderstandAsync(string question, QuestionAnalysis? previous,
+        IndexSnapshot snapshot, RetrieverKind? kind = null, CancellationToken cancellationToken = default)
     {
+        var mode = kind ?? retrieval.Value.Mode;
         var analysis = QuestionAnalyzer.Analyze(question, snapshot);
+        // Keywords alone miss paraphrases ("novice" for "beginner"): with vectors, a question close in meaning to a
+        // passage is in scope too.
+        if (analysis.Kind == QuestionKind.OutOfScope && mode != RetrieverKind.Lexical && await retriever.IsNearCorpusAsync(snapshot, question, cancellationToken))
+            analysis = QuestionAnalyzer.Analyze(question, snapshot, nearCorpusByMeaning: true);
         var resolved = FollowUpResolver.Resolve(analysis, previous);
-        var hits = resolved.Kind == QuestionKind.OutOfScope ? [] : retriever.Search(snapshot, SearchQuery.For(resolved), retrieval.Value.TopK);
+        IReadOnlyList<SearchHit> hits = resolved.Kind == QuestionKind.OutOfScope
+            ? []
+            : await retriever.SearchAsync(snapshot, SearchQuery.For(resolved), SearchText(resolved, previous), retrieval.Value.TopK,
+                mode, cancellationToken);
         return (resolved, hits);
     }
+
+    /// <summary>The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up.</summary>
+    private static string SearchText(QuestionAnalysis resolved, QuestionAnalysis? previous)
+        => previous is not null && resolved.LooksLikeFollowUp ? resolved.Text + "\n" + resolved.Resolved : resolved.Text;
 
     /// <summary>Records a rating of an answer. Returns false when the answer id is unknown.</summary>
     public async Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)

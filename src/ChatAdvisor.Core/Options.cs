@@ -50,8 +50,43 @@ public sealed class RetrievalOptions
     /// <summary>How many chunks a question retrieves for the answer composer.</summary>
     public int TopK { get; set; } = 8;
 
+    /// <summary>Which evidence ranks chunks: <c>Hybrid</c> (default), <c>Lexical</c> or <c>Vector</c>.</summary>
+    public Retrieval.RetrieverKind Mode { get; set; } = Retrieval.RetrieverKind.Hybrid;
+
+    /// <summary>How the lexical and vector rankings are fused: <c>Rrf</c> (reciprocal rank fusion) or <c>Weighted</c>.</summary>
+    public Retrieval.FusionMethod Fusion { get; set; } = Retrieval.FusionMethod.Rrf;
+
+    /// <summary>The rank offset of reciprocal rank fusion (60 in the original paper).</summary>
+    public int RrfK { get; set; } = 60;
+
+    /// <summary>The weight of the vector ranking in the fusion (the lexical ranking gets 1 minus this).</summary>
+    public float VectorWeight { get; set; } = 0.5f;
+
+    /// <summary>How many candidates each retriever contributes to the fusion.</summary>
+    public int CandidatesPerRetriever { get; set; } = 30;
+
+    /// <summary>How many int8 vector candidates are re-scored in float32.</summary>
+    public int RescoreCandidates { get; set; } = 50;
+
+    /// <summary>MMR trade-off: 1 keeps the fused order, lower values favour passages unlike those already picked.</summary>
+    public float MmrLambda { get; set; } = 0.7f;
+
+    /// <summary>
+    /// A question without domain keywords is still in scope when its embedding has at least this cosine with a
+    /// passage (calibrated on the eval set: off-topic questions stay below it).
+    /// </summary>
+    public float InScopeSimilarity { get; set; } = 0.4f;
+
     /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
-    public string? Validate() => TopK is < 1 or > 100 ? $"Retrieval:TopK must be between 1 and 100 (it is {TopK})." : null;
+    public string? Validate() =>
+        TopK is < 1 or > 100 ? $"Retrieval:TopK must be between 1 and 100 (it is {TopK})."
+        : RrfK < 0 ? $"Retrieval:RrfK must not be negative (it is {RrfK})."
+        : VectorWeight is < 0 or > 1 ? $"Retrieval:VectorWeight must be between 0 and 1 (it is {VectorWeight})."
+        : CandidatesPerRetriever is < 1 or > 1000 ? $"Retrieval:CandidatesPerRetriever must be between 1 and 1000 (it is {CandidatesPerRetriever})."
+        : RescoreCandidates is < 1 or > 1000 ? $"Retrieval:RescoreCandidates must be between 1 and 1000 (it is {RescoreCandidates})."
+        : MmrLambda is < 0 or > 1 ? $"Retrieval:MmrLambda must be between 0 and 1 (it is {MmrLambda})."
+        : InScopeSimilarity is < -1 or > 1 ? $"Retrieval:InScopeSimilarity must be between -1 and 1 (it is {InScopeSimilarity})."
+        : null;
 }
 
 /// <summary>Where the application's relative paths resolve from.</summary>

@@ -1,5 +1,6 @@
 using ChatAdvisor.Core.Chunking;
 using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Core.Embeddings;
 using ChatAdvisor.Core.Retrieval;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,6 +36,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IndexProvider>();
         services.AddSingleton<IReadinessContributor>(sp => sp.GetRequiredService<IndexProvider>());
         services.TryAddSingleton<Retriever>();
+        services.TryAddSingleton<HybridRetriever>();
+        services.AddEmbeddings(contentRoot);
         services.TryAddSingleton<ConversationStore>();
         services.TryAddSingleton<Advisor>();
         services.TryAddSingleton<ReadinessReporter>();

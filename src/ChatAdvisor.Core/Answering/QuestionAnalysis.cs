@@ -137,7 +137,11 @@ public static partial class QuestionAnalyzer
     private static partial Regex UseCasePhrase();
 
     /// <summary>Analyses <paramref name="question"/> using the corpus vocabulary in <paramref name="index"/> for spelling correction.</summary>
-    public static QuestionAnalysis Analyze(string question, IndexSnapshot index)
+    /// <remarks>
+    /// <paramref name="nearCorpusByMeaning"/>: the question's embedding is close to a passage, so it counts as in the
+    /// domain even without a domain keyword ("novice", "back-office screens").
+    /// </remarks>
+    public static QuestionAnalysis Analyze(string question, IndexSnapshot index, bool nearCorpusByMeaning = false)
     {
         var text = StripInstructions(question, out bool hadInstructions);
         var words = TextAnalyzer.Words(text.AsSpan());
@@ -192,7 +196,7 @@ public static partial class QuestionAnalyzer
         else
             kind = QuestionKind.General;
 
-        bool inDomain = frameworks.Count > 0 || aspects.Count > 0 || corrected.Any(DomainWords.Contains)
+        bool inDomain = frameworks.Count > 0 || aspects.Count > 0 || corrected.Any(DomainWords.Contains) || nearCorpusByMeaning
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && corrected.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
         bool onlyOtherTech = others.Count > 0 && frameworks.Count == 0;
         bool nothingLeft = words.Count == 0;

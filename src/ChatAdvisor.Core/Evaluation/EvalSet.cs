@@ -39,6 +39,18 @@ public sealed record EvalSet(IReadOnlyList<EvalCase> Cases)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
+    /// <summary>Reads every question set file of <paramref name="folder"/> (*.json, in name order) as one set.</summary>
+    public static EvalSet LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"The evaluation folder '{folder}' does not exist.");
+        var cases = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).SelectMany(f => Load(f).Cases).ToList();
+        var duplicate = cases.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidDataException($"'{folder}' has two cases with the id '{duplicate.Key}'.");
+        return new EvalSet(cases);
+    }
+
     /// <summary>Reads a question set file.</summary>
     public static EvalSet Load(string path)
     {

@@ -10,6 +10,11 @@ namespace ChatAdvisor.Core.Evaluation;
 /// <summary>Retrieval figures for one retriever over a set of turns.</summary>
 public sealed record RetrievalFigures(int Questions, double RecallAt1, double RecallAt3, double RecallAt5, double Mrr);
 
+/// <summary>Retrieval figures of one retriever over the whole set and over the paraphrase subset.</summary>
+/// <param name="All">Every turn with expected passages.</param>
+/// <param name="Paraphrase">Turns of cases tagged "paraphrase" (few words in common with the answering passage).</param>
+public sealed record RetrieverFigures(RetrievalFigures All, RetrievalFigures Paraphrase);
+
 /// <summary>A turn that missed a target, and why.</summary>
 public sealed record EvalFailure(string CaseId, int Turn, string Question, string Problem);
 
@@ -24,6 +29,9 @@ public sealed record EvalReport
 
     /// <summary>Passage retrieval over the turns that name expected passages.</summary>
     public required RetrievalFigures Retrieval { get; init; }
+
+    /// <summary>Passage retrieval per retriever ("lexical", "vector", "hybrid"), each with the same analysed questions.</summary>
+    public IReadOnlyDictionary<string, RetrieverFigures> Retrievers { get; init; } = new Dictionary<string, RetrieverFigures>();
 
     /// <summary>Share of expected facts found in the answers.</summary>
     public required double KeyFactCoverage { get; init; }
@@ -54,6 +62,15 @@ public sealed record EvalReport
         await output.WriteLineAsync($"  passage recall@3      {Retrieval.RecallAt3:0.000}");
         await output.WriteLineAsync($"  passage recall@5      {Retrieval.RecallAt5:0.000}");
         await output.WriteLineAsync($"  MRR                   {Retrieval.Mrr:0.000}");
+        if (Retrievers.Count > 0)
+        {
+            await output.WriteLineAsync("  retriever    set          questions  recall@1  recall@3  recall@5    MRR");
+            foreach (var (name, figures) in Retrievers)
+            {
+                foreach (var (set, f) in new[] { ("all", figures.All), ("paraphrase", figures.Paraphrase) })
+                    await output.WriteLineAsync($"  {name,-12} {set,-12} {f.Questions,9}  {f.RecallAt1,8:0.000}  {f.RecallAt3,8:0.000}  {f.RecallAt5,8:0.000}  {f.Mrr,5:0.000}");
+            }
+        }
         await output.WriteLineAsync($"  key-fact coverage     {KeyFactCoverage:0.000}");
         await output.WriteLineAsync($"  refusal accuracy      {RefusalAccuracy:0.000}");
         await output.WriteLineAsync($"  citation faithfulness {CitationFaithfulness:0.000}   ({Citations} citations)");
@@ -83,6 +100,8 @@ public static class Evaluator
         build.Stop();
 
         var ranks = new List<int?>();
+        RetrieverKind[] kinds = [RetrieverKind.Lexical, RetrieverKind.Vector, RetrieverKind.Hybrid];
+        var ranksByKind = kinds.ToDictionary(k => k, _ => (All: new List<int?>(), Paraphrase: new List<int?>()));
         int facts = 0, factsFound = 0, refusalRight = 0, turns = 0, citations = 0, faithful = 0;
         var failures = new List<EvalFailure>();
 
@@ -93,7 +112,19 @@ public static class Evaluator
             {
                 var turn = @case.Turns[t];
                 var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
-                var (_, hits) = advisor.Understand(turn.Question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
+                var previous = history.Count > 0 ? history[^1].Understood.ToAnalysis() : null;
+                var (_, hits) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, cancellationToken: cancellationToken);
+                if (turn.Passages.Count > 0)
+                {
+                    foreach (var kind in kinds)
+                    {
+                        var (_, kindHits) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, kind, cancellationToken);
+                        var rank = RankOf(kindHits, turn.Passages);
+                        ranksByKind[kind].All.Add(rank);
+                        if (@case.Tags.Contains("paraphrase"))
+                            ranksByKind[kind].Paraphrase.Add(rank);
+                    }
+                }
                 var answer = await advisor.AskAsync(turn.Question, conversationId, cancellationToken);
                 turns++;
 
@@ -158,6 +189,7 @@ public static class Evaluator
             Cases = set.Cases.Count,
             Turns = turns,
             Retrieval = Figures(ranks),
+            Retrievers = kinds.ToDictionary(k => k.ToString().ToLowerInvariant(), k => new RetrieverFigures(Figures(ranksByKind[k].All), Figures(ranksByKind[k].Paraphrase))),
             KeyFactCoverage = facts == 0 ? 1 : (double)factsFound / facts,
             RefusalAccuracy = turns == 0 ? 1 : (double)refusalRight / turns,
             CitationFaithfulness = citations == 0 ? 1 : (double)faithful / citations,
@@ -175,6 +207,16 @@ public static class Evaluator
             return new RetrievalFigures(0, 0, 0, 0, 0);
         double At(int k) => ranks.Count(r => r <= k) / (double)ranks.Count;
         return new RetrievalFigures(ranks.Count, At(1), At(3), At(5), ranks.Sum(r => r is { } v ? 1.0 / v : 0) / ranks.Count);
+    }
+
+    private static int? RankOf(IReadOnlyList<SearchHit> hits, IReadOnlyList<string> passages)
+    {
+        for (int i = 0; i < hits.Count; i++)
+        {
+            if (passages.Any(p => Contains(hits[i].Chunk.Text, p)))
+                return i + 1;
+        }
+        return null;
     }
 
     private static bool Contains(string text, string snippet) => Normalize(text).Contains(Normalize(snippet), StringComparison.OrdinalIgnoreCase);

@@ -1,18 +1,38 @@
 using System.Diagnostics;
 using ChatAdvisor.Core.Chunking;
 using ChatAdvisor.Core.Ingestion;
+using Microsoft.Extensions.AI;
 
 namespace ChatAdvisor.Core.Retrieval;
 
 /// <summary>Builds an <see cref="IndexSnapshot"/> from the corpus folder.</summary>
 /// <remarks>Thread-safe.</remarks>
-public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCounter)
+public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCounter, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
 {
     /// <summary>Bumped whenever analysis or the index format changes, so old caches are rebuilt.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
-    /// <summary>Identifies the settings an index depends on.</summary>
-    public string SettingsKey => $"v{FormatVersion};chunk={chunking.MaxTokens}/{chunking.OverlapTokens};tokens={tokenCounter.GetType().Name}";
+    /// <summary>Identifies the settings an index depends on, the embedding model included (a new model rebuilds the index).</summary>
+    public string SettingsKey => $"v{FormatVersion};chunk={chunking.MaxTokens}/{chunking.OverlapTokens};tokens={tokenCounter.GetType().Name};embedding={EmbeddingModelId ?? "none"}";
+
+    private string? EmbeddingModelId => embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId;
+
+    /// <summary>Embeds every chunk of <paramref name="snapshot"/> and returns the snapshot with its vector index (unchanged without an embedding generator).</summary>
+    public async Task<IndexSnapshot> AddVectorsAsync(IndexSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        if (embeddings is null)
+            return snapshot;
+        var stopwatch = Stopwatch.StartNew();
+        var generated = await embeddings.GenerateAsync(snapshot.Chunks.Select(HybridRetriever.EmbeddingText), cancellationToken: cancellationToken);
+        int dimensions = generated.Count > 0 ? generated[0].Vector.Length : embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions ?? 0;
+        var vectors = VectorIndex.Build(EmbeddingModelId ?? "unknown", dimensions, [.. generated.Select(e => e.Vector)]);
+        return new IndexSnapshot(snapshot.Articles, snapshot.Lexical, snapshot.Spelling, snapshot.Stamps, snapshot.SettingsKey)
+        {
+            Vectors = vectors,
+            Built = (snapshot.Built.At, snapshot.Built.Duration + stopwatch.Elapsed, snapshot.Built.FromCache),
+            Skipped = snapshot.Skipped,
+        };
+    }
 
     /// <summary>Reads, chunks and indexes every file of <paramref name="corpusPath"/>.</summary>
     public IndexSnapshot Build(string corpusPath, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)

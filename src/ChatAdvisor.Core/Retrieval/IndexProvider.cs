@@ -1,5 +1,6 @@
 using ChatAdvisor.Core.Chunking;
 using ChatAdvisor.Core.Ingestion;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,11 +24,12 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
 
     /// <summary>Creates the provider; nothing is read until the index is first needed.</summary>
     public IndexProvider(IOptions<CorpusOptions> corpus, IOptions<StorageOptions> storage, IOptions<ChunkingOptions> chunking,
-        ITokenCounter tokenCounter, ContentRootPath root, ILogger<IndexProvider> logger)
+        ITokenCounter tokenCounter, ContentRootPath root, ILogger<IndexProvider> logger,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
     {
         CorpusPath = root.Resolve(corpus.Value.Path);
         CachePath = Path.Combine(root.Resolve(storage.Value.Path), "index.bin");
-        _builder = new IndexBuilder(chunking.Value, tokenCounter);
+        _builder = new IndexBuilder(chunking.Value, tokenCounter, embeddings);
         _logger = logger;
         _watch = corpus.Value.WatchForChanges;
     }
@@ -51,7 +53,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         {
             if (_current is null)
             {
-                _current = await Task.Run(() => LoadOrBuild(force: false, progress: null, cancellationToken), cancellationToken);
+                _current = await Task.Run(() => LoadOrBuildAsync(force: false, progress: null, cancellationToken), cancellationToken);
                 StartWatching();
             }
             return _current;
@@ -68,7 +70,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         await _buildLock.WaitAsync(cancellationToken);
         try
         {
-            _current = await Task.Run(() => LoadOrBuild(force, progress, cancellationToken), cancellationToken);
+            _current = await Task.Run(() => LoadOrBuildAsync(force, progress, cancellationToken), cancellationToken);
             return _current;
         }
         finally
@@ -77,7 +79,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         }
     }
 
-    private IndexSnapshot LoadOrBuild(bool force, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    private async Task<IndexSnapshot> LoadOrBuildAsync(bool force, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
     {
         var stamps = CorpusLoader.Stamp(CorpusPath);
         string reason = "rebuild requested";
@@ -95,7 +97,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
             reason = cached is null ? problem! : "the corpus or the settings changed";
         }
 
-        var snapshot = _builder.Build(CorpusPath, progress, cancellationToken);
+        var snapshot = await _builder.AddVectorsAsync(_builder.Build(CorpusPath, progress, cancellationToken), cancellationToken);
         Log.IndexBuilt(_logger, snapshot.Articles.Count, snapshot.Chunks.Count, (long)snapshot.Built.Duration.TotalMilliseconds, reason);
         ReportSkipped(snapshot);
         try

@@ -36,6 +36,9 @@ public sealed class IndexSnapshot
     /// <summary>The BM25 index over <see cref="Chunks"/>.</summary>
     public LexicalIndex Lexical { get; }
 
+    /// <summary>The chunk embeddings (vector i is chunk i), or null when the index was built without an embedding.</summary>
+    public VectorIndex? Vectors { get; init; }
+
     /// <summary>The corpus vocabulary for spelling correction.</summary>
     public SpellingCorrector Spelling { get; }
 

@@ -157,6 +157,8 @@ public static class IndexStore
             w.Write(word);
             w.Write(frequency);
         }
+        w.Write(snapshot.Vectors is not null);
+        snapshot.Vectors?.Write(w);
     }
 
     private static IndexSnapshot ReadPayload(BinaryReader r)
@@ -205,8 +207,12 @@ public static class IndexStore
         var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = r.ReadInt32(); i > 0; i--)
             vocabulary[r.ReadString()] = r.ReadInt32();
+        var vectors = r.ReadBoolean() ? VectorIndex.Read(r) : null;
+        if (vectors is not null && vectors.Count != articles.Sum(a => a.Chunks.Count))
+            throw new FormatException("the vector index does not match the chunks");
         return new IndexSnapshot(articles, lexical, new SpellingCorrector(vocabulary), stamps, settingsKey)
         {
+            Vectors = vectors,
             Built = (DateTimeOffset.UtcNow, TimeSpan.Zero, true),
             Skipped = skipped,
         };

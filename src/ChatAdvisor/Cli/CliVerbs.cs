@@ -185,7 +185,7 @@ public static class CliVerbs
         if (args.Any(a => a != "--json"))
             throw new UsageException($"unknown option '{args.First(a => a != "--json")}' for eval.");
         await using var host = CliHost.Create(isolatedStorage: true);
-        var set = EvalSet.Load(Path.Combine(host.ContentRoot, "eval", "questions.json"));
+        var set = EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval"));
         var report = await Evaluator.RunAsync(host.Services, set);
         if (json)
             await output.WriteLineAsync(JsonSerializer.Serialize(report, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));

@@ -1,0 +1,158 @@
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace ChatAdvisor.Core.Retrieval;
+
+/// <summary>Which evidence a search ranks chunks by.</summary>
+public enum RetrieverKind
+{
+    /// <summary>BM25 over stemmed terms only.</summary>
+    Lexical,
+
+    /// <summary>Embedding similarity only.</summary>
+    Vector,
+
+    /// <summary>Lexical and vector rankings fused, then diversified with MMR.</summary>
+    Hybrid,
+}
+
+/// <summary>How two rankings are fused.</summary>
+public enum FusionMethod
+{
+    /// <summary>Reciprocal rank fusion: Σ weight / (k + rank).</summary>
+    Rrf,
+
+    /// <summary>Each ranking's scores divided by its best score, then a weighted sum.</summary>
+    Weighted,
+}
+
+/// <summary>
+/// Finds the chunks that best answer a question by fusing BM25 (<see cref="Retriever"/>) with embedding
+/// similarity (<see cref="VectorIndex"/>), then picking a diverse top-k with maximal marginal relevance so that on
+/// comparison questions one article does not crowd out the others.
+/// </summary>
+/// <remarks>
+/// Vector search scores every chunk with int8 vectors, then re-scores the best <see cref="RetrievalOptions.RescoreCandidates"/>
+/// in float32 by embedding their text again (the static embedding does that in microseconds), so only the int8 vectors
+/// stay in memory. Thread-safe.
+/// </remarks>
+public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<string, Embedding<float>> embeddings, IOptions<RetrievalOptions> options)
+{
+    /// <summary>The text a chunk is embedded from (the same text the lexical index analyses).</summary>
+    public static string EmbeddingText(Chunking.Chunk chunk) => (chunk.Section ?? "") + "\n" + chunk.Text;
+
+    /// <summary>
+    /// The best <paramref name="k"/> chunks for <paramref name="query"/> (the analysed question) and
+    /// <paramref name="questionText"/> (the question as asked or as resolved from the conversation), best first.
+    /// Falls back to lexical ranking when the index has no vectors.
+    /// </summary>
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(IndexSnapshot index, SearchQuery query, string questionText, int k,
+        RetrieverKind kind = RetrieverKind.Hybrid, CancellationToken cancellationToken = default)
+    {
+        var settings = options.Value;
+        if (kind == RetrieverKind.Lexical || index.Vectors is null || index.Chunks.Count == 0)
+            return lexical.Search(index, query, k);
+
+        int candidates = Math.Max(k, settings.CandidatesPerRetriever);
+        var queryVector = (await embeddings.GenerateAsync([questionText], cancellationToken: cancellationToken))[0].Vector;
+        var vectorHits = await RescoreAsync(index, queryVector, index.Vectors.Search(queryVector.Span, Math.Max(candidates, settings.RescoreCandidates)), cancellationToken);
+        if (kind == RetrieverKind.Vector)
+            return [.. vectorHits.Take(k).Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
+
+        var lexicalHits = lexical.Search(index, query, candidates);
+        var fused = Fuse(lexicalHits.Select(h => (h.Chunk.Index, (float)h.Score)).ToList(), vectorHits.Take(candidates).ToList(), settings);
+        var picked = settings.MmrLambda >= 1 ? fused.Take(k).ToList() : Diversify(index, fused, k, settings.MmrLambda);
+        return [.. picked.Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
+    }
+
+    /// <summary>
+    /// True when the embedding of <paramref name="questionText"/> has a cosine of at least
+    /// <see cref="RetrievalOptions.InScopeSimilarity"/> with some chunk (false without vectors).
+    /// </summary>
+    public async Task<bool> IsNearCorpusAsync(IndexSnapshot index, string questionText, CancellationToken cancellationToken = default)
+    {
+        if (index.Vectors is null || index.Chunks.Count == 0)
+            return false;
+        var queryVector = (await embeddings.GenerateAsync([questionText], cancellationToken: cancellationToken))[0].Vector;
+        var best = await RescoreAsync(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates), cancellationToken);
+        return best.Count > 0 && best[0].Score >= options.Value.InScopeSimilarity;
+    }
+
+    /// <summary>Re-scores int8 candidates with float32 vectors of their text; best first, ties to the lower index.</summary>
+    private async Task<List<(int Document, float Score)>> RescoreAsync(IndexSnapshot index, ReadOnlyMemory<float> query,
+        IReadOnlyList<(int Document, float Score)> candidates, CancellationToken cancellationToken)
+    {
+        if (candidates.Count == 0)
+            return [];
+        var exact = await embeddings.GenerateAsync(candidates.Select(c => EmbeddingText(index.Chunks[c.Document])), cancellationToken: cancellationToken);
+        var rescored = new List<(int Document, float Score)>(candidates.Count);
+        for (int i = 0; i < candidates.Count; i++)
+            rescored.Add((candidates[i].Document, TensorPrimitives.Dot(query.Span, exact[i].Vector.Span)));
+        rescored.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Document.CompareTo(b.Document));
+        return rescored;
+    }
+
+    /// <summary>
+    /// Fuses two rankings. Reciprocal rank fusion: score = Σ weight / (RrfK + rank). Weighted: each list's scores are
+    /// divided by its best score, then summed with the weights. Best first, ties to the lower index.
+    /// </summary>
+    internal static List<(int Document, float Score)> Fuse(IReadOnlyList<(int Document, float Score)> lexicalHits,
+        IReadOnlyList<(int Document, float Score)> vectorHits, RetrievalOptions settings)
+    {
+        var scores = new Dictionary<int, float>();
+        void Add(IReadOnlyList<(int Document, float Score)> hits, float weight)
+        {
+            if (hits.Count == 0)
+                return;
+            float best = hits[0].Score;
+            for (int rank = 0; rank < hits.Count; rank++)
+            {
+                float contribution = settings.Fusion == FusionMethod.Rrf
+                    ? weight / (settings.RrfK + rank + 1)
+                    : best > 0 ? weight * Math.Max(0, hits[rank].Score) / best : 0;
+                scores[hits[rank].Document] = scores.GetValueOrDefault(hits[rank].Document) + contribution;
+            }
+        }
+        Add(lexicalHits, 1 - settings.VectorWeight);
+        Add(vectorHits, settings.VectorWeight);
+        var fused = scores.Select(p => (Document: p.Key, Score: p.Value)).ToList();
+        fused.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Document.CompareTo(b.Document));
+        return fused;
+    }
+
+    /// <summary>
+    /// Maximal marginal relevance: repeatedly takes the candidate maximising
+    /// λ·relevance − (1 − λ)·max similarity to those already taken, relevance being the fused score scaled to [0, 1]
+    /// and similarity the cosine of the chunks' vectors. The first pick is always the most relevant chunk.
+    /// </summary>
+    internal static List<(int Document, float Score)> Diversify(IndexSnapshot index, IReadOnlyList<(int Document, float Score)> ranked, int k, float lambda)
+    {
+        var result = new List<(int Document, float Score)>(k);
+        if (ranked.Count == 0)
+            return result;
+        float best = ranked[0].Score > 0 ? ranked[0].Score : 1;
+        var remaining = ranked.ToList();
+        var vectors = index.Vectors!;
+        while (result.Count < k && remaining.Count > 0)
+        {
+            int pick = 0;
+            float pickValue = float.NegativeInfinity;
+            for (int i = 0; i < remaining.Count; i++)
+            {
+                float redundancy = 0;
+                foreach (var taken in result)
+                    redundancy = Math.Max(redundancy, vectors.Similarity(remaining[i].Document, taken.Document));
+                float value = lambda * remaining[i].Score / best - (1 - lambda) * redundancy;
+                if (value > pickValue)
+                {
+                    pickValue = value;
+                    pick = i;
+                }
+            }
+            result.Add(remaining[pick]);
+            remaining.RemoveAt(pick);
+        }
+        return result;
+    }
+}
