@@ -66,7 +66,7 @@ public sealed class RetrievalOptions
     public int CandidatesPerRetriever { get; set; } = 30;
 
     /// <summary>How many int8 vector candidates are re-scored in float32.</summary>
-    public int RescoreCandidates { get; set; } = 50;
+    public int RescoreCandidates { get; set; } = 32;
 
     /// <summary>MMR trade-off: 1 keeps the fused order, lower values favour passages unlike those already picked.</summary>
     public float MmrLambda { get; set; } = 0.7f;

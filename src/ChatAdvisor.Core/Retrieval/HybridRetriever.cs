@@ -66,6 +66,13 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
         return [.. picked.Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
     }
 
+    /// <summary>Searches with the plain terms of <paramref name="text"/> (spelling-corrected) and its embedding, for tools and benchmarks.</summary>
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(IndexSnapshot index, string text, int k, RetrieverKind kind = RetrieverKind.Hybrid, CancellationToken cancellationToken = default)
+    {
+        var words = TextAnalyzer.Words(text.AsSpan()).Select(index.Spelling.Correct).ToList();
+        return SearchAsync(index, new SearchQuery(TextAnalyzer.TermsOfWords(words), []), text, k, kind, cancellationToken);
+    }
+
     /// <summary>
     /// True when the embedding of <paramref name="questionText"/> has a cosine of at least
     /// <see cref="RetrievalOptions.InScopeSimilarity"/> with some chunk (false without vectors).
