@@ -54,13 +54,13 @@ public sealed class RetrievalOptions
     public Retrieval.RetrieverKind Mode { get; set; } = Retrieval.RetrieverKind.Hybrid;
 
     /// <summary>How the lexical and vector rankings are fused: <c>Rrf</c> (reciprocal rank fusion) or <c>Weighted</c>.</summary>
-    public Retrieval.FusionMethod Fusion { get; set; } = Retrieval.FusionMethod.Rrf;
+    public Retrieval.FusionMethod Fusion { get; set; } = Retrieval.FusionMethod.Weighted;
 
     /// <summary>The rank offset of reciprocal rank fusion (60 in the original paper).</summary>
     public int RrfK { get; set; } = 60;
 
     /// <summary>The weight of the vector ranking in the fusion (the lexical ranking gets 1 minus this).</summary>
-    public float VectorWeight { get; set; } = 0.5f;
+    public float VectorWeight { get; set; } = 0.4f;
 
     /// <summary>How many candidates each retriever contributes to the fusion.</summary>
     public int CandidatesPerRetriever { get; set; } = 30;
@@ -69,13 +69,13 @@ public sealed class RetrievalOptions
     public int RescoreCandidates { get; set; } = 32;
 
     /// <summary>MMR trade-off: 1 keeps the fused order, lower values favour passages unlike those already picked.</summary>
-    public float MmrLambda { get; set; } = 0.7f;
+    public float MmrLambda { get; set; } = 0.9f;
 
     /// <summary>
     /// A question without domain keywords is still in scope when its embedding has at least this cosine with a
     /// passage (calibrated on the eval set: off-topic questions stay below it).
     /// </summary>
-    public float InScopeSimilarity { get; set; } = 0.4f;
+    public float InScopeSimilarity { get; set; } = 0.45f;
 
     /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
     public string? Validate() =>

@@ -23,7 +23,7 @@ public enum FusionMethod
     /// <summary>Reciprocal rank fusion: Σ weight / (k + rank).</summary>
     Rrf,
 
-    /// <summary>Each ranking's scores divided by its best score, then a weighted sum.</summary>
+    /// <summary>Each ranking's scores min-max normalised to [0, 1], then a weighted sum.</summary>
     Weighted,
 }
 
@@ -102,7 +102,7 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
 
     /// <summary>
     /// Fuses two rankings. Reciprocal rank fusion: score = Σ weight / (RrfK + rank). Weighted: each list's scores are
-    /// divided by its best score, then summed with the weights. Best first, ties to the lower index.
+    /// min-max normalised over its candidates, then summed with the weights. Best first, ties to the lower index.
     /// </summary>
     internal static List<(int Document, float Score)> Fuse(IReadOnlyList<(int Document, float Score)> lexicalHits,
         IReadOnlyList<(int Document, float Score)> vectorHits, RetrievalOptions settings)
@@ -112,12 +112,14 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
         {
             if (hits.Count == 0)
                 return;
-            float best = hits[0].Score;
+            // Min-max normalisation: a ranking whose scores are flat (weak keyword matches) moves the fused order less
+            // than one with a clear winner.
+            float best = hits[0].Score, worst = hits[^1].Score, range = best - worst;
             for (int rank = 0; rank < hits.Count; rank++)
             {
                 float contribution = settings.Fusion == FusionMethod.Rrf
                     ? weight / (settings.RrfK + rank + 1)
-                    : best > 0 ? weight * Math.Max(0, hits[rank].Score) / best : 0;
+                    : range > 0 ? weight * (hits[rank].Score - worst) / range : weight;
                 scores[hits[rank].Document] = scores.GetValueOrDefault(hits[rank].Document) + contribution;
             }
         }

@@ -8,8 +8,8 @@ namespace ChatAdvisor.Core.Tests.Embeddings;
 
 public sealed class StaticEmbeddingGeneratorTests
 {
-    private static readonly string ModelPath = Path.Combine(RepoPaths.Root, "models", "static", "chatadvisor-static.bin");
-    private static readonly Lazy<StaticEmbeddingGenerator> Shared = new(() => StaticEmbeddingGenerator.Load(ModelPath));
+    private static readonly string ModelPath = StaticModel.Path;
+    private static readonly Lazy<StaticEmbeddingGenerator> Shared = new(() => StaticModel.Generator);
 
     private sealed record GoldenEntry(string Text, float[] Embedding);
 
