@@ -76,7 +76,7 @@ public sealed class Advisor(
         IReadOnlyList<SearchHit> hits = resolved.Kind == QuestionKind.OutOfScope
             ? []
             : await retriever.SearchAsync(snapshot, SearchQuery.For(resolved), SearchText(resolved, previous), retrieval.Value.TopK,
-                mode, cancellationToken);
+                mode, resolved.Kind == QuestionKind.Comparison, cancellationToken);
         return (resolved, hits);
     }
 

@@ -69,7 +69,10 @@ public sealed class RetrievalOptions
     public int RescoreCandidates { get; set; } = 32;
 
     /// <summary>MMR trade-off: 1 keeps the fused order, lower values favour passages unlike those already picked.</summary>
-    public float MmrLambda { get; set; } = 0.9f;
+    public float MmrLambda { get; set; } = 1f;
+
+    /// <summary>The MMR trade-off for comparison questions ("Django vs Flask"), where every article should get a say.</summary>
+    public float ComparisonMmrLambda { get; set; } = 0.6f;
 
     /// <summary>
     /// A question without domain keywords is still in scope when its embedding has at least this cosine with a
@@ -85,6 +88,7 @@ public sealed class RetrievalOptions
         : CandidatesPerRetriever is < 1 or > 1000 ? $"Retrieval:CandidatesPerRetriever must be between 1 and 1000 (it is {CandidatesPerRetriever})."
         : RescoreCandidates is < 1 or > 1000 ? $"Retrieval:RescoreCandidates must be between 1 and 1000 (it is {RescoreCandidates})."
         : MmrLambda is < 0 or > 1 ? $"Retrieval:MmrLambda must be between 0 and 1 (it is {MmrLambda})."
+        : ComparisonMmrLambda is < 0 or > 1 ? $"Retrieval:ComparisonMmrLambda must be between 0 and 1 (it is {ComparisonMmrLambda})."
         : InScopeSimilarity is < -1 or > 1 ? $"Retrieval:InScopeSimilarity must be between -1 and 1 (it is {InScopeSimilarity})."
         : null;
 }

@@ -45,10 +45,11 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     /// <summary>
     /// The best <paramref name="k"/> chunks for <paramref name="query"/> (the analysed question) and
     /// <paramref name="questionText"/> (the question as asked or as resolved from the conversation), best first.
-    /// Falls back to lexical ranking when the index has no vectors.
+    /// Falls back to lexical ranking when the index has no vectors. A <paramref name="comparison"/> question is
+    /// diversified harder (<see cref="RetrievalOptions.ComparisonMmrLambda"/>), so every article gets a say.
     /// </summary>
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(IndexSnapshot index, SearchQuery query, string questionText, int k,
-        RetrieverKind kind = RetrieverKind.Hybrid, CancellationToken cancellationToken = default)
+        RetrieverKind kind = RetrieverKind.Hybrid, bool comparison = false, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
         if (kind == RetrieverKind.Lexical || index.Vectors is null || index.Chunks.Count == 0)
@@ -62,15 +63,17 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
 
         var lexicalHits = lexical.Search(index, query, candidates);
         var fused = Fuse(lexicalHits.Select(h => (h.Chunk.Index, (float)h.Score)).ToList(), vectorHits.Take(candidates).ToList(), settings);
-        var picked = settings.MmrLambda >= 1 ? fused.Take(k).ToList() : Diversify(index, fused, k, settings.MmrLambda);
+        float lambda = comparison ? settings.ComparisonMmrLambda : settings.MmrLambda;
+        var picked = lambda >= 1 ? fused.Take(k).ToList() : Diversify(index, fused, k, lambda);
         return [.. picked.Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
     }
 
     /// <summary>Searches with the plain terms of <paramref name="text"/> (spelling-corrected) and its embedding, for tools and benchmarks.</summary>
-    public Task<IReadOnlyList<SearchHit>> SearchAsync(IndexSnapshot index, string text, int k, RetrieverKind kind = RetrieverKind.Hybrid, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SearchHit>> SearchAsync(IndexSnapshot index, string text, int k, RetrieverKind kind = RetrieverKind.Hybrid,
+        bool comparison = false, CancellationToken cancellationToken = default)
     {
         var words = TextAnalyzer.Words(text.AsSpan()).Select(index.Spelling.Correct).ToList();
-        return SearchAsync(index, new SearchQuery(TextAnalyzer.TermsOfWords(words), []), text, k, kind, cancellationToken);
+        return SearchAsync(index, new SearchQuery(TextAnalyzer.TermsOfWords(words), []), text, k, kind, comparison, cancellationToken);
     }
 
     /// <summary>
@@ -132,8 +135,10 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
 
     /// <summary>
     /// Maximal marginal relevance: repeatedly takes the candidate maximising
-    /// λ·relevance − (1 − λ)·max similarity to those already taken, relevance being the fused score scaled to [0, 1]
-    /// and similarity the cosine of the chunks' vectors. The first pick is always the most relevant chunk.
+    /// λ·relevance − (1 − λ)·max redundancy with those already taken, relevance being the fused score scaled to [0, 1]
+    /// and redundancy the mean of the chunks' cosine and whether they come from the same article (so a second passage
+    /// of an article already cited must be clearly better to beat another article's). The first pick is always the
+    /// most relevant chunk.
     /// </summary>
     internal static List<(int Document, float Score)> Diversify(IndexSnapshot index, IReadOnlyList<(int Document, float Score)> ranked, int k, float lambda)
     {
@@ -151,7 +156,10 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
             {
                 float redundancy = 0;
                 foreach (var taken in result)
-                    redundancy = Math.Max(redundancy, vectors.Similarity(remaining[i].Document, taken.Document));
+                {
+                    float sameArticle = index.Chunks[remaining[i].Document].DocumentId == index.Chunks[taken.Document].DocumentId ? 1 : 0;
+                    redundancy = Math.Max(redundancy, (vectors.Similarity(remaining[i].Document, taken.Document) + sameArticle) / 2);
+                }
                 float value = lambda * remaining[i].Score / best - (1 - lambda) * redundancy;
                 if (value > pickValue)
                 {

@@ -1,0 +1,184 @@
+using ChatAdvisor.Core.Chunking;
+using ChatAdvisor.Core.Retrieval;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ChatAdvisor.Core.Tests.Retrieval;
+
+/// <summary>The repository's corpus indexed with the shipped static embedding, shared by a test class.</summary>
+public sealed class EmbeddedCorpusFixture : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public EmbeddedCorpusFixture()
+    {
+        var builder = new IndexBuilder(new ChunkingOptions(), WordTokenCounter.Instance, StaticModel.Generator);
+        Snapshot = builder.AddVectorsAsync(builder.Build(_folder.CopyCorpus())).GetAwaiter().GetResult();
+    }
+
+    public IndexSnapshot Snapshot { get; }
+
+    public void Dispose() => _folder.Dispose();
+}
+
+public class HybridRetrieverTests(EmbeddedCorpusFixture corpus) : IClassFixture<EmbeddedCorpusFixture>
+{
+    private static HybridRetriever Retriever(RetrievalOptions? options = null)
+        => new(new Retriever(), StaticModel.Generator, Options.Create(options ?? new RetrievalOptions()));
+
+    [Fact]
+    public async Task SearchAsync_ParaphraseSharingNoKeyword_HybridFindsThePassageLexicalMisses()
+    {
+        const string question = "I need back-office screens so staff can edit records";
+
+        var lexical = await Retriever().SearchAsync(corpus.Snapshot, question, 3, RetrieverKind.Lexical);
+        var hybrid = await Retriever().SearchAsync(corpus.Snapshot, question, 3, RetrieverKind.Hybrid);
+
+        Assert.DoesNotContain(lexical, h => h.Chunk.Text.Contains("admin", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(hybrid, h => h.Chunk.Text.Contains("admin", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task SearchAsync_ComparisonQuestion_TopFiveDrawOnSeveralArticles()
+    {
+        var hits = await Retriever().SearchAsync(corpus.Snapshot, "Django vs Flask vs FastAPI: how do they compare?", 5, comparison: true);
+
+        Assert.True(hits.Select(h => h.Chunk.DocumentId).Distinct().Count() >= 3,
+            "articles in the top 5: " + string.Join(", ", hits.Select(h => h.Chunk.DocumentId)));
+    }
+
+    [Fact]
+    public async Task SearchAsync_LowerMmrLambda_SpreadsResultsOverMoreArticles()
+    {
+        const string question = "What are the advantages of Flask?";
+
+        var plain = await Retriever(new RetrievalOptions { MmrLambda = 1 }).SearchAsync(corpus.Snapshot, question, 8);
+        var diverse = await Retriever(new RetrievalOptions { MmrLambda = 0.5f }).SearchAsync(corpus.Snapshot, question, 8);
+
+        Assert.Equal(plain[0].Chunk, diverse[0].Chunk);
+        Assert.True(Redundancy(diverse) < Redundancy(plain), $"mean pairwise similarity {Redundancy(diverse):0.000} (MMR) vs {Redundancy(plain):0.000}");
+    }
+
+    private double Redundancy(IReadOnlyList<SearchHit> hits)
+    {
+        var pairs = hits.SelectMany((a, i) => hits.Skip(i + 1).Select(b => (double)corpus.Snapshot.Vectors!.Similarity(a.Chunk.Index, b.Chunk.Index))).ToList();
+        return pairs.Average();
+    }
+
+    [Fact]
+    public async Task SearchAsync_VectorKind_RescoresInFloat32AndRanksByCosine()
+    {
+        var hits = await Retriever().SearchAsync(corpus.Snapshot, "Which framework should beginners learn first?", 5, RetrieverKind.Vector);
+        var question = StaticModel.Generator.Model.Embed("Which framework should beginners learn first?");
+
+        Assert.Equal(5, hits.Count);
+        foreach (var hit in hits)
+        {
+            var exact = System.Numerics.Tensors.TensorPrimitives.Dot(question, StaticModel.Generator.Model.Embed(HybridRetriever.EmbeddingText(hit.Chunk)));
+            Assert.Equal(exact, (float)hit.Score, 5);
+        }
+        Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+    }
+
+    [Fact]
+    public async Task IsNearCorpusAsync_OffTopicAndParaphrase_SeparatedByTheThreshold()
+    {
+        Assert.False(await Retriever().IsNearCorpusAsync(corpus.Snapshot, "Give me a recipe for banana bread"));
+        Assert.True(await Retriever().IsNearCorpusAsync(corpus.Snapshot, "How long until a new app is up and running?"));
+    }
+
+    [Fact]
+    public void Fuse_DocumentInBothRankings_OutranksDocumentsInOne()
+    {
+        var lexical = new List<(int, float)> { (1, 9f), (2, 5f), (3, 1f) };
+        var vector = new List<(int, float)> { (4, 0.9f), (2, 0.8f), (5, 0.1f) };
+
+        foreach (var fusion in new[] { FusionMethod.Rrf, FusionMethod.Weighted })
+        {
+            var fused = HybridRetriever.Fuse(lexical, vector, new RetrievalOptions { Fusion = fusion, VectorWeight = 0.5f });
+
+            Assert.Equal(2, fused[0].Document);
+            Assert.Equal(5, fused.Count);
+        }
+    }
+
+    [Fact]
+    public void Fuse_VectorWeightZero_KeepsTheLexicalOrder()
+    {
+        var lexical = new List<(int, float)> { (3, 9f), (1, 5f), (2, 1f) };
+        var vector = new List<(int, float)> { (2, 0.9f), (1, 0.8f) };
+
+        var fused = HybridRetriever.Fuse(lexical, vector, new RetrievalOptions { Fusion = FusionMethod.Weighted, VectorWeight = 0 });
+
+        Assert.Equal([3, 1, 2], fused.Take(3).Select(f => f.Document));
+    }
+}
+
+public class VectorIndexCacheTests
+{
+    /// <summary>A stand-in embedding: a fixed vector per text length, under a model id the test chooses.</summary>
+    private sealed class FakeEmbedding(string modelId) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public int Calls { get; private set; }
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(v => new Embedding<float>(new[] { 1f, v.Length % 7, 0.5f, 0f }))));
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null)
+            => serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("fake", null, modelId, 4) : null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private static IndexProvider Provider(TempFolder folder, IEmbeddingGenerator<string, Embedding<float>> embedding) => new(
+        Options.Create(new CorpusOptions { Path = "corpus", WatchForChanges = false }),
+        Options.Create(new StorageOptions { Path = "storage" }),
+        Options.Create(new ChunkingOptions()),
+        WordTokenCounter.Instance,
+        new ContentRootPath(folder.Path),
+        NullLogger<IndexProvider>.Instance,
+        embedding);
+
+    [Fact]
+    public async Task GetAsync_SameModel_LoadsVectorsFromTheCache()
+    {
+        using var folder = new TempFolder();
+        folder.CopyCorpus();
+        IndexSnapshot built;
+        using (var first = Provider(folder, new FakeEmbedding("model-a")))
+            built = await first.GetAsync();
+        var again = new FakeEmbedding("model-a");
+        using var second = Provider(folder, again);
+
+        var loaded = await second.GetAsync();
+
+        Assert.True(loaded.Built.FromCache);
+        Assert.Equal(0, again.Calls);
+        Assert.Equal("model-a", loaded.Vectors!.ModelId);
+        Assert.Equal(built.Vectors!.Search([1f, 3f, 0.5f, 0f], 5), loaded.Vectors.Search([1f, 3f, 0.5f, 0f], 5));
+    }
+
+    [Fact]
+    public async Task GetAsync_EmbeddingModelChanged_RebuildsTheVectors()
+    {
+        using var folder = new TempFolder();
+        folder.CopyCorpus();
+        using (var first = Provider(folder, new FakeEmbedding("model-a")))
+            await first.GetAsync();
+        var other = new FakeEmbedding("model-b");
+        using var second = Provider(folder, other);
+
+        var snapshot = await second.GetAsync();
+
+        Assert.False(snapshot.Built.FromCache);
+        Assert.True(other.Calls > 0);
+        Assert.Equal("model-b", snapshot.Vectors!.ModelId);
+        Assert.Equal(snapshot.Chunks.Count, snapshot.Vectors.Count);
+    }
+}
