@@ -23,7 +23,8 @@ namespace ChatAdvisor.Tests.Channels.BotFramework;
 /// <param name="Authorization">The Authorization header the bot sent.</param>
 /// <param name="Body">The activity.</param>
 /// <param name="Status">The status the fake answered with.</param>
-public sealed record ReceivedActivity(string RawTarget, string ConversationId, string? ReplyToId, string? Authorization, JsonObject Body, int Status)
+/// <param name="AssignedId">The activity id the fake gave the activity when it accepted it.</param>
+public sealed record ReceivedActivity(string RawTarget, string ConversationId, string? ReplyToId, string? Authorization, JsonObject Body, int Status, string? AssignedId)
 {
     public string? Type => Body["type"]?.GetValue<string>();
 }
@@ -143,13 +144,14 @@ public sealed class FakeChannel : IAsyncDisposable
             var body = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!;
             var type = body["type"]?.GetValue<string>() ?? "";
             var status = channel!._failures.TryGetValue(Failures(conversationId, type), out var queue) && queue.TryDequeue(out var failure) ? failure : 200;
+            var assignedId = status == 200 ? "reply-" + Interlocked.Increment(ref channel._replyCounter) : null;
             channel._received.Enqueue(new ReceivedActivity(
                 context.Features.Get<IHttpRequestFeature>()!.RawTarget, conversationId, activityId,
-                context.Request.Headers.Authorization.ToString(), body, status));
+                context.Request.Headers.Authorization.ToString(), body, status, assignedId));
             channel._signal.Release();
-            if (status != 200)
+            if (assignedId is null)
                 return Results.Json(new { error = new { code = "ServiceError", message = "try again" } }, statusCode: status);
-            return Results.Json(new { id = "reply-" + Interlocked.Increment(ref channel._replyCounter) });
+            return Results.Json(new { id = assignedId });
         });
 
         await app.StartAsync();
