@@ -60,6 +60,33 @@ public sealed class BotFrameworkKeyAndModeTests
     }
 
     [Fact]
+    public async Task ConnectorToken_NearExpiry_RenewedOnlyThen()
+    {
+        await using var channel = await FakeChannel.StartAsync();
+        var clock = new MovableTimeProvider();
+        await using var bot = await TestServer.StartAsync(channel.BotSettings(), builder => builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+
+        async Task WelcomeAsync()
+        {
+            var conversationId = "a:token-" + Guid.NewGuid().ToString("N");
+            using var response = await channel.PostAsync(bot.BaseAddress, channel.Activity("conversationUpdate", conversationId), channel.CreateToken(channel.ServiceUrl));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var reply = await channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message");
+            Assert.Equal("Bearer " + FakeChannel.AccessToken, reply.Authorization);
+        }
+
+        // The fake token endpoint issues tokens for an hour.
+        await WelcomeAsync();
+        clock.Offset = TimeSpan.FromMinutes(50);
+        await WelcomeAsync();
+        Assert.Equal(1, channel.TokenRequests);
+
+        clock.Offset = TimeSpan.FromMinutes(56);
+        await WelcomeAsync();
+        Assert.Equal(2, channel.TokenRequests);
+    }
+
+    [Fact]
     public async Task PostActivity_NoAppIdAndLoopbackServiceUrl_RepliesWithoutAuthentication()
     {
         await using var channel = await FakeChannel.StartAsync();
