@@ -70,7 +70,7 @@ public static class BotFrameworkApi
                 return TypedResults.Unauthorized();
             }
         }
-        else if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote))
+        else if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
         {
             // Without an App ID there is no way to tell a channel from anyone else: local use only.
             BotFrameworkLog.Unauthorized(logger, "no App ID configured and the caller is not on this machine", activity.Id);
