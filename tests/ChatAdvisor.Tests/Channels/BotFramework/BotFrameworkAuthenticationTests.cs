@@ -42,7 +42,7 @@ public sealed class BotFrameworkAuthenticationTests(BotFrameworkFixture fixture)
         var activity = Channel.Activity("message", conversationId, "Which framework is best for beginners?");
         var tokenRequestsBefore = Channel.TokenRequests;
 
-        var (token, scheme) = Forge(forgery, activity);
+        var (token, scheme) = Channel.Forge(forgery, activity);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Bot.BaseAddress, "api/messages"))
         {
             Content = new StringContent(activity.ToJsonString(), Encoding.UTF8, "application/json"),
@@ -64,72 +64,6 @@ public sealed class BotFrameworkAuthenticationTests(BotFrameworkFixture fixture)
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message");
         Assert.All(Channel.ReceivedIn(conversationId), r => Assert.Equal(genuine["id"]!.GetValue<string>(), r.ReplyToId));
-    }
-
-    private (string? Token, string Scheme) Forge(string forgery, JsonObject activity)
-    {
-        var serviceUrl = Channel.ServiceUrl;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        switch (forgery)
-        {
-            case "no token":
-                return (null, "Bearer");
-            case "basic scheme":
-                return (Convert.ToBase64String(Encoding.ASCII.GetBytes(FakeChannel.AppId + ":" + FakeChannel.AppPassword)), "Basic");
-            case "alg none":
-            {
-                var (header, claims) = Channel.ValidParts(serviceUrl);
-                header["alg"] = "none";
-                return (FakeChannel.Segment(header) + "." + FakeChannel.Segment(claims) + ".", "Bearer");
-            }
-            case "alg none with a signature":
-            {
-                var (header, claims) = Channel.ValidParts(serviceUrl);
-                header["alg"] = "none";
-                return (FakeChannel.Segment(header) + "." + FakeChannel.Segment(claims) + "." + Channel.CreateToken(serviceUrl).Split('.')[2], "Bearer");
-            }
-            case "HS256 signed with the public key":
-            {
-                var (header, claims) = Channel.ValidParts(serviceUrl);
-                header["alg"] = "HS256";
-                var publicKey = Encoding.ASCII.GetBytes(Channel.SigningKey.Rsa.ExportSubjectPublicKeyInfoPem());
-                return (FakeChannel.CreateHmacToken(header, claims, publicKey), "Bearer");
-            }
-            case "RS384 header":
-                return (Channel.CreateToken(serviceUrl, editHeader: h => h["alg"] = "RS384"), "Bearer");
-            case "tampered payload":
-            {
-                var parts = Channel.CreateToken(serviceUrl).Split('.');
-                var (_, claims) = Channel.ValidParts(serviceUrl);
-                claims["aud"] = new JsonArray(FakeChannel.AppId, "another-app");
-                return (parts[0] + "." + FakeChannel.Segment(claims) + "." + parts[2], "Bearer");
-            }
-            case "wrong audience":
-                return (Channel.CreateToken(serviceUrl, c => c["aud"] = "00000000-1111-2222-3333-444444444444"), "Bearer");
-            case "wrong issuer":
-                return (Channel.CreateToken(serviceUrl, c => c["iss"] = "https://sts.windows.net/" + FakeChannel.TenantId + "/"), "Bearer");
-            case "expired":
-                return (Channel.CreateToken(serviceUrl, c => { c["nbf"] = now - 7200; c["exp"] = now - 360; }), "Bearer");
-            case "not yet valid":
-                return (Channel.CreateToken(serviceUrl, c => { c["nbf"] = now + 360; c["exp"] = now + 3600; }), "Bearer");
-            case "no exp":
-                return (Channel.CreateToken(serviceUrl, c => c.Remove("exp")), "Bearer");
-            case "unknown kid":
-                return (Channel.CreateToken(serviceUrl, key: new FakeKey("kid-nobody-published", System.Security.Cryptography.RSA.Create(2048), ["msteams"])), "Bearer");
-            case "signed by an unpublished key under the published kid":
-                return (Channel.CreateToken(serviceUrl, key: new FakeKey(Channel.SigningKey.KeyId, System.Security.Cryptography.RSA.Create(2048), ["msteams"])), "Bearer");
-            case "serviceurl mismatch":
-                // The token was issued for another serviceUrl: accepting it would send the bot's token there.
-                return (Channel.CreateToken("https://attacker.example/"), "Bearer");
-            case "no serviceurl claim":
-                return (Channel.CreateToken(serviceUrl, c => c.Remove("serviceurl")), "Bearer");
-            case "missing endorsement":
-                // The key is endorsed for msteams and emulator, not for the channel the activity claims.
-                activity["channelId"] = "slack";
-                return (Channel.CreateToken(serviceUrl), "Bearer");
-            default:
-                throw new ArgumentOutOfRangeException(nameof(forgery), forgery, null);
-        }
     }
 
     [Fact]

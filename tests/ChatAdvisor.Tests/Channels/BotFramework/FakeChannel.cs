@@ -189,6 +189,73 @@ public sealed class FakeChannel : IAsyncDisposable
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }
 
+    /// <summary>A token broken in the way <paramref name="forgery"/> names (see the authentication tests), for <paramref name="activity"/>.</summary>
+    public (string? Token, string Scheme) Forge(string forgery, JsonObject activity)
+    {
+        var serviceUrl = ServiceUrl;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        switch (forgery)
+        {
+            case "no token":
+                return (null, "Bearer");
+            case "basic scheme":
+                return (Convert.ToBase64String(Encoding.ASCII.GetBytes(FakeChannel.AppId + ":" + FakeChannel.AppPassword)), "Basic");
+            case "alg none":
+            {
+                var (header, claims) = ValidParts(serviceUrl);
+                header["alg"] = "none";
+                return (FakeChannel.Segment(header) + "." + FakeChannel.Segment(claims) + ".", "Bearer");
+            }
+            case "alg none with a signature":
+            {
+                var (header, claims) = ValidParts(serviceUrl);
+                header["alg"] = "none";
+                return (FakeChannel.Segment(header) + "." + FakeChannel.Segment(claims) + "." + CreateToken(serviceUrl).Split('.')[2], "Bearer");
+            }
+            case "HS256 signed with the public key":
+            {
+                var (header, claims) = ValidParts(serviceUrl);
+                header["alg"] = "HS256";
+                var publicKey = Encoding.ASCII.GetBytes(SigningKey.Rsa.ExportSubjectPublicKeyInfoPem());
+                return (FakeChannel.CreateHmacToken(header, claims, publicKey), "Bearer");
+            }
+            case "RS384 header":
+                return (CreateToken(serviceUrl, editHeader: h => h["alg"] = "RS384"), "Bearer");
+            case "tampered payload":
+            {
+                var parts = CreateToken(serviceUrl).Split('.');
+                var (_, claims) = ValidParts(serviceUrl);
+                claims["aud"] = new JsonArray(FakeChannel.AppId, "another-app");
+                return (parts[0] + "." + FakeChannel.Segment(claims) + "." + parts[2], "Bearer");
+            }
+            case "wrong audience":
+                return (CreateToken(serviceUrl, c => c["aud"] = "00000000-1111-2222-3333-444444444444"), "Bearer");
+            case "wrong issuer":
+                return (CreateToken(serviceUrl, c => c["iss"] = "https://sts.windows.net/" + FakeChannel.TenantId + "/"), "Bearer");
+            case "expired":
+                return (CreateToken(serviceUrl, c => { c["nbf"] = now - 7200; c["exp"] = now - 360; }), "Bearer");
+            case "not yet valid":
+                return (CreateToken(serviceUrl, c => { c["nbf"] = now + 360; c["exp"] = now + 3600; }), "Bearer");
+            case "no exp":
+                return (CreateToken(serviceUrl, c => c.Remove("exp")), "Bearer");
+            case "unknown kid":
+                return (CreateToken(serviceUrl, key: new FakeKey("kid-nobody-published", System.Security.Cryptography.RSA.Create(2048), ["msteams"])), "Bearer");
+            case "signed by an unpublished key under the published kid":
+                return (CreateToken(serviceUrl, key: new FakeKey(SigningKey.KeyId, System.Security.Cryptography.RSA.Create(2048), ["msteams"])), "Bearer");
+            case "serviceurl mismatch":
+                // The token was issued for another serviceUrl: accepting it would send the bot's token there.
+                return (CreateToken("https://attacker.example/"), "Bearer");
+            case "no serviceurl claim":
+                return (CreateToken(serviceUrl, c => c.Remove("serviceurl")), "Bearer");
+            case "missing endorsement":
+                // The key is endorsed for msteams and emulator, not for the channel the activity claims.
+                activity["channelId"] = "slack";
+                return (CreateToken(serviceUrl), "Bearer");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(forgery), forgery, null);
+        }
+    }
+
     /// <summary>A token whose header and claims are as given and whose signature is HMAC-SHA256 keyed with <paramref name="secret"/>.</summary>
     public static string CreateHmacToken(JsonObject header, JsonObject claims, byte[] secret)
     {
