@@ -33,6 +33,9 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
         Assert.Equal(Markers(text), positions);
         Assert.Equal("default", reply.Body["channelData"]!["feedbackLoop"]!["type"]!.GetValue<string>());
 
+        // The bot's @mention is not part of the question the advisor was asked.
+        Assert.Contains(fixture.Logs.Lines, l => l.Contains($"Question in activity {activity["id"]}: Which framework should I use for a high-traffic ML inference API?", StringComparison.Ordinal));
+
         // A typing indicator went out before the answer, and exactly one answer was delivered.
         var received = Channel.ReceivedIn(conversationId);
         Assert.Equal("typing", received[0].Type);

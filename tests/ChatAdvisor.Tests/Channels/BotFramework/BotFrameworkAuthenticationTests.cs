@@ -110,11 +110,14 @@ public sealed class BotFrameworkAuthenticationTests(BotFrameworkFixture fixture)
         Assert.Single(replies);
     }
 
-    [Fact]
-    public async Task Reply_ConnectorAnswers503ThenOk_DeliveredOnce()
+    [Theory]
+    [InlineData(503)]
+    [InlineData(500)]
+    [InlineData(429)]
+    public async Task Reply_ConnectorAnswersRetryableErrorThenOk_DeliveredOnce(int status)
     {
         var conversationId = "a:retry-" + Guid.NewGuid().ToString("N");
-        Channel.FailNext(conversationId, "message", 503);
+        Channel.FailNext(conversationId, "message", status);
         var activity = Channel.Activity("conversationUpdate", conversationId);
 
         using var response = await Channel.PostAsync(fixture.Bot.BaseAddress, activity, Channel.CreateToken(Channel.ServiceUrl));
@@ -122,8 +125,28 @@ public sealed class BotFrameworkAuthenticationTests(BotFrameworkFixture fixture)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message" && r.Status == 200);
         var attempts = Channel.ReceivedIn(conversationId).Where(r => r.Type == "message").ToList();
-        Assert.Equal([503, 200], attempts.Select(a => a.Status));
+        Assert.Equal([status, 200], attempts.Select(a => a.Status));
         Assert.Equal(attempts[0].Body.ToJsonString(), attempts[1].Body.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Reply_ConnectorAnswers400_NotRetried()
+    {
+        var conversationId = "a:no-retry-" + Guid.NewGuid().ToString("N");
+        Channel.FailNext(conversationId, "message", 400);
+        var token = Channel.CreateToken(Channel.ServiceUrl);
+        var refused = Channel.Activity("conversationUpdate", conversationId);
+        using (var response = await Channel.PostAsync(fixture.Bot.BaseAddress, refused, token))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Status == 400);
+
+        // Turns of one conversation are handled in order: once the next turn's reply is in, a retry would be too.
+        var next = Channel.Activity("conversationUpdate", conversationId);
+        using (var response = await Channel.PostAsync(fixture.Bot.BaseAddress, next, token))
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.ReplyToId == next["id"]!.GetValue<string>() && r.Status == 200);
+
+        Assert.Single(Channel.ReceivedIn(conversationId), r => r.ReplyToId == refused["id"]!.GetValue<string>() && r.Type == "message");
     }
 
     [Fact]
