@@ -14,8 +14,9 @@ public sealed record ChannelSigningKey(string KeyId, RSA Key, IReadOnlyList<stri
 /// <summary>
 /// The channel's signing keys: read from <c>BotFramework:OpenIdMetadataUrl</c> → <c>jwks_uri</c>, keeping the
 /// non-standard <c>endorsements</c> member of each key. Keys are cached for a day; an unknown <c>kid</c> (key
-/// rollover) triggers a refresh, but never more than once per <see cref="MinRefreshInterval"/>, so a stream of
-/// forged tokens cannot make the bot hammer the metadata endpoint. Thread-safe; registered as a singleton.
+/// rollover) triggers a refresh, but never more than once per <see cref="MinRefreshInterval"/> (or
+/// <see cref="RetryAfterFailure"/> after a failed fetch), so a stream of forged tokens cannot make the bot hammer
+/// the metadata endpoint. Thread-safe; registered as a singleton.
 /// </summary>
 public sealed class ChannelKeyStore(
     IHttpClientFactory httpClientFactory,
@@ -29,8 +30,11 @@ public sealed class ChannelKeyStore(
     /// <summary>How long fetched keys are used before they are fetched again.</summary>
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromHours(24);
 
-    /// <summary>The shortest time between two fetches.</summary>
+    /// <summary>The shortest time between two fetches after a successful one.</summary>
     public static readonly TimeSpan MinRefreshInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>The shortest time between two fetches after a failed one (an outage of the metadata endpoint).</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(30);
 
     // RSA keys shorter than this are refused: the channel's keys are 2048-bit.
     private const int MinKeySizeBits = 2048;
@@ -38,7 +42,7 @@ public sealed class ChannelKeyStore(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile IReadOnlyDictionary<string, ChannelSigningKey> _keys = new Dictionary<string, ChannelSigningKey>();
     private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
-    private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextFetchAllowed = DateTimeOffset.MinValue;
 
     /// <summary>Finds the key <paramref name="keyId"/>, fetching the key set when it is unknown or stale (rate-limited).</summary>
     public async Task<ChannelSigningKey?> FindAsync(string keyId, CancellationToken cancellationToken = default)
@@ -53,23 +57,24 @@ public sealed class ChannelKeyStore(
             var found = _keys.TryGetValue(keyId, out cached);
             if (found && !IsStale(now))
                 return cached;
-            if (now - _lastAttempt < MinRefreshInterval)
+            if (now < _nextFetchAllowed)
             {
                 BotFrameworkLog.KeyRefreshSkipped(logger, keyId);
                 return cached;
             }
 
-            _lastAttempt = now;
             try
             {
                 _keys = await FetchKeysAsync(cancellationToken);
                 _fetchedAt = now;
+                _nextFetchAllowed = now + MinRefreshInterval;
                 BotFrameworkLog.KeysFetched(logger, _keys.Count);
             }
             catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidDataException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // Keep the keys we have: the channel's keys are stable, and an outage of the metadata endpoint
-                // must not turn into rejected traffic.
+                // must not turn into rejected traffic. Try again soon, but not on every request.
+                _nextFetchAllowed = now + RetryAfterFailure;
                 BotFrameworkLog.KeyFetchFailed(logger, ex.GetType().Name);
             }
             return _keys.GetValueOrDefault(keyId);

@@ -60,6 +60,30 @@ public sealed class BotFrameworkKeyAndModeTests
     }
 
     [Fact]
+    public async Task ChannelKeys_MetadataEndpointDown_RetriedSoonAfterwards()
+    {
+        await using var channel = await FakeChannel.StartAsync();
+        channel.FailMetadata(1);
+        var clock = new MovableTimeProvider();
+        await using var bot = await TestServer.StartAsync(channel.BotSettings(), builder => builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock)));
+        var conversationId = "a:outage-" + Guid.NewGuid().ToString("N");
+
+        // The keys cannot be had, so even a genuine token is refused; the bot does not ask again at once…
+        for (var i = 0; i < 2; i++)
+        {
+            using var refused = await channel.PostAsync(bot.BaseAddress, channel.Activity("typing", conversationId), channel.CreateToken(channel.ServiceUrl));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+        Assert.Equal(1, channel.MetadataRequests);
+
+        // …but well before the few minutes it waits after a successful fetch.
+        clock.Offset = ChannelKeyStore.RetryAfterFailure + TimeSpan.FromSeconds(1);
+        using var accepted = await channel.PostAsync(bot.BaseAddress, channel.Activity("typing", conversationId), channel.CreateToken(channel.ServiceUrl));
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(2, channel.MetadataRequests);
+    }
+
+    [Fact]
     public async Task ConnectorToken_NearExpiry_RenewedOnlyThen()
     {
         await using var channel = await FakeChannel.StartAsync();

@@ -53,6 +53,7 @@ public sealed class FakeChannel : IAsyncDisposable
     private int _metadataRequests;
     private int _keyRequests;
     private int _tokenRequests;
+    private int _metadataFailures;
 
     private FakeChannel(WebApplication app)
     {
@@ -115,6 +116,8 @@ public sealed class FakeChannel : IAsyncDisposable
         app.MapGet("/v1/.well-known/openidconfiguration", () =>
         {
             Interlocked.Increment(ref channel!._metadataRequests);
+            if (Interlocked.Decrement(ref channel._metadataFailures) >= 0)
+                return Results.StatusCode(503);
             return Results.Json(new Dictionary<string, object>
             {
                 ["issuer"] = "https://api.botframework.com",
@@ -159,6 +162,9 @@ public sealed class FakeChannel : IAsyncDisposable
         channel.PublishedKeys.Add(channel.SigningKey);
         return channel;
     }
+
+    /// <summary>Makes the OpenID metadata endpoint answer 503 to the next <paramref name="count"/> requests.</summary>
+    public void FailMetadata(int count) => Volatile.Write(ref _metadataFailures, count);
 
     /// <summary>Makes the Connector answer <paramref name="status"/> to the next activity of <paramref name="type"/> in the conversation.</summary>
     public void FailNext(string conversationId, string type, int status)
