@@ -62,9 +62,13 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
     public async Task SubmitAction_FeedbackOnAnAnswer_RecordedAndAnsweredWithEmptyObject()
     {
         var conversationId = "a:feedback-" + Guid.NewGuid().ToString("N");
-        using (var asked = await Channel.PostAsync(fixture.Bot.BaseAddress, Channel.Activity("message", conversationId, "What are the pros and cons of Flask?"), Channel.CreateToken(Channel.ServiceUrl)))
+        var question = Channel.Activity("message", conversationId, "What are the pros and cons of Flask?");
+        using (var asked = await Channel.PostAsync(fixture.Bot.BaseAddress, question, Channel.CreateToken(Channel.ServiceUrl)))
             Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
         var answer = await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message" && r.Status == 200);
+        // The bot learns the reply's id from the Connector's response, a moment after the fake has seen the reply;
+        // in Teams nobody can click that fast.
+        await WaitForLogAsync($"Answered activity {question["id"]} with answer");
 
         var invoke = Channel.Activity("invoke", conversationId);
         invoke["name"] = "message/submitAction";
@@ -98,6 +102,13 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
         var reply = await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message" && r.ReplyToId == followUp["id"]!.GetValue<string>());
 
         Assert.Contains("Flask", reply.Body["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    private async Task WaitForLogAsync(string text)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!fixture.Logs.Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            await Task.Delay(20, timeout.Token);
     }
 
     private static HashSet<int> Markers(string text) => [.. MarkerPattern().Matches(text).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
