@@ -120,7 +120,7 @@ public static class CliVerbs
     {
         var snapshot = await host.Services.GetRequiredService<IndexProvider>().GetAsync();
         var history = conversation is null ? [] : await host.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(conversation);
-        var (resolved, hits) = host.Advisor.Understand(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
+        var (resolved, hits) = await host.Advisor.UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
         await error.WriteLineAsync($"understood: {resolved.Resolved}");
         await error.WriteLineAsync($"  kind {resolved.Kind}; frameworks [{string.Join(", ", resolved.Frameworks)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");
         foreach (var (hit, rank) in hits.Select((h, i) => (h, i + 1)))
