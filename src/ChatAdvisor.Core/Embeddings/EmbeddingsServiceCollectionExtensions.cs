@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Core.Embeddings;
@@ -23,7 +26,13 @@ public static class EmbeddingsServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value;
             if (!options.UsesStaticProvider)
                 throw new InvalidOperationException($"Embeddings:Provider '{options.Provider}' is not available; use '{EmbeddingsOptions.StaticProvider}'.");
-            return StaticEmbeddingGenerator.Load(Path.GetFullPath(options.StaticModelPath, contentRoot));
+            var path = Path.GetFullPath(options.StaticModelPath, contentRoot);
+            var started = Stopwatch.GetTimestamp();
+            var generator = StaticEmbeddingGenerator.Load(path);
+            var logger = provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(StaticEmbeddingGenerator)) ?? NullLogger.Instance;
+            EmbeddingsLog.StaticModelLoaded(logger, generator.Model.Fingerprint, path, generator.Model.VocabularySize, generator.Model.Dimensions,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return generator;
         });
         return services;
     }
