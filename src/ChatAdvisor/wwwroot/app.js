@@ -110,8 +110,6 @@
           document.getElementById('webchat')
         );
 
-        var input = document.querySelector('#webchat input[type="text"], #webchat textarea');
-        if (input && !input.getAttribute('aria-label')) input.setAttribute('aria-label', 'Your question');
       })
       .catch(function () {
         showStatus(unreachable, true);

@@ -59,7 +59,8 @@ public sealed class DirectLineTokens
     {
         var now = _time.GetUtcNow();
         var lifetime = scope == DirectLineTokenScope.Stream ? StreamTokenLifetime : _lifetime;
-        var claims = new TokenClaims(Issuer, userId, conversationId, ScopeName(scope), now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds(), (now + lifetime).ToUnixTimeSeconds());
+        var claims = new TokenClaims(Issuer, userId, conversationId, ScopeName(scope), now.ToUnixTimeSeconds(), now.ToUnixTimeSeconds(), (now + lifetime).ToUnixTimeSeconds(),
+            Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
         var payload = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(claims, DirectLineJsonContext.Default.TokenClaims));
 
         var signed = new byte[Header.Length + 1 + Encoding.UTF8.GetByteCount(payload)];
@@ -123,7 +124,8 @@ public sealed class DirectLineTokens
         [property: JsonPropertyName("scp")] string Scope,
         [property: JsonPropertyName("iat")] long IssuedAt,
         [property: JsonPropertyName("nbf")] long NotBefore,
-        [property: JsonPropertyName("exp")] long Expires);
+        [property: JsonPropertyName("exp")] long Expires,
+        [property: JsonPropertyName("jti")] string? Id);
 }
 
 /// <summary>

@@ -135,16 +135,13 @@ public static class WebChatActivities
     }
 
     /// <summary>
-    /// The quote as markdown: the source, then the passage as a block quote with markdown characters escaped so it
-    /// reads exactly as in the article, then a link to the original when known.
+    /// The quote as markdown: the passage as a block quote with markdown characters escaped so it reads exactly as in
+    /// the article, then the author and a link to the original when known.
     /// </summary>
     public static string QuoteMarkdown(Citation citation)
     {
+        // The dialog's heading already shows the claim's name (title and section).
         var text = new StringBuilder();
-        text.Append("**").Append(EscapeMarkdown(citation.Title)).Append("**");
-        if (!string.IsNullOrWhiteSpace(citation.Section))
-            text.Append(" — ").Append(EscapeMarkdown(citation.Section));
-        text.Append("\n\n");
         foreach (var line in citation.Quote.ReplaceLineEndings("\n").Split('\n'))
             text.Append(line.Length == 0 ? ">" : "> " + EscapeMarkdown(line)).Append('\n');
 
