@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ChatAdvisor.Core;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Channels.DirectLine;
@@ -139,10 +140,10 @@ public sealed class DirectLineSigningKey
 
     private readonly Lazy<byte[]> _value;
 
-    public DirectLineSigningKey(IOptions<DirectLineOptions> options, IConfiguration configuration, IHostEnvironment environment)
+    public DirectLineSigningKey(IOptions<DirectLineOptions> options, IOptions<StorageOptions> storageOptions, ContentRootPath contentRoot)
     {
         var configured = options.Value.SigningKey;
-        var storage = Path.GetFullPath(configuration["Storage:Path"] is { Length: > 0 } path ? path : ".chatadvisor", environment.ContentRootPath);
+        var storage = contentRoot.Resolve(storageOptions.Value.Path);
         _value = new Lazy<byte[]>(() => configured.Length > 0 ? Convert.FromBase64String(configured) : LoadOrCreate(Path.Combine(storage, FileName)));
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using ChatAdvisor.Core.Answering;
 using ChatAdvisor.Core.Ingestion;
@@ -11,7 +12,7 @@ namespace ChatAdvisor.Channels.DirectLine;
 /// carry the quote shown when a citation is opened, like/dislike actions carrying the answer id, and the
 /// follow-up questions as suggested actions.
 /// </summary>
-public static class WebChatActivities
+public static partial class WebChatActivities
 {
     /// <summary>The bot's account on the wire.</summary>
     public const string BotId = "chatadvisor";
@@ -24,7 +25,8 @@ public static class WebChatActivities
     /// <summary>The reply to the user's question <paramref name="replyToId"/>.</summary>
     public static JsonObject Answer(AdvisorAnswer answer, string replyToId)
     {
-        var text = new StringBuilder(answer.Text.TrimEnd());
+        // "[1][2]" is a full reference link in markdown (text "1", label "2"): keep adjacent markers apart.
+        var text = new StringBuilder(AdjacentMarkers().Replace(answer.Text.TrimEnd(), "$1 "));
         if (answer.Citations.Count > 0)
         {
             // Web Chat builds its reference list from link reference definitions in the text (not from the entity);
@@ -142,8 +144,13 @@ public static class WebChatActivities
     {
         // The dialog's heading already shows the claim's name (title and section).
         var text = new StringBuilder();
-        foreach (var line in citation.Quote.ReplaceLineEndings("\n").Split('\n'))
-            text.Append(line.Length == 0 ? ">" : "> " + EscapeMarkdown(line)).Append('\n');
+        // Each line of the passage stays a line: a trailing backslash is a hard line break.
+        var lines = citation.Quote.ReplaceLineEndings("\n").Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            bool breakAfter = i + 1 < lines.Length && lines[i].Length > 0 && lines[i + 1].Length > 0;
+            text.Append(lines[i].Length == 0 ? ">" : "> " + EscapeMarkdown(lines[i]) + (breakAfter ? "\\" : "")).Append('\n');
+        }
 
         var by = string.Join(", ", new[] { citation.Author, citation.Publisher }.Where(s => !string.IsNullOrWhiteSpace(s)));
         if (by.Length > 0 || citation.Url is not null)
@@ -233,4 +240,7 @@ public static class WebChatActivities
     }
 
     private static JsonObject Bot() => new() { ["id"] = BotId, ["name"] = "ChatAdvisor", ["role"] = "bot" };
+
+    [GeneratedRegex(@"(\[\d+\])(?=\[\d+\])")]
+    private static partial Regex AdjacentMarkers();
 }

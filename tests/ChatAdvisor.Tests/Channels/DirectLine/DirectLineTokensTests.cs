@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ChatAdvisor.Channels.DirectLine;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
+using ChatAdvisor.Core;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Tests.Channels.DirectLine;
@@ -19,7 +17,7 @@ public sealed class DirectLineTokensTests
             SigningKey = key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             TokenLifetimeMinutes = 30,
         });
-        var signingKey = new DirectLineSigningKey(options, new ConfigurationBuilder().Build(), new FixedEnvironment());
+        var signingKey = new DirectLineSigningKey(options, Options.Create(new StorageOptions()), new ContentRootPath(Path.GetTempPath()));
         return new DirectLineTokens(signingKey, options, time);
     }
 
@@ -101,13 +99,5 @@ public sealed class DirectLineTokensTests
     {
         var s = base64Url.Replace('-', '+').Replace('_', '/');
         return s + new string('=', (4 - s.Length % 4) % 4);
-    }
-
-    private sealed class FixedEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Development";
-        public string ApplicationName { get; set; } = "ChatAdvisor";
-        public string ContentRootPath { get; set; } = Path.GetTempPath();
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
     }
 }

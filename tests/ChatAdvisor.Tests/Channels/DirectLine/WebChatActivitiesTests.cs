@@ -55,9 +55,19 @@ public sealed partial class WebChatActivitiesTests
 
         var text = WebChatActivities.Answer(SampleAnswer(quote), "r")["entities"]![0]!["citation"]![0]!["appearance"]!["text"]!.GetValue<string>();
 
-        Assert.Contains(@"> Use \*args and \_\_init\_\_ \[sic\] \<b\>", text, StringComparison.Ordinal);
-        Assert.Contains(@"> \- not a list", text, StringComparison.Ordinal);
+        Assert.Contains(@"> Use \*args and \_\_init\_\_ \[sic\] \<b\>\", text, StringComparison.Ordinal);
+        Assert.Contains(@"> \- not a list\", text, StringComparison.Ordinal);
         Assert.Contains(@"> 1\. not a list either", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Answer_AdjacentMarkers_StaySeparateCitations()
+    {
+        var answer = SampleAnswer(FastApi, Django) with { Text = "Both hold [1][2]." };
+
+        var text = WebChatActivities.Answer(answer, "r")["text"]!.GetValue<string>();
+
+        Assert.StartsWith("Both hold [1] [2].", text, StringComparison.Ordinal);
     }
 
     [Fact]
