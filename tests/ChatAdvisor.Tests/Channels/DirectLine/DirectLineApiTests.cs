@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatAdvisor.Channels.DirectLine;
+using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -117,6 +118,66 @@ public sealed class DirectLineApiTests
         Assert.Equal("client-1", echo["channelData"]!["clientActivityID"]!.GetValue<string>());
         Assert.StartsWith("dl_", echo["from"]!["id"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("Which is faster?", echo["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task FeedbackEvent_FromTheLikeButton_IsRecordedForTheRatedAnswer()
+    {
+        await using var server = await TestServer.StartAsync();
+        var grant = await PageTokenAsync(server);
+        var token = (await StartAsync(server, grant))["token"]!.GetValue<string>();
+        var reply = await AskAsync(server, grant.ConversationId, token, "Which framework should I use for a high-traffic ML inference API?");
+        var answerId = reply["channelData"]!["chatAdvisor"]!["answerId"]!.GetValue<string>();
+        var like = reply["entities"]![0]!["potentialAction"]!.AsArray().Single(a => a!["@type"]!.GetValue<string>() == "LikeAction")!;
+
+        // What Web Chat posts when the thumb is clicked.
+        var posted = await server.Client.SendAsync(Request(HttpMethod.Post, $"/v3/directline/conversations/{grant.ConversationId}/activities", token,
+            new JsonObject { ["type"] = "event", ["name"] = WebChatActivities.FeedbackEventName, ["entities"] = new JsonArray(like.DeepClone()) }));
+        posted.EnsureSuccessStatusCode();
+
+        var store = server.Services.GetRequiredService<ConversationStore>();
+        IReadOnlyList<(bool Positive, string? Comment, string Channel, string Question, string AnswerText)> feedback = [];
+        for (int attempt = 0; attempt < 100 && feedback.Count == 0; attempt++)
+        {
+            await Task.Delay(100);
+            feedback = await store.GetFeedbackAsync(answerId);
+        }
+        var recorded = Assert.Single(feedback);
+        Assert.True(recorded.Positive);
+        Assert.Equal("webchat", recorded.Channel);
+    }
+
+    [Fact]
+    public async Task FollowUp_InTheSameConversation_KeepsTheContext()
+    {
+        await using var server = await TestServer.StartAsync();
+        var grant = await PageTokenAsync(server);
+        var token = (await StartAsync(server, grant))["token"]!.GetValue<string>();
+
+        var first = await AskAsync(server, grant.ConversationId, token, "Which framework should I use for a high-traffic ML inference API?");
+        var second = await AskAsync(server, grant.ConversationId, token, "And what are its disadvantages?");
+
+        Assert.Contains("FastAPI", first["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("FastAPI", second["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Posts a question and polls until its answer arrives.</summary>
+    private static async Task<JsonObject> AskAsync(TestServer server, string conversationId, string token, string question)
+    {
+        var posted = await server.Client.SendAsync(Request(HttpMethod.Post, $"/v3/directline/conversations/{conversationId}/activities", token,
+            new { type = "message", text = question }));
+        posted.EnsureSuccessStatusCode();
+        var id = (await posted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        for (int attempt = 0; attempt < 300; attempt++)
+        {
+            var set = await server.Client.SendAsync(Request(HttpMethod.Get, $"/v3/directline/conversations/{conversationId}/activities?watermark=", token));
+            var reply = (await set.Content.ReadFromJsonAsync<JsonObject>())!["activities"]!.AsArray()
+                .FirstOrDefault(a => a!["replyToId"]?.GetValue<string>() == id && a["type"]!.GetValue<string>() == "message");
+            if (reply is not null)
+                return reply.AsObject();
+            await Task.Delay(100);
+        }
+        throw new TimeoutException("no answer to " + question);
     }
 
     [Fact]
