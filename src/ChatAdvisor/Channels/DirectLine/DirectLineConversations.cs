@@ -190,27 +190,28 @@ public sealed class DirectLineConversation
     }
 
     /// <summary>
-    /// Opens a stream: its first frame replays the activities after <paramref name="watermark"/>, then every new one
+    /// Opens a stream: its first frames replay the activities after <paramref name="watermark"/>, then every new one
     /// follows in order. Dispose the subscription to close it. The reader completes when the conversation ends or the
     /// stream falls too far behind.
     /// </summary>
     public DirectLineSubscription Subscribe(string? watermark)
     {
         Touch();
-        var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(StreamBacklog) { SingleReader = true, SingleWriter = false });
         lock (_gate)
         {
+            // One activity per frame, replay included: DirectLineJS emits the activities of one frame on successive
+            // timer ticks, so a frame arriving meanwhile would interleave with a multi-activity frame (a reply
+            // overtaking its question's echo).
+            var replay = SinceWithSequence(watermark);
+            var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(StreamBacklog + replay.Count) { SingleReader = true, SingleWriter = false });
+            foreach (var (sequence, json) in replay)
+                channel.Writer.TryWrite(ActivitySet([json], Format(sequence)));
             if (_ended)
-            {
                 channel.Writer.TryComplete();
-                return new DirectLineSubscription(this, channel);
-            }
-            var replay = Since(watermark);
-            if (replay.Count > 0)
-                channel.Writer.TryWrite(ActivitySet(replay, Format(_nextSequence - 1)));
-            _subscribers.Add(channel);
+            else
+                _subscribers.Add(channel);
+            return new DirectLineSubscription(this, channel);
         }
-        return new DirectLineSubscription(this, channel);
     }
 
     internal void Unsubscribe(Channel<string> channel)
@@ -282,14 +283,16 @@ public sealed class DirectLineConversation
         return _lastTimestamp;
     }
 
-    private List<string> Since(string? watermark)
+    private List<string> Since(string? watermark) => SinceWithSequence(watermark).ConvertAll(a => a.Json);
+
+    private List<(long Sequence, string Json)> SinceWithSequence(string? watermark)
     {
         long after = long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out long w) ? w : -1;
-        var result = new List<string>();
-        foreach (var (sequence, json) in _history)
+        var result = new List<(long Sequence, string Json)>();
+        foreach (var activity in _history)
         {
-            if (sequence > after)
-                result.Add(json);
+            if (activity.Sequence > after)
+                result.Add(activity);
         }
         return result;
     }
