@@ -1,4 +1,5 @@
 using ChatAdvisor.Api;
+using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 
 namespace ChatAdvisor.Hosting;
@@ -29,6 +30,7 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapBotFramework();
         app.MapDirectLine();
         app.MapHomePage();
         return app;
