@@ -82,7 +82,7 @@ public sealed class CitationRenumberer(int sourceCount)
                 var end = i;
                 while (end < input.Length && input[end] is ' ' or '\t')
                     end++;
-                if (end == input.Length)
+                if (end == input.Length || (input[end] == '[' && ScanMarker(input, end) == -2))
                 {
                     heldFrom = i;
                     break;
