@@ -8,7 +8,7 @@ namespace ChatAdvisor.Core;
 /// The one entry point every channel calls: ask a question within a conversation, rate an answer,
 /// list what the advisor knows. Thread-safe; registered as a singleton.
 /// </summary>
-public sealed class Advisor
+public sealed partial class Advisor
 {
     /// <summary>Questions shown to a new user (welcome messages, empty conversations).</summary>
     public static readonly IReadOnlyList<string> StarterQuestions =

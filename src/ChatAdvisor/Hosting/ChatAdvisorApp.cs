@@ -28,6 +28,7 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapAskStream();
         app.MapHomePage();
         return app;
     }
