@@ -66,9 +66,13 @@ public sealed partial class LlmTurn : IDisposable
     private const int MaxHistoryTurns = 3;
     private const int MaxHistoryAnswerLength = 600;
 
+    // Suggestions are asked for alongside the answer; once the answer is in, they get this much longer at most.
+    private static readonly TimeSpan SuggestionGrace = TimeSpan.FromSeconds(1.5);
+
     private readonly LlmAnswerer _owner;
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenSource _deadline;
+    private readonly CancellationTokenSource _suggestions;
     private bool _failed;
 
     internal LlmTurn(LlmAnswerer owner, CancellationToken cancellationToken)
@@ -77,6 +81,7 @@ public sealed partial class LlmTurn : IDisposable
         _callerToken = cancellationToken;
         _deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _deadline.CancelAfter(owner.Options.Timeout);
+        _suggestions = CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token);
     }
 
     /// <summary>True once a call of this turn has failed; the caller answers extractively.</summary>
@@ -125,7 +130,7 @@ public sealed partial class LlmTurn : IDisposable
             await CancelAsync(suggestions);
             return null;
         }
-        return answer with { Suggestions = await suggestions };
+        return answer with { Suggestions = await CollectAsync(suggestions) };
     }
 
     /// <summary>
@@ -206,11 +211,15 @@ public sealed partial class LlmTurn : IDisposable
         var answer = Check(raw.ToString(), sources);
         if (answer is null)
             await CancelAsync(suggestions);
-        yield return new LlmCompleted(answer is null ? null : answer with { Suggestions = await suggestions });
+        yield return new LlmCompleted(answer is null ? null : answer with { Suggestions = await CollectAsync(suggestions) });
     }
 
     /// <inheritdoc />
-    public void Dispose() => _deadline.Dispose();
+    public void Dispose()
+    {
+        _suggestions.Dispose();
+        _deadline.Dispose();
+    }
 
     private IReadOnlyList<PackedSource> Pack(IReadOnlyList<SearchHit> hits)
         => SourcePacker.Pack(hits, _owner.Options.MaxSourceTokens, _owner.Options.MaxSources);
@@ -255,7 +264,7 @@ public sealed partial class LlmTurn : IDisposable
         });
         try
         {
-            var response = await _owner.ChatClient.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], ChatOptions(200), _deadline.Token);
+            var response = await _owner.ChatClient.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], ChatOptions(200), _suggestions.Token);
             var suggestions = response.Text
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(line => ListMarker().Replace(line, "").Trim().Trim('"', '“', '”'))
@@ -274,8 +283,15 @@ public sealed partial class LlmTurn : IDisposable
 
     private async Task CancelAsync(Task<IReadOnlyList<string>?> suggestions)
     {
-        await _deadline.CancelAsync();
+        await _suggestions.CancelAsync();
         await suggestions;
+    }
+
+    private async Task<IReadOnlyList<string>?> CollectAsync(Task<IReadOnlyList<string>?> suggestions)
+    {
+        if (await Task.WhenAny(suggestions, Task.Delay(SuggestionGrace, _owner.Time, CancellationToken.None)) != suggestions)
+            await _suggestions.CancelAsync();
+        return await suggestions;
     }
 
     private async Task<string?> CallAsync(string purpose, List<ChatMessage> messages, int maxOutputTokens)
