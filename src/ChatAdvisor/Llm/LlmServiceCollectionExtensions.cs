@@ -33,7 +33,11 @@ public static class LlmServiceCollectionExtensions
             var options = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
             return PromptLibrary.Load(Path.GetFullPath(options.PromptsPath, contentRoot));
         });
-        services.TryAddSingleton<LlmAnswerer>();
+        // The advisor takes an optional answerer: with Llm:Provider none there is none (the factory gives null), so
+        // nothing of the model is created and the extractive composer answers as before.
+        services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<LlmOptions>>().Value.IsEnabled
+            ? ActivatorUtilities.CreateInstance<LlmAnswerer>(provider)
+            : null!);
         services.AddHostedService<LlmStartupCheck>();
         return services;
     }

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using ChatAdvisor.Core.Answering.Llm;
+using Xunit.Abstractions;
 
 namespace ChatAdvisor.Tests.Llm;
 
-public sealed class LlmClientTests : IAsyncLifetime
+public sealed class LlmClientTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private StubOpenAIServer _stub = null!;
 
@@ -148,6 +149,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using (var turn = answerer.BeginTurn())
             Assert.Null(await turn.AnswerAsync("Which framework is fastest?", [], LlmTestKit.Hits()));
         watch.Stop();
+        output.WriteLine($"{mode}: extractive fallback after {watch.Elapsed.TotalSeconds:0.000} s (timeout {timeoutSeconds} s)");
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(timeoutSeconds + 1), $"fell back after {watch.Elapsed.TotalSeconds:0.00} s");
         var status = health.GetStatus();
@@ -204,6 +206,7 @@ public sealed class LlmClientTests : IAsyncLifetime
                 last = item;
         }
 
+        output.WriteLine($"stalled stream: extractive fallback after {watch.Elapsed.TotalSeconds:0.000} s (timeout 1 s)");
         Assert.Null(Assert.IsType<LlmCompleted>(last).Answer);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"fell back after {watch.Elapsed.TotalSeconds:0.00} s");
     }
