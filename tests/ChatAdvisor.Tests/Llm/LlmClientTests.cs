@@ -181,6 +181,7 @@ public sealed class LlmClientTests(ITestOutputHelper output) : IAsyncLifetime
         _stub.Reply = _ => new StubReply.Status(500);
         var options = LlmTestKit.OpenAI(_stub.V1);
         options.CircuitBreakerFailures = 3;
+        options.GenerateSuggestions = true;
         var (answerer, _) = LlmTestKit.Create(options);
 
         for (var i = 0; i < 6; i++)
@@ -189,7 +190,8 @@ public sealed class LlmClientTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.Null(await turn.AnswerAsync("Which framework?", [], LlmTestKit.Hits()));
         }
 
-        Assert.Equal(3, _stub.Requests.Count);
+        Assert.Equal(3, _stub.Requests.Count(r => r.Purpose == "answer"));
+        Assert.Equal(6, _stub.Requests.Count); // each failed answer went with one suggestions request, then nothing
     }
 
     [Fact]

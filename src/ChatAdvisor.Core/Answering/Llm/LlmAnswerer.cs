@@ -120,7 +120,7 @@ public sealed partial class LlmTurn : IDisposable
     public async Task<LlmAnswer?> AnswerAsync(string question, IReadOnlyList<PriorTurn> history, IReadOnlyList<SearchHit> hits)
     {
         var sources = Pack(hits);
-        if (sources.Count == 0 || _failed)
+        if (sources.Count == 0 || _failed || !IsCallAllowed("answer"))
             return null;
         var suggestions = StartSuggestions(question, sources);
         var reply = await CallAsync("answer", AnswerMessages(question, history, sources), _owner.Options.MaxOutputTokens);
