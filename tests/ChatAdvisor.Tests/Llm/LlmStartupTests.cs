@@ -43,7 +43,7 @@ public sealed class LlmStartupTests : IDisposable
 
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Llm:PromptsPath"] = _prompts });
 
-        var ready = await server.Client.GetFromJsonAsync<JsonObject>("/readyz");
+        var ready = await (await server.Client.GetAsync("/readyz")).Content.ReadFromJsonAsync<JsonObject>();
         Assert.Contains("extractive", ready!["components"]!["llm"]!["detail"]!.GetValue<string>());
     }
 
