@@ -42,11 +42,22 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"\b(by|created|founded|author)\s+\p{Lu}\p{Ll}+\s+\p{Lu}", RegexOptions.None)]
     private static partial Regex PersonCue();
 
+    [GeneratedRegex(@"^(It|Its|It's|It’s)\b")]
+    private static partial Regex StartsWithPronoun();
+
+    // "Django is usually the best starting point", "choose FastAPI for speed", "(favoring Django)".
+    [GeneratedRegex(@"\b(?<f>Django|Flask|FastAPI|Fast API)\s+(is|are|remains|offers|provides)\s+(usually\s+|often\s+|generally\s+|probably\s+)?(the\s+best|an?\s+excellent|a\s+strong|the\s+safest|the\s+most\s+productive|ideal|a\s+good|great|superior)|\b(choose|favou?ring|recommend(ing)?|use)\s+(?<f>Django|Flask|FastAPI|Fast API)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Endorsement();
+
     [GeneratedRegex(@"\b(19|20)\d\d\b")]
     private static partial Regex YearCue();
 
     /// <summary>A candidate passage: one unit, or a whole list, with its score.</summary>
-    private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<Framework> Frameworks, string? Section, int Block, bool IsList);
+    private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<Framework> Frameworks, string? Section, int Block, bool IsList)
+    {
+        /// <summary>True when the passage explicitly recommends its framework ("Django is usually the best starting point").</summary>
+        public bool Endorses { get; init; }
+    }
 
     /// <summary>Composes the answer to <paramref name="question"/> from <paramref name="hits"/>.</summary>
     public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index)
@@ -93,19 +104,29 @@ public static partial class ExtractiveComposer
         {
             var chunk = hits[rank].Chunk;
             var article = index.Article(chunk.DocumentId);
-            var units = index.UnitsOf(chunk).ToList();
-            foreach (var group in GroupUnits(units))
+            var (firstUnit, unitCount) = index.UnitRange(chunk);
+            var units = article.Units;
+            var unitTerms = index.TermsOf(chunk.DocumentId);
+            foreach (var group in GroupUnits(units, firstUnit, firstUnit + unitCount))
             {
                 if (!seen.Add((chunk.DocumentId, group.Start)))
                     continue;
                 var span = article.Article.Text.AsSpan(group.Start, group.End - group.Start);
                 var heading = article.Article.Sections[group.Section].Heading;
-                var terms = TextAnalyzer.Terms(span).ToHashSet(StringComparer.Ordinal);
-                var headingTerms = TextAnalyzer.Terms((heading ?? "").AsSpan()).ToHashSet(StringComparer.Ordinal);
+                var terms = group.First == group.Last ? unitTerms.Units[group.First] : Union(unitTerms.Units, group.First, group.Last);
+                var headingTerms = unitTerms.Headings[group.Section];
                 var mentioned = Frameworks.All.Where(f => terms.Contains(Key(f))).ToList();
                 var headingFrameworks = Frameworks.All.Where(f => headingTerms.Contains(Key(f))).ToList();
-                // A heading names the section's framework only when it names exactly one.
+                // A heading names the section's framework only when it names exactly one; a sentence that opens
+                // with "It" is about the framework its paragraph's previous sentence is about.
                 var about = mentioned.Count > 0 ? mentioned : headingFrameworks.Count == 1 ? headingFrameworks : [];
+                if (StartsWithPronoun().IsMatch(span) && group.Previous is { } previous)
+                {
+                    var subject = Frameworks.MentionedIn(article.Article.Text.AsSpan(previous.Start, previous.End - previous.Start));
+                    if (subject.Count > 0)
+                        about = [subject[0]];
+                }
+                var endorsed = Endorsement().Match(span.ToString()) is { Success: true } e ? Frameworks.FromTerm(e.Groups["f"].Value.ToLowerInvariant().Replace(" ", "")) : null;
 
                 double score = 0;
                 foreach (var term in topical)
@@ -151,6 +172,11 @@ public static partial class ExtractiveComposer
                 }
                 if (question.Kind == QuestionKind.Recommendation && RecommendationCue().IsMatch(span))
                     score += 1;
+                if (question.Kind == QuestionKind.Recommendation && endorsed is { } endorsedFramework)
+                {
+                    score += 2;
+                    about = [endorsedFramework];
+                }
                 if (question.Kind == QuestionKind.Recommendation && ChoiceHeading().IsMatch(headingText))
                     score += 1;
                 if (question.WhyNot && targets.Count > 0 && about.Contains(targets[0]) && (WeaknessCue().IsMatch(span) || ConsHeading().IsMatch(headingText)))
@@ -161,7 +187,7 @@ public static partial class ExtractiveComposer
                 if (words < 4 && !group.IsList && group.Kind is not (UnitKind.TableRow or UnitKind.TableHeader))
                     score *= 0.5;
 
-                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList));
+                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null });
             }
         }
         return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Chunk.Index).ThenBy(c => c.Start)];
@@ -169,30 +195,38 @@ public static partial class ExtractiveComposer
 
     private static string Key(Framework f) => f.Name().ToLowerInvariant();
 
-    private readonly record struct UnitGroup(int Start, int End, int Section, int Block, UnitKind Kind, bool IsList);
+    private readonly record struct UnitGroup(int Start, int End, int Section, int Block, UnitKind Kind, bool IsList, TextUnit? Previous, int First, int Last);
+
+    private static HashSet<string> Union(IReadOnlyList<HashSet<string>> sets, int first, int last)
+    {
+        var union = new HashSet<string>(sets[first], StringComparer.Ordinal);
+        for (int i = first + 1; i <= last; i++)
+            union.UnionWith(sets[i]);
+        return union;
+    }
 
     // Short list items are grouped into one passage per list (a list of pros reads as one quote);
     // sentences, long list items and table rows stand alone.
-    private static IEnumerable<UnitGroup> GroupUnits(List<TextUnit> units)
+    private static IEnumerable<UnitGroup> GroupUnits(IReadOnlyList<TextUnit> units, int from, int to)
     {
-        int i = 0;
-        while (i < units.Count)
+        int i = from;
+        while (i < to)
         {
             var u = units[i];
             if (u.Kind == UnitKind.ListItem && u.End - u.Start < 90)
             {
                 int j = i;
-                while (j + 1 < units.Count && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == u.Block && units[j + 1].End - units[j + 1].Start < 90)
+                while (j + 1 < to && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == u.Block && units[j + 1].End - units[j + 1].Start < 90)
                     j++;
                 if (j > i)
                 {
-                    yield return new UnitGroup(u.Start, units[j].End, u.Section, u.Block, UnitKind.ListItem, true);
+                    yield return new UnitGroup(u.Start, units[j].End, u.Section, u.Block, UnitKind.ListItem, true, null, i, j);
                     i = j + 1;
                     continue;
                 }
             }
             if (u.Kind != UnitKind.TableHeader)
-                yield return new UnitGroup(u.Start, u.End, u.Section, u.Block, u.Kind, false);
+                yield return new UnitGroup(u.Start, u.End, u.Section, u.Block, u.Kind, false, i > from && units[i - 1].Block == u.Block ? units[i - 1] : null, i, i);
             i++;
         }
     }
@@ -205,8 +239,9 @@ public static partial class ExtractiveComposer
         {
             if (c.Frameworks.Count == 1 || (c.Frameworks.Count > 1 && RecommendationCue().IsMatch(builder.Quote(c))))
             {
+                // An explicit recommendation outweighs passages that only describe a framework.
                 var f = c.Frameworks[0];
-                votes[f] = votes.GetValueOrDefault(f) + c.Score;
+                votes[f] = votes.GetValueOrDefault(f) + c.Score * (c.Endorses ? 3 : 1);
             }
         }
         var candidates = question.Frameworks.Count > 0 ? question.Frameworks : Frameworks.All;

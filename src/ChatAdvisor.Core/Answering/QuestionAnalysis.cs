@@ -181,7 +181,7 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.ProsCons;
         else if (comparison && (frameworks.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
             kind = QuestionKind.Comparison;
-        else if (Regex.IsMatch(lower, @"^ (who|when|where|what year|how old|which company|which companies|which websites|what companies|what websites)|^ (is|does|can|did|was|has) (django|flask|fastapi|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote) "))
+        else if (Regex.IsMatch(lower, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (django|flask|fastapi|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote) "))
             kind = QuestionKind.Fact;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && frameworks.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
             kind = QuestionKind.Definition;
@@ -196,7 +196,9 @@ public static partial class QuestionAnalyzer
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && corrected.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
         bool onlyOtherTech = others.Count > 0 && frameworks.Count == 0;
         bool nothingLeft = words.Count == 0;
-        if ((!inDomain && !LooksLikeFollowUpText(lower, content)) || onlyOtherTech || nothingLeft)
+        bool followUpText = LooksLikeFollowUpText(lower, content);
+        bool mostlyUnknown = content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 < content.Count;
+        if ((!inDomain && (content.Count > 0 ? mostlyUnknown || !followUpText : !followUpText)) || onlyOtherTech || nothingLeft)
             kind = QuestionKind.OutOfScope;
 
         string? useCase = null;
