@@ -6,6 +6,7 @@ using ChatAdvisor.Api;
 using ChatAdvisor.Core;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace ChatAdvisor.Tests.Llm;
@@ -29,14 +30,23 @@ public sealed class LlmAdvisorTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _stub.DisposeAsync();
 
-    private Task<TestServer> StartAsync(double timeoutSeconds = 10, string provider = "openai") => TestServer.StartAsync(new Dictionary<string, string?>
-    {
-        ["Llm:Provider"] = provider,
-        ["Llm:Endpoint"] = _stub.V1,
-        ["Llm:ApiKey"] = LlmTestKit.SecretKey,
-        ["Llm:Model"] = "stub-model",
-        ["Llm:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+    private Task<TestServer> StartAsync(double timeoutSeconds = 10, string provider = "openai", CapturingLoggerProvider? logs = null) => TestServer.StartAsync(
+        new Dictionary<string, string?>
+        {
+            ["Llm:Provider"] = provider,
+            ["Llm:Endpoint"] = _stub.V1,
+            ["Llm:ApiKey"] = LlmTestKit.SecretKey,
+            ["Llm:Model"] = "stub-model",
+            ["Llm:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = logs is null ? "Information" : "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = logs is null ? "Warning" : "Trace",
+        },
+        builder =>
+        {
+            if (logs is null)
+                return;
+            builder.Logging.AddProvider(logs);
+        });
 
     private static async Task<AskResponse> AskAsync(TestServer server, string question, string? conversationId = null)
     {
@@ -199,5 +209,25 @@ public sealed class LlmAdvisorTests(ITestOutputHelper output) : IAsyncLifetime
 
         var answer = JsonSerializer.Deserialize<AskResponse>(Assert.Single(events).Data, ApiJson.Options)!;
         Assert.Equal(extractive.Answer, answer.Answer);
+    }
+
+    [Fact]
+    public async Task Ask_AnsweredAndRejected_KeyNeverInLogsOrResponses()
+    {
+        var logs = new CapturingLoggerProvider();
+        await using var server = await StartAsync(logs: logs);
+        var bodies = new List<string>();
+
+        bodies.Add(await (await server.Client.PostAsJsonAsync("/api/ask", new { question = Question })).Content.ReadAsStringAsync());
+        _stub.Reply = _ => new StubReply.Status(401, Body: "{\"error\":{\"message\":\"Incorrect API key provided: " + LlmTestKit.SecretKey + "\"}}");
+        bodies.Add(await (await server.Client.PostAsJsonAsync("/api/ask", new { question = "What are the pros and cons of Flask?" })).Content.ReadAsStringAsync());
+        bodies.Add(await (await server.Client.PostAsJsonAsync("/api/ask/stream", new { question = "Is Django good for beginners?" })).Content.ReadAsStringAsync());
+        bodies.Add(await (await server.Client.GetAsync("/readyz")).Content.ReadAsStringAsync());
+
+        Assert.Contains(logs.Messages, m => m.Contains("request rejected", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.StartsWith("Trace", StringComparison.Ordinal) && m.Contains("prompt", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Contains(LlmTestKit.SecretKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(bodies, b => b.Contains(LlmTestKit.SecretKey, StringComparison.Ordinal));
+        Assert.Contains("request rejected: status 401", bodies[^1]);
     }
 }

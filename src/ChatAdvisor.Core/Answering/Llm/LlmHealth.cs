@@ -85,7 +85,7 @@ public sealed class LlmHealth(IOptions<LlmOptions> options, TimeProvider time) :
                 parts.Add($"circuit open until {Format(_openUntil)}, answering extractively");
             else
                 parts.Add(_consecutiveFailures == 0 ? "ok" : $"{_consecutiveFailures} failure(s) in a row");
-            parts.Add($"{_successes} answered, {_failures} failed");
+            parts.Add($"calls: {_successes} ok, {_failures} failed");
             if (_lastSuccessAt is { } success)
                 parts.Add($"last reply {Format(success)} in {_lastSuccessDuration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
             if (_lastFailureAt is { } failure)
