@@ -96,7 +96,8 @@ public static partial class ExtractiveComposer
     {
         var query = SearchQuery.For(question);
         var weights = query.Weights();
-        var topical = weights.Keys.Where(t => Frameworks.FromTerm(t) is null).ToList();
+        var topicalTerms = weights.Keys.Where(t => Frameworks.FromTerm(t) is null).ToList();
+        double topicalFloor = question.ContentWords.Count > 0 || question.Aspects.Count > 0 ? double.Epsilon : 0;
         var candidates = new List<Candidate>();
         var seen = new HashSet<(string, int)>();
 
@@ -120,6 +121,8 @@ public static partial class ExtractiveComposer
                 // A heading names the section's framework only when it names exactly one; a sentence that opens
                 // with "It" is about the framework its paragraph's previous sentence is about.
                 var about = mentioned.Count > 0 ? mentioned : headingFrameworks.Count == 1 ? headingFrameworks : [];
+                if (headingFrameworks.Count == 1 && (group.IsList || group.Kind == UnitKind.ListItem))
+                    about = headingFrameworks; // "Smaller ecosystem compared to Django" under "Cons of FastAPI" is about FastAPI
                 if (StartsWithPronoun().IsMatch(span) && group.Previous is { } previous)
                 {
                     var subject = Frameworks.MentionedIn(article.Article.Text.AsSpan(previous.Start, previous.End - previous.Start));
@@ -128,16 +131,28 @@ public static partial class ExtractiveComposer
                 }
                 var endorsed = Endorsement().Match(span.ToString()) is { Success: true } e ? Frameworks.FromTerm(e.Groups["f"].Value.ToLowerInvariant().Replace(" ", "")) : null;
 
-                double score = 0;
-                foreach (var term in topical)
+                double score = 0, ownTopical = 0;
+                foreach (var term in topicalTerms)
                 {
                     if (terms.Contains(term))
+                    {
                         score += index.Lexical.Idf(term) * weights[term];
+                        ownTopical += 1;
+                    }
                     else if (headingTerms.Contains(term))
+                    {
                         score += 0.5 * index.Lexical.Idf(term) * weights[term];
+                    }
                 }
+                // Lists take their meaning from their heading ("Cons of Flask"); sentences must match on their own.
+                bool isList = group.IsList || group.Kind == UnitKind.ListItem;
 
+                // A passage that shares no topic word with the question is only worth its framework names when the
+                // question has no topic words of its own ("Tell me about Flask").
+                double topical = isList ? score : ownTopical;
                 var targets = question.Frameworks;
+                if (topical < topicalFloor)
+                    continue;
                 if (targets.Count > 0)
                 {
                     int hitsOnTarget = targets.Count(about.Contains);
@@ -172,6 +187,8 @@ public static partial class ExtractiveComposer
                 }
                 if (question.Kind == QuestionKind.Recommendation && RecommendationCue().IsMatch(span))
                     score += 1;
+                if (question.Kind == QuestionKind.Comparison && targets.Count >= 2 && targets.All(about.Contains))
+                    score += 2;
                 if (question.Kind == QuestionKind.Recommendation && endorsed is { } endorsedFramework)
                 {
                     score += 2;
@@ -234,16 +251,20 @@ public static partial class ExtractiveComposer
     private static Framework? ComposeRecommendation(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
     {
         var pool = relevant.Take(12).ToList();
-        var votes = new Dictionary<Framework, double>();
+        // Each framework's vote is its strongest passage plus a quarter of the others, so one explicit
+        // recommendation ("Django is usually the best starting point") outweighs many passages that only describe.
+        var weights = new Dictionary<Framework, List<double>>();
         foreach (var c in pool)
         {
             if (c.Frameworks.Count == 1 || (c.Frameworks.Count > 1 && RecommendationCue().IsMatch(builder.Quote(c))))
             {
-                // An explicit recommendation outweighs passages that only describe a framework.
                 var f = c.Frameworks[0];
-                votes[f] = votes.GetValueOrDefault(f) + c.Score * (c.Endorses ? 3 : 1);
+                if (!weights.TryGetValue(f, out var list))
+                    weights[f] = list = [];
+                list.Add(c.Score * (c.Endorses ? 3 : 1));
             }
         }
+        var votes = weights.ToDictionary(p => p.Key, p => p.Value.Max() + 0.25 * (p.Value.Sum() - p.Value.Max()));
         var candidates = question.Frameworks.Count > 0 ? question.Frameworks : Frameworks.All;
         var ranked = candidates.Where(votes.ContainsKey).OrderByDescending(f => votes[f]).ToList();
         bool generic = question.Aspects.Count == 0 && question.Frameworks.Count == 0;
@@ -257,12 +278,14 @@ public static partial class ExtractiveComposer
         }
 
         var winner = ranked[0];
-        var support = pool.Where(c => c.Frameworks.Contains(winner)).Take(3).ToList();
+        var support = pool.Where(c => c.Frameworks.Contains(winner)).OrderByDescending(c => c.Endorses).ThenByDescending(c => c.Score).Take(3).ToList();
         var markers = string.Concat(support.Take(2).Select(builder.Cite));
-        var subject = question.UseCase is { } useCase ? $"For {Lower(useCase)}, the articles" : "For what you describe, the articles";
+        var subject = question.UseCase is { } useCase ? $"For {Lower(useCase)}, the articles"
+            : question.Aspects.Count > 0 ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}, the articles"
+            : "For what you describe, the articles";
         builder.Line($"{subject} point to **{winner.Name()}** {markers}.");
-        var rest = support.Concat(pool.Where(c => !support.Contains(c) && c.Frameworks.Count != 1)).Take(MaxPoints).ToList();
-        builder.Points(rest);
+        var table = pool.Where(c => c.Frameworks.Count == 0 && builder.IsTableRow(c)).Take(1);
+        builder.Points(support.Concat(table));
         return winner;
     }
 
@@ -285,15 +308,19 @@ public static partial class ExtractiveComposer
             return preferred;
         }
 
-        // A matching comparison-table row answers a comparison on one aspect directly.
+        // Passages that weigh the frameworks against each other come first, then matching comparison-table rows,
+        // then each framework's best passage of its own.
+        var together = relevant.Where(c => c.Frameworks.Count >= 2 && targets.All(c.Frameworks.Contains)).Take(2).ToList();
         var table = relevant.Where(c => c.Frameworks.Count == 0 && builder.IsTableRow(c)).Take(2).ToList();
         var perFramework = new List<Candidate>();
         foreach (var f in targets)
         {
-            if (relevant.FirstOrDefault(c => c.Frameworks.Count == 1 && c.Frameworks[0] == f && !perFramework.Contains(c)) is { } best)
+            if (relevant.FirstOrDefault(c => c.Frameworks.Count == 1 && c.Frameworks[0] == f) is { } best)
                 perFramework.Add(best);
         }
-        var points = table.Concat(perFramework).ToList();
+        if (question.Aspects.Count == 0 && together.Count + table.Count >= 2)
+            perFramework.Clear(); // an overall comparison is best told by the passages that weigh all of them
+        var points = together.Concat(table).Concat(perFramework).Distinct().Take(MaxPoints + 1).ToList();
         if (points.Count == 0)
             points = relevant.Take(3).ToList();
         var lead = points.Take(Math.Min(3, points.Count)).Select(builder.Cite).ToList();
