@@ -48,7 +48,7 @@ public sealed partial class Advisor(
     private sealed record PendingTurn(string ConversationId, string Question, long Started, IndexSnapshot Snapshot,
         IReadOnlyList<ConversationTurn> History, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, LlmTurn? Llm) : IDisposable
     {
-        public IReadOnlyList<PriorTurn> PriorTurns => [.. History.Select(t => new PriorTurn(t.Question, t.Answer.Text))];
+        public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
 
         public void Dispose() => Llm?.Dispose();
     }
@@ -72,7 +72,7 @@ public sealed partial class Advisor(
         var searchedFor = resolved.Resolved;
         var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(cancellationToken);
         if (turn is not null && history.Count > 0 && resolved.LooksLikeFollowUp
-            && await turn.RewriteAsync(question, [.. history.Select(t => new PriorTurn(t.Question, t.Answer.Text))]) is { } rewritten)
+            && await turn.RewriteAsync(question, ToPriorTurns(history)) is { } rewritten)
         {
             searchedFor = rewritten;
             hits = retriever.Search(snapshot, SearchQuery.For(QuestionAnalyzer.Analyze(rewritten, snapshot)), retrieval.Value.TopK);
@@ -99,6 +99,9 @@ public sealed partial class Advisor(
         Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, Stopwatch.GetElapsedTime(turn.Started).TotalMilliseconds);
         return answer;
     }
+
+    private static List<PriorTurn> ToPriorTurns(IReadOnlyList<ConversationTurn> history)
+        => [.. history.Select(t => new PriorTurn(t.Question, t.Answer.Text))];
 
     private static List<Citation> WithArticleDetails(IReadOnlyList<Citation> citations, IndexSnapshot snapshot)
     {
