@@ -60,7 +60,11 @@ public sealed class LlmAnswerer(
     public LlmTurn BeginTurn(CancellationToken cancellationToken = default) => new(this, cancellationToken);
 }
 
-/// <summary>The model's part of answering one question. Not thread-safe; dispose when the question is answered.</summary>
+/// <summary>
+/// The model's part of answering one question. Its methods take no cancellation token of their own: the token given
+/// to <see cref="LlmAnswerer.BeginTurn"/> and the turn's deadline cancel every call. Not thread-safe; dispose when the
+/// question is answered.
+/// </summary>
 public sealed partial class LlmTurn : IDisposable
 {
     private const int MaxHistoryTurns = 3;
