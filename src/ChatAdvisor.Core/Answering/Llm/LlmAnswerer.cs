@@ -208,7 +208,9 @@ public sealed partial class LlmTurn : IDisposable
             yield return new LlmCompleted(null);
             yield break;
         }
-        if (!notCovered && renumberer.Flush() is { Length: > 0 } rest)
+        // A reply shorter than the sentinel was held back whole; release it now.
+        var held = undecided && !AnswerValidator.IsNotCovered(raw.ToString()) ? renumberer.Append(raw.ToString()) : "";
+        if (!notCovered && held + renumberer.Flush() is { Length: > 0 } rest)
             yield return new LlmTextDelta(rest);
 
         RecordSuccess("answer", started, raw.ToString());

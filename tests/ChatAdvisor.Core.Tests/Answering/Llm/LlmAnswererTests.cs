@@ -152,6 +152,20 @@ public class LlmAnswererTests
     }
 
     [Fact]
+    public async Task AnswerStreamingAsync_ReplyShorterThanSentinel_StillStreamed()
+    {
+        var client = new FakeChatClient(_ => "No [1].");
+        using var turn = Create(client).BeginTurn();
+
+        var items = new List<LlmStreamItem>();
+        await foreach (var item in turn.AnswerStreamingAsync("Is Flask async?", [], LlmTestData.Hits(2)))
+            items.Add(item);
+
+        Assert.Equal("No [1].", string.Concat(items.OfType<LlmTextDelta>().Select(d => d.Text)));
+        Assert.Equal("No [1].", Assert.IsType<LlmCompleted>(items[^1]).Answer!.Text);
+    }
+
+    [Fact]
     public async Task AnswerStreamingAsync_NotCovered_NoDeltasUngroundedFinal()
     {
         var client = new FakeChatClient(_ => "NOT COVERED: Nothing on Rust.");
