@@ -42,6 +42,9 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"\b(by|created|founded|author)\s+\p{Lu}\p{Ll}+\s+\p{Lu}", RegexOptions.None)]
     private static partial Regex PersonCue();
 
+    [GeneratedRegex(@"\b(no (single|universal|such thing)|isn't a single|not (simply|static)|depends on|no universally|perfect framework|relative to the project)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NoSingleBest();
+
     [GeneratedRegex(@"^(It|Its|It's|It’s)\b")]
     private static partial Regex StartsWithPronoun();
 
@@ -108,7 +111,7 @@ public static partial class ExtractiveComposer
             var (firstUnit, unitCount) = index.UnitRange(chunk);
             var units = article.Units;
             var unitTerms = index.TermsOf(chunk.DocumentId);
-            foreach (var group in GroupUnits(units, firstUnit, firstUnit + unitCount))
+            foreach (var group in GroupUnits(units, firstUnit, firstUnit + unitCount, u => article.Article.Text[u.End - 1] == ':'))
             {
                 if (!seen.Add((chunk.DocumentId, group.Start)))
                     continue;
@@ -224,12 +227,23 @@ public static partial class ExtractiveComposer
 
     // Short list items are grouped into one passage per list (a list of pros reads as one quote);
     // sentences, long list items and table rows stand alone.
-    private static IEnumerable<UnitGroup> GroupUnits(IReadOnlyList<TextUnit> units, int from, int to)
+    private static IEnumerable<UnitGroup> GroupUnits(IReadOnlyList<TextUnit> units, int from, int to, Func<TextUnit, bool> textEndsWithColon)
     {
         int i = from;
         while (i < to)
         {
             var u = units[i];
+            if (u.Kind == UnitKind.Sentence && i + 1 < to && units[i + 1].Kind == UnitKind.ListItem && units[i + 1].Section == u.Section
+                && textEndsWithColon(u))
+            {
+                // "FastAPI is an excellent choice for:" reads only with the list it introduces.
+                int j = i + 1;
+                while (j + 1 < to && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == units[i + 1].Block)
+                    j++;
+                yield return new UnitGroup(u.Start, units[j].End, u.Section, units[i + 1].Block, UnitKind.ListItem, true, null, i, j);
+                i = j + 1;
+                continue;
+            }
             if (u.Kind == UnitKind.ListItem && u.End - u.Start < 90)
             {
                 int j = i;
@@ -270,7 +284,7 @@ public static partial class ExtractiveComposer
         bool generic = question.Aspects.Count == 0 && question.Frameworks.Count == 0;
         if (ranked.Count == 0 || generic)
         {
-            var picks = pool.Take(MaxPoints).ToList();
+            var picks = pool.OrderByDescending(c => NoSingleBest().IsMatch(builder.Quote(c))).Take(MaxPoints).ToList();
             var first = builder.Cite(picks[0]);
             builder.Line($"The articles agree there is no single best framework: the right one depends on your project {first}.");
             builder.Points(picks.Skip(1));
@@ -406,8 +420,10 @@ public static partial class ExtractiveComposer
                 return TableRowSentence(c, quote);
             if (c.IsList)
             {
-                var items = quote.Split('\n').Select(l => l.Trim().TrimStart('-', '*', '+', '•').Trim().TrimEnd('.')).Where(l => l.Length > 0);
-                return string.Join("; ", items) + ".";
+                var lines = quote.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+                var lead = lines[0].EndsWith(':') ? lines[0] : null;
+                var items = lines.Skip(lead is null ? 0 : 1).Select(l => l.TrimStart('-', '*', '+', '•').Trim().TrimEnd('.'));
+                return (lead is null ? "" : lead + " ") + string.Join("; ", items) + ".";
             }
             return Regex.Replace(quote, @"\s*\n\s*", " ");
         }

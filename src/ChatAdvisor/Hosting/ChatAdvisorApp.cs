@@ -1,4 +1,5 @@
 using ChatAdvisor.Api;
+using ChatAdvisor.Channels.BotFramework;
 
 namespace ChatAdvisor.Hosting;
 
@@ -28,6 +29,7 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapBotFramework();
         app.MapAskStream();
         app.MapHomePage();
         return app;

@@ -1,3 +1,4 @@
+using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Core;
 using ChatAdvisor.Llm;
 
@@ -10,6 +11,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
+        services.AddBotFramework();
         services.AddLlm(contentRoot);
         return services;
     }

@@ -109,3 +109,25 @@ public class IndexCacheTests
         Assert.Contains("2 files skipped", provider.GetStatus().Detail);
     }
 }
+
+public class CorpusWatchTests
+{
+    [Fact]
+    public async Task GetAsync_FileAddedWhileRunning_IsIndexedWithoutRestart()
+    {
+        using var folder = new TempFolder();
+        var corpus = folder.CopyCorpus();
+        using var provider = new IndexProvider(
+            Options.Create(new CorpusOptions { Path = "corpus", WatchForChanges = true }),
+            Options.Create(new StorageOptions { Path = "storage" }),
+            Options.Create(new ChunkingOptions()), WordTokenCounter.Instance, new ContentRootPath(folder.Path), NullLogger<IndexProvider>.Instance);
+        Assert.Equal(4, (await provider.GetAsync()).Articles.Count);
+
+        File.WriteAllText(Path.Combine(corpus, "new-article.md"), "# Bottle notes\n\nBottle is another microframework, which these notes mention.");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await provider.GetAsync()).Articles.Count < 5 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.Equal(5, (await provider.GetAsync()).Articles.Count);
+    }
+}

@@ -152,3 +152,16 @@ public class ConversationPersistenceTests
         Directory.Delete(storage, recursive: true);
     }
 }
+
+public class StartupValidationTests
+{
+    [Theory]
+    [InlineData("Chunking:OverlapTokens", "500", "Chunking:OverlapTokens (500) must be smaller than Chunking:MaxTokens")]
+    [InlineData("Retrieval:TopK", "0", "Retrieval:TopK must be between 1 and 100")]
+    [InlineData("Storage:MaxTurnsPerConversation", "1", "Storage:MaxTurnsPerConversation must be at least 2")]
+    public async Task Start_BrokenSetting_FailsNamingTheSetting(string key, string value, string message)
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new Dictionary<string, string?> { [key] = value }));
+        Assert.Contains(message, e.Message);
+    }
+}
