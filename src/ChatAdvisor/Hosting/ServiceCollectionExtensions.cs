@@ -1,6 +1,7 @@
 using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core;
+using ChatAdvisor.Llm;
 
 namespace ChatAdvisor.Hosting;
 
@@ -13,6 +14,7 @@ public static class ServiceCollectionExtensions
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddBotFramework();
         services.AddDirectLine(configuration);
+        services.AddLlm(contentRoot);
         return services;
     }
 }
