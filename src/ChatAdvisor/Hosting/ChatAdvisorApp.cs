@@ -1,5 +1,6 @@
 using ChatAdvisor.Api;
 using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Channels.DirectLine;
 
 namespace ChatAdvisor.Hosting;
 
@@ -30,6 +31,8 @@ public static class ChatAdvisorApp
         app.MapHealth();
         app.MapAsk();
         app.MapBotFramework();
+        app.MapDirectLine();
+        app.MapAskStream();
         app.MapHomePage();
         return app;
     }

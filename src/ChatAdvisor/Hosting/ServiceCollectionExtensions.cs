@@ -1,5 +1,7 @@
 using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core;
+using ChatAdvisor.Llm;
 
 namespace ChatAdvisor.Hosting;
 
@@ -11,6 +13,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddBotFramework();
+        services.AddDirectLine(configuration);
+        services.AddLlm(contentRoot);
         return services;
     }
 }
