@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ChatAdvisor.Core.Embeddings.Safetensors;
 
 namespace ChatAdvisor.Core.Embeddings.Bert;
@@ -150,6 +151,11 @@ internal sealed class BertModel
     /// <summary>Multi-head scaled dot-product attention of each text over its own tokens.</summary>
     private void Attend(ReadOnlySpan<float> qkv, ReadOnlySpan<int> lengths, Span<float> context, float[] scoreBuffer)
     {
+        if (Fma.IsSupported && Config.HeadSize % Vector256<float>.Count == 0)
+        {
+            AttendVectorized(qkv, lengths, context);
+            return;
+        }
         var h = Config.HiddenSize;
         var d = Config.HeadSize;
         var stride = 3 * h;
@@ -165,11 +171,7 @@ internal sealed class BertModel
                     var query = qkv.Slice((first + i) * stride + head * d, d);
                     for (var j = 0; j < length; j++)
                         scores[j] = TensorPrimitives.Dot(query, qkv.Slice((first + j) * stride + h + head * d, d)) * scale;
-                    // Softmax, shifted by the maximum so that exp cannot overflow.
-                    TensorPrimitives.Subtract(scores, TensorPrimitives.Max(scores), scores);
-                    TensorPrimitives.Exp(scores, scores);
-                    TensorPrimitives.Multiply(scores, 1f / TensorPrimitives.Sum(scores), scores);
-
+                    Softmax(scores);
                     var output = context.Slice((first + i) * h + head * d, d);
                     output.Clear();
                     for (var j = 0; j < length; j++)
@@ -177,6 +179,92 @@ internal sealed class BertModel
                 }
             }
             first += length;
+        }
+    }
+
+    // Softmax in place, shifted by the maximum so that exp cannot overflow.
+    private static void Softmax(Span<float> scores)
+    {
+        TensorPrimitives.Subtract(scores, TensorPrimitives.Max(scores), scores);
+        TensorPrimitives.Exp(scores, scores);
+        TensorPrimitives.Multiply(scores, 1f / TensorPrimitives.Sum(scores), scores);
+    }
+
+    /// <summary>
+    /// The same attention with AVX2/FMA: per text and head, the keys are transposed into [headSize × paddedLength]
+    /// so that one query's scores are 8 at a time, and the values gathered into [length × headSize] so that the
+    /// weighted sum keeps the head's output in registers.
+    /// </summary>
+    private unsafe void AttendVectorized(ReadOnlySpan<float> qkv, ReadOnlySpan<int> lengths, Span<float> context)
+    {
+        var h = Config.HiddenSize;
+        var d = Config.HeadSize;
+        var stride = 3 * h;
+        var scale = Vector256.Create(1f / MathF.Sqrt(d));
+        var maxLength = 0;
+        foreach (var length in lengths)
+            maxLength = Math.Max(maxLength, length);
+        var padded = (maxLength + 7) & ~7;
+        var keysBuffer = ArrayPool<float>.Shared.Rent(d * padded);
+        var valuesBuffer = ArrayPool<float>.Shared.Rent(maxLength * d);
+        var scoresBuffer = ArrayPool<float>.Shared.Rent(padded);
+        try
+        {
+            fixed (float* source = qkv)
+            fixed (float* output = context)
+            fixed (float* keys = keysBuffer)
+            fixed (float* values = valuesBuffer)
+            fixed (float* scores = scoresBuffer)
+            {
+                var first = 0;
+                foreach (var length in lengths)
+                {
+                    var width = (length + 7) & ~7;
+                    for (var head = 0; head < Config.HeadCount; head++)
+                    {
+                        for (var j = 0; j < length; j++)
+                        {
+                            var row = source + (long)(first + j) * stride + head * d;
+                            for (var k = 0; k < d; k++)
+                                keys[k * width + j] = row[h + k];
+                            new ReadOnlySpan<float>(row + 2 * h, d).CopyTo(new Span<float>(values + j * d, d));
+                        }
+                        for (var k = 0; k < d; k++)
+                        {
+                            // Padding columns score 0 and are never read back.
+                            for (var j = length; j < width; j++)
+                                keys[k * width + j] = 0;
+                        }
+                        for (var i = 0; i < length; i++)
+                        {
+                            var query = source + (long)(first + i) * stride + head * d;
+                            for (var j = 0; j < width; j += 8)
+                            {
+                                var sum = Vector256<float>.Zero;
+                                for (var k = 0; k < d; k++)
+                                    sum = Fma.MultiplyAdd(Vector256.Create(query[k]), Avx.LoadVector256(keys + k * width + j), sum);
+                                Avx.Store(scores + j, sum * scale);
+                            }
+                            Softmax(new Span<float>(scores, length));
+                            var target = output + (long)(first + i) * h + head * d;
+                            for (var c = 0; c < d; c += 8)
+                            {
+                                var sum = Vector256<float>.Zero;
+                                for (var j = 0; j < length; j++)
+                                    sum = Fma.MultiplyAdd(Vector256.Create(scores[j]), Avx.LoadVector256(values + j * d + c), sum);
+                                Avx.Store(target + c, sum);
+                            }
+                        }
+                    }
+                    first += length;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(keysBuffer);
+            ArrayPool<float>.Shared.Return(valuesBuffer);
+            ArrayPool<float>.Shared.Return(scoresBuffer);
         }
     }
 
