@@ -1,4 +1,5 @@
 using ChatAdvisor.Core;
+using ChatAdvisor.Core.Embeddings;
 
 namespace ChatAdvisor.Hosting;
 
@@ -9,6 +10,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
+        services.AddBertEmbeddings(configuration, contentRoot);
         return services;
     }
 }
