@@ -244,7 +244,7 @@ public sealed class WordPieceTokenizer : ITokenCounter
         {
             Rune.DecodeLastFromUtf16(segment[..i], out var rune, out var used);
             i -= used;
-            if (IsCaseIgnorable(rune))
+            if (IsCaseIgnorable(rune) || IsDropped(rune))
                 continue;
             before = IsCased(rune);
             break;
@@ -255,12 +255,15 @@ public sealed class WordPieceTokenizer : ITokenCounter
         {
             Rune.DecodeFromUtf16(segment[i..], out var rune, out var used);
             i += used;
-            if (IsCaseIgnorable(rune))
+            if (IsCaseIgnorable(rune) || IsDropped(rune))
                 continue;
             return !IsCased(rune);
         }
         return true;
     }
+
+    // Characters normalisation removes before lower-casing; they cannot separate a sigma from its word.
+    private static bool IsDropped(Rune rune) => rune.Value is 0 or 0xFFFD || IsControl(rune);
 
     private static bool IsCased(Rune rune) => Rune.GetUnicodeCategory(rune) is
         UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter;
