@@ -1,10 +1,12 @@
 using ChatAdvisor.Core.Embeddings;
+using ChatAdvisor.Hosting;
 
 namespace ChatAdvisor.Cli;
 
 /// <summary>
 /// <c>models list</c> and <c>models download &lt;name&gt; [--dir &lt;models folder&gt;]</c>: fetch a sentence-embedding
 /// model from the Hugging Face hub (or the mirror named by HF_ENDPOINT) for <c>Embeddings:Provider</c> = <c>bert</c>.
+/// Models go to <c>models/&lt;name&gt;</c> under the content root unless <c>--dir</c> says otherwise.
 /// </summary>
 public static class ModelsCommand
 {
@@ -38,13 +40,14 @@ public static class ModelsCommand
             return 2;
         }
         var dirIndex = Array.IndexOf(args, "--dir");
-        var modelsFolder = dirIndex >= 0 && dirIndex + 1 < args.Length ? args[dirIndex + 1] : "models";
+        // By default models go to models/ under the content root, where a relative Embeddings:ModelPath resolves.
+        var modelsFolder = dirIndex >= 0 && dirIndex + 1 < args.Length ? Path.GetFullPath(args[dirIndex + 1]) : Path.Combine(ContentRoot.Locate(), "models");
 
         var downloader = new ModelDownloader(http, hub);
         try
         {
             var folder = await downloader.DownloadAsync(spec, modelsFolder, new Progress(output), cancellationToken);
-            await output.WriteLineAsync($"{spec.Name} is ready in {Path.GetFullPath(folder)}.");
+            await output.WriteLineAsync($"{spec.Name} is ready in {folder}.");
             await output.WriteLineAsync($"Use it with Embeddings:Provider=bert and Embeddings:ModelPath={folder} " +
                 $"(environment: Embeddings__Provider=bert Embeddings__ModelPath={folder}).");
             return 0;
