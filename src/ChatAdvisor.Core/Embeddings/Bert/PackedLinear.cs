@@ -26,14 +26,19 @@ internal sealed class PackedLinear
     private readonly bool _packed;
 
     /// <summary>Creates the layer from a row-major [outputs, inputs] weight and its bias.</summary>
-    public PackedLinear(float[] weight, float[] bias, int outputs, int inputs)
+    /// <param name="weight">The weight, [outputs, inputs] row-major.</param>
+    /// <param name="bias">The bias, one per output.</param>
+    /// <param name="outputs">The number of outputs.</param>
+    /// <param name="inputs">The number of inputs.</param>
+    /// <param name="allowPacked">False forces the portable path (tests compare the two).</param>
+    public PackedLinear(float[] weight, float[] bias, int outputs, int inputs, bool allowPacked = true)
     {
         if (weight.Length != outputs * inputs || bias.Length != outputs)
             throw new ArgumentException($"A linear layer of {outputs}x{inputs} needs {outputs * inputs} weights and {outputs} biases.");
         Outputs = outputs;
         Inputs = inputs;
         _bias = bias;
-        _packed = IsSupported && outputs % PanelWidth == 0;
+        _packed = allowPacked && IsSupported && outputs % PanelWidth == 0;
         if (!_packed)
         {
             _weights = weight;
@@ -53,6 +58,9 @@ internal sealed class PackedLinear
 
     /// <summary>True when this machine runs the packed AVX2/FMA kernel.</summary>
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
+
+    /// <summary>True when this layer runs the packed kernel.</summary>
+    public bool IsPacked => _packed;
 
     /// <summary>The number of outputs per row.</summary>
     public int Outputs { get; }
