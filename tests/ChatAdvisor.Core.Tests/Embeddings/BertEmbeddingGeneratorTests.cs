@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Text.Json;
 using ChatAdvisor.Core.Embeddings;
 using ChatAdvisor.Core.Embeddings.Bert;
 using Microsoft.Extensions.AI;
@@ -48,6 +49,26 @@ public sealed class BertEmbeddingGeneratorTests(GeneratedModelFixture model, ITe
         AssertWithinBound("onnxruntime, mean pooling", model.Ort.Select(c => c.Mean).ToList(), model.Generator.EmbedTokens(ids));
         AssertWithinBound("onnxruntime, CLS pooling", model.Ort.Select(c => c.Cls).ToList(), cls.EmbedTokens(ids));
     }
+
+    [Fact]
+    public async Task EmbedTokens_GoldenTexts_MatchOnnxRuntimeRunNow()
+    {
+        // The committed ONNX graph references its weights in model.safetensors, so onnxruntime reads the file this test wrote.
+        File.Copy(SharedModels.Golden("generated-model.onnx"), Path.Combine(model.Folder, "model.onnx"), overwrite: true);
+        var ids = model.Torch.Select(c => c.Ids).ToList();
+        var inputs = Path.Combine(model.Folder, "ort-inputs.json");
+        await File.WriteAllTextAsync(inputs, JsonSerializer.Serialize(ids));
+
+        var result = await NodeProcess.RunAsync(Path.Combine(RepoPaths.Root, "tools", "golden", "encoder"), ["ort-run.mjs", "embed", model.Folder, inputs]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var ort = JsonSerializer.Deserialize<List<OrtOutput>>(result.StandardOutput, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        using var cls = BertEmbeddingGenerator.Load(model.Folder, BertPooling.Cls);
+        AssertWithinBound("onnxruntime run now, mean pooling", ort.Select(o => o.Mean).ToList(), model.Generator.EmbedTokens(ids));
+        AssertWithinBound("onnxruntime run now, CLS pooling", ort.Select(o => o.Cls).ToList(), cls.EmbedTokens(ids));
+    }
+
+    private sealed record OrtOutput(float[] Mean, float[] Cls);
 
     [Fact]
     public void Embed_BatchOfMixedLengths_EqualsEmbeddingEachTextAlone()

@@ -6,14 +6,15 @@ independent PyTorch forward pass over it, and writes the golden embeddings the C
 
 Writes into <model folder>: config.json, model.safetensors, 1_Pooling/config.json, sentence_bert_config.json
 and vocab.txt (copied from the shared models folder); with --onnx also model.onnx (the same network exported
-with torch.onnx, for onnxruntime); with --golden also tests/ChatAdvisor.Core.Tests/Embeddings/Golden/encoder-golden.json.
+with torch.onnx, for onnxruntime, its weights referenced in model.safetensors); with --golden also tests/ChatAdvisor.Core.Tests/Embeddings/Golden/encoder-golden.json
+(and, with both, the ONNX graph as Golden/generated-model.onnx, which the tests run with onnxruntime-node).
 
 Weights: element i of the t-th tensor (tensors in name order) is derived from splitmix64 of
 (seed << 48) ^ (t << 32) ^ i; its top 16 bits k give u = (k - 32768) / 32768 in [-1, 1), scaled by a power of two,
 so every weight is exactly representable in float32 and any implementation of this recipe writes the same bytes.
 The golden file records the sha256 of model.safetensors so a test can prove it ran on the very same weights.
 
-Needs Debian's python3-torch and python3-numpy (for /usr/bin/python3).
+Needs Debian's python3-torch and python3-numpy (for /usr/bin/python3), and python3-onnx for --onnx.
 """
 import argparse
 import hashlib
@@ -204,14 +205,48 @@ def main():
         print(f'{len(cases)} golden embeddings -> {path}')
 
     if args.onnx:
-        model = Bert(weights).float().eval()
-        ids = torch.tensor([[101, 7592, 2088, 102]], dtype=torch.long)
-        torch.onnx.export(model, (ids, torch.ones_like(ids)), os.path.join(args.out, 'model.onnx'),
-                          input_names=['input_ids', 'attention_mask'], output_names=['mean_embedding', 'cls_embedding'],
-                          dynamic_axes={'input_ids': {0: 'batch', 1: 'sequence'}, 'attention_mask': {0: 'batch', 1: 'sequence'},
-                                        'mean_embedding': {0: 'batch'}, 'cls_embedding': {0: 'batch'}},
-                          opset_version=14, do_constant_folding=True)
-        print(f'model.onnx -> {args.out}')
+        export_onnx(weights, args.out)
+        if args.golden:
+            shutil.copyfile(os.path.join(args.out, 'model.onnx'), os.path.join(GOLDEN_DIR, 'generated-model.onnx'))
+
+
+def export_onnx(weights, folder):
+    """Exports the float32 network to ONNX whose weights are not copied but referenced in model.safetensors
+    (ONNX external data: file, offset, length), so the graph file stays small enough to commit and onnxruntime
+    reads exactly the bytes the C# encoder reads."""
+    import onnx  # Debian's python3-onnx; only needed for the export
+    import onnx.numpy_helper
+    model = Bert(weights).float().eval()
+    ids = torch.tensor([[101, 7592, 2088, 102]], dtype=torch.long)
+    path = os.path.join(folder, 'model.onnx')
+    # No constant folding: every weight stays an initializer in its safetensors layout (transposes are graph nodes).
+    torch.onnx.export(model, (ids, torch.ones_like(ids)), path,
+                      input_names=['input_ids', 'attention_mask'], output_names=['mean_embedding', 'cls_embedding'],
+                      dynamic_axes={'input_ids': {0: 'batch', 1: 'sequence'}, 'attention_mask': {0: 'batch', 1: 'sequence'},
+                                    'mean_embedding': {0: 'batch'}, 'cls_embedding': {0: 'batch'}},
+                      opset_version=14, do_constant_folding=False)
+    graph = onnx.load(path)
+    names = list(weights)
+    with open(os.path.join(folder, 'model.safetensors'), 'rb') as f:
+        header_length = struct.unpack('<Q', f.read(8))[0]
+        header = json.loads(f.read(header_length))
+    referenced = 0
+    for initializer in graph.graph.initializer:
+        if not (initializer.name.startswith('w') and initializer.name[1:].isdigit()):
+            continue
+        name = names[int(initializer.name[1:])]
+        begin, end = header[name]['data_offsets']
+        assert np.array_equal(onnx.numpy_helper.to_array(initializer), weights[name]), name
+        initializer.ClearField('raw_data')
+        initializer.ClearField('float_data')
+        initializer.data_location = onnx.TensorProto.EXTERNAL
+        for key, value in (('location', 'model.safetensors'), ('offset', str(8 + header_length + begin)), ('length', str(end - begin))):
+            entry = initializer.external_data.add()
+            entry.key, entry.value = key, value
+        referenced += 1
+    assert referenced == len(names), f'{referenced} of {len(names)} weights found among the initializers'
+    onnx.save(graph, path)
+    print(f'model.onnx ({os.path.getsize(path)} bytes, weights referenced in model.safetensors) -> {folder}')
 
 
 if __name__ == '__main__':

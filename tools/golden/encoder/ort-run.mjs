@@ -3,6 +3,8 @@
 //
 //   node ort-run.mjs golden <model folder>
 //       writes tests/ChatAdvisor.Core.Tests/Embeddings/Golden/encoder-golden-ort.json for the texts of encoder-golden.json
+//   node ort-run.mjs embed <model folder> <inputs.json>
+//       inputs.json is an array of token-id arrays; prints [{"mean": [...], "cls": [...]}, ...] as JSON
 //   node ort-run.mjs bench <model folder> <inputs.json> <runs>
 //       inputs.json is an array of token-id arrays; prints {"textsPerSecond": [...], "textsPerCpuSecond": [...]}, one figure per run
 import * as ort from 'onnxruntime-node';
@@ -13,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const goldenDir = path.join(here, '..', '..', '..', 'tests', 'ChatAdvisor.Core.Tests', 'Embeddings', 'Golden');
 const [mode, modelDir, inputsPath, runsArg] = process.argv.slice(2);
-if (!['golden', 'bench'].includes(mode) || !modelDir) {
-  console.error('usage: node ort-run.mjs golden <model folder> | bench <model folder> <inputs.json> <runs>');
+if (!['golden', 'embed', 'bench'].includes(mode) || !modelDir) {
+  console.error('usage: node ort-run.mjs golden <model folder> | embed <model folder> <inputs.json> | bench <model folder> <inputs.json> <runs>');
   process.exit(2);
 }
 
@@ -48,6 +50,11 @@ if (mode === 'golden') {
   const output = path.join(goldenDir, 'encoder-golden-ort.json');
   fs.writeFileSync(output, `{"header": ${JSON.stringify(header)},\n"cases": [\n${cases.map(c => JSON.stringify(c)).join(',\n')}\n]}\n`);
   console.log(`${cases.length} embeddings -> ${output}`);
+} else if (mode === 'embed') {
+  const inputs = JSON.parse(fs.readFileSync(inputsPath, 'utf8'));
+  const results = [];
+  for (const ids of inputs) results.push(await embed(ids));
+  process.stdout.write(JSON.stringify(results));
 } else {
   const inputs = JSON.parse(fs.readFileSync(inputsPath, 'utf8'));
   const runs = Number(runsArg ?? 5);
