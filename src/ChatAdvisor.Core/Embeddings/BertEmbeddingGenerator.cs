@@ -66,7 +66,11 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <param name="batchSize">The most texts encoded together.</param>
     /// <exception cref="FileNotFoundException">The folder lacks a required file; the message names every missing file.</exception>
     /// <exception cref="InvalidDataException">A file is malformed or the weights are truncated; the message names the file.</exception>
-    public static BertEmbeddingGenerator Load(string folder, BertPooling? pooling = null, int batchSize = 32)
+    public static BertEmbeddingGenerator Load(string folder, BertPooling? pooling = null, int batchSize = 32) =>
+        Load(folder, pooling, batchSize, portable: false);
+
+    /// <summary>As <see cref="Load(string, BertPooling?, int)"/>; <paramref name="portable"/> forces the code paths used without AVX2/FMA.</summary>
+    internal static BertEmbeddingGenerator Load(string folder, BertPooling? pooling, int batchSize, bool portable)
     {
         ArgumentException.ThrowIfNullOrEmpty(folder);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -81,7 +85,7 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
         var config = BertConfig.Load(Path.Combine(folder, "config.json"));
         var weights = SafetensorsFile.Open(Path.Combine(folder, "model.safetensors"));
-        var model = BertModel.Load(weights, config);
+        var model = BertModel.Load(weights, config, portable);
         var tokenizer = WordPieceTokenizer.FromVocabularyFile(Path.Combine(folder, "vocab.txt"), ReadLowercase(folder));
         if (tokenizer.VocabularySize != config.VocabSize)
             throw new InvalidDataException($"{Path.Combine(folder, "vocab.txt")} has {tokenizer.VocabularySize} tokens but config.json says vocab_size {config.VocabSize}.");

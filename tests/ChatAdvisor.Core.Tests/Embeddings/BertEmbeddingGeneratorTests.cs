@@ -40,6 +40,15 @@ public sealed class BertEmbeddingGeneratorTests(GeneratedModelFixture model, ITe
     }
 
     [Fact]
+    public void EmbedTokens_PortablePaths_MatchPyTorchToo()
+    {
+        // The code a machine without AVX2/FMA runs: per-output dot products and per-pair attention.
+        using var portable = BertEmbeddingGenerator.Load(model.Folder, pooling: null, batchSize: 32, portable: true);
+
+        AssertWithinBound("PyTorch, mean pooling, portable paths", model.Torch.Select(c => c.Mean).ToList(), portable.EmbedTokens([.. model.Torch.Select(c => c.Ids)]));
+    }
+
+    [Fact]
     public void EmbedTokens_GoldenTexts_MatchOnnxRuntime()
     {
         using var cls = BertEmbeddingGenerator.Load(model.Folder, BertPooling.Cls);

@@ -23,13 +23,15 @@ internal sealed class BertModel
     private readonly float[] _embeddingGain;
     private readonly float[] _embeddingBias;
     private readonly Layer[] _layers;
+    private readonly bool _vectorizedAttention;
 
     private sealed record Layer(PackedLinear QueryKeyValue, PackedLinear AttentionOutput, float[] AttentionGain, float[] AttentionBias,
         PackedLinear Intermediate, PackedLinear Output, float[] OutputGain, float[] OutputBias);
 
-    private BertModel(BertConfig config, float[] word, float[] position, float[] type, float[] gain, float[] bias, Layer[] layers)
+    private BertModel(BertConfig config, bool portable, float[] word, float[] position, float[] type, float[] gain, float[] bias, Layer[] layers)
     {
         Config = config;
+        _vectorizedAttention = !portable && Fma.IsSupported && config.HeadSize % Vector256<float>.Count == 0;
         _wordEmbeddings = word;
         _positionEmbeddings = position;
         _typeEmbedding = type;
@@ -43,7 +45,10 @@ internal sealed class BertModel
 
     /// <summary>Loads the weights named as Hugging Face's BertModel names them (with or without a "bert." prefix).</summary>
     /// <exception cref="InvalidDataException">A tensor is missing or has the wrong shape; the message names the file and tensor.</exception>
-    public static BertModel Load(SafetensorsFile file, BertConfig config)
+    /// <param name="file">The weights.</param>
+    /// <param name="config">The model's shape.</param>
+    /// <param name="portable">True forces the portable code paths instead of the AVX2/FMA kernels (tests compare both).</param>
+    public static BertModel Load(SafetensorsFile file, BertConfig config, bool portable = false)
     {
         var prefix = file.Tensors.ContainsKey("bert.embeddings.word_embeddings.weight") ? "bert." : "";
         var h = config.HiddenSize;
@@ -67,16 +72,16 @@ internal sealed class BertModel
             float[] qkvBias = [.. Read(p + "attention.self.query.bias", h), .. Read(p + "attention.self.key.bias", h),
                 .. Read(p + "attention.self.value.bias", h)];
             layers[l] = new Layer(
-                new PackedLinear(qkvWeight, qkvBias, 3 * h, h),
-                new PackedLinear(Read(p + "attention.output.dense.weight", h, h), Read(p + "attention.output.dense.bias", h), h, h),
+                new PackedLinear(qkvWeight, qkvBias, 3 * h, h, !portable),
+                new PackedLinear(Read(p + "attention.output.dense.weight", h, h), Read(p + "attention.output.dense.bias", h), h, h, !portable),
                 Read(p + "attention.output.LayerNorm.weight", h), Read(p + "attention.output.LayerNorm.bias", h),
                 new PackedLinear(Read(p + "intermediate.dense.weight", config.IntermediateSize, h), Read(p + "intermediate.dense.bias", config.IntermediateSize),
-                    config.IntermediateSize, h),
-                new PackedLinear(Read(p + "output.dense.weight", h, config.IntermediateSize), Read(p + "output.dense.bias", h), h, config.IntermediateSize),
+                    config.IntermediateSize, h, !portable),
+                new PackedLinear(Read(p + "output.dense.weight", h, config.IntermediateSize), Read(p + "output.dense.bias", h), h, config.IntermediateSize, !portable),
                 Read(p + "output.LayerNorm.weight", h), Read(p + "output.LayerNorm.bias", h));
         }
         var types = Read("embeddings.token_type_embeddings.weight", config.TypeVocabSize, h);
-        return new BertModel(config,
+        return new BertModel(config, portable,
             Read("embeddings.word_embeddings.weight", config.VocabSize, h),
             Read("embeddings.position_embeddings.weight", config.MaxPositions, h),
             types[..h],
@@ -151,7 +156,7 @@ internal sealed class BertModel
     /// <summary>Multi-head scaled dot-product attention of each text over its own tokens.</summary>
     private void Attend(ReadOnlySpan<float> qkv, ReadOnlySpan<int> lengths, Span<float> context, float[] scoreBuffer)
     {
-        if (Fma.IsSupported && Config.HeadSize % Vector256<float>.Count == 0)
+        if (_vectorizedAttention)
         {
             AttendVectorized(qkv, lengths, context);
             return;
