@@ -1,4 +1,6 @@
 using ChatAdvisor.Api;
+using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Channels.DirectLine;
 
 namespace ChatAdvisor.Hosting;
 
@@ -28,6 +30,8 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapBotFramework();
+        app.MapDirectLine();
         app.MapHomePage();
         return app;
     }

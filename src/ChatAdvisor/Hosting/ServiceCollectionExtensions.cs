@@ -1,3 +1,5 @@
+using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Embeddings;
 
@@ -11,6 +13,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddBertEmbeddings(configuration, contentRoot);
+        services.AddBotFramework();
+        services.AddDirectLine(configuration);
         return services;
     }
 }
