@@ -32,6 +32,7 @@ public static class ChatAdvisorApp
         app.MapAsk();
         app.MapBotFramework();
         app.MapDirectLine();
+        app.MapAskStream();
         app.MapHomePage();
         return app;
     }

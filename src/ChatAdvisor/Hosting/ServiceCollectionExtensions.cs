@@ -2,6 +2,7 @@ using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Embeddings;
+using ChatAdvisor.Llm;
 
 namespace ChatAdvisor.Hosting;
 
@@ -15,6 +16,7 @@ public static class ServiceCollectionExtensions
         services.AddBertEmbeddings(configuration, contentRoot);
         services.AddBotFramework();
         services.AddDirectLine(configuration);
+        services.AddLlm(contentRoot);
         return services;
     }
 }
