@@ -5,6 +5,14 @@ namespace ChatAdvisor.Core.Embeddings;
 /// <summary>Log messages of the embeddings feature.</summary>
 internal static partial class EmbeddingsLog
 {
-    [LoggerMessage(101, LogLevel.Information, "Static embedding {ModelId} loaded from {Path}: {Words} words x {Dimensions} dimensions in {Milliseconds} ms")]
-    public static partial void StaticModelLoaded(ILogger logger, string modelId, string path, int words, int dimensions, long milliseconds);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
+        Message = "Loaded BERT model from {ModelPath}: {Layers} layers, {Dimensions} dimensions, {Pooling} pooling, up to {MaxTokens} tokens, in {ElapsedMs} ms")]
+    public static partial void ModelLoaded(ILogger logger, string modelPath, int layers, int dimensions, string pooling, int maxTokens, long elapsedMs);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "The BERT model at {ModelPath} could not be loaded")]
+    public static partial void ModelLoadFailed(ILogger logger, string modelPath, Exception exception);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information,
+        Message = "Static embedding {ModelId} loaded from {ModelPath}: {Words} words x {Dimensions} dimensions in {ElapsedMs} ms")]
+    public static partial void StaticModelLoaded(ILogger logger, string modelId, string modelPath, int words, int dimensions, long elapsedMs);
 }
