@@ -1,4 +1,5 @@
 using ChatAdvisor.Api;
+using ChatAdvisor.Channels.Slack;
 
 namespace ChatAdvisor.Hosting;
 
@@ -29,6 +30,7 @@ public static class ChatAdvisorApp
         app.MapHealth();
         app.MapAsk();
         app.MapHomePage();
+        app.MapSlack();
         return app;
     }
 }

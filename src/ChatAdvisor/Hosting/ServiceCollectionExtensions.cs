@@ -1,3 +1,4 @@
+using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
 
 namespace ChatAdvisor.Hosting;
@@ -9,6 +10,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
+        services.AddSlack();
         return services;
     }
 }
