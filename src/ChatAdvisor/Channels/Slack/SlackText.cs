@@ -46,15 +46,13 @@ public static partial class SlackText
         var output = new StringBuilder(markdown.Length + 16);
         for (var i = 0; i < lines.Length; i++)
         {
-            var line = lines[i];
-            if (Heading().Match(line) is { Success: true } heading)
-                line = "*" + heading.Groups[1].Value.Trim() + "*";
-            else
-                line = Bullet().Replace(line, "$1• ");
+            var heading = Heading().Match(lines[i]);
+            var line = heading.Success ? heading.Groups[1].Value : Bullet().Replace(lines[i], "$1• ");
             line = Link().Replace(line, m => $"<{m.Groups[2].Value}|{m.Groups[1].Value}>");
             line = Italic().Replace(line, "_$1_");
             line = Bold().Replace(line, "*$1*");
-            output.Append(line);
+            // mrkdwn has no headings: a bold line reads as one.
+            output.Append(heading.Success ? $"*{line}*" : line);
             if (i < lines.Length - 1)
                 output.Append('\n');
         }
