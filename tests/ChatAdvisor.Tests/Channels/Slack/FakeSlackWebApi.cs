@@ -35,7 +35,7 @@ public sealed record SlackApiCall(string Method, string? Authorization, JsonObje
 }
 
 /// <summary>A scripted reply of the fake: HTTP status, JSON body and an optional Retry-After.</summary>
-public sealed record SlackApiReply(int Status, string Json, int? RetryAfterSeconds = null);
+public sealed record SlackApiReply(int Status, string Json, int? RetryAfterSeconds = null, TimeSpan? Delay = null);
 
 /// <summary>
 /// A stand-in for https://slack.com/api/ on a loopback port: records every call and answers ok with a new ts,
@@ -86,6 +86,8 @@ public sealed class FakeSlackWebApi : IAsyncDisposable
         if (_script.TryDequeue(out var reply))
         {
             _calls.Enqueue(new SlackApiCall(method, request.Headers.Authorization, body, Delivered: false));
+            if (reply.Delay is { } delay)
+                await Task.Delay(delay, request.HttpContext.RequestAborted);
             if (reply.RetryAfterSeconds is { } seconds)
                 request.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Results.Text(reply.Json, "application/json", statusCode: reply.Status);

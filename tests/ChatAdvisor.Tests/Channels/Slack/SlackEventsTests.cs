@@ -289,6 +289,31 @@ public sealed class SlackEventsTests
     }
 
     [Fact]
+    public async Task Stop_AnswersStillInProgress_LoggedAsNotDone()
+    {
+        var harness = await StartAsync(configure: builder =>
+            builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1)));
+        await using var slack = harness.Slack;
+        // Slack takes far longer than the shutdown timeout to accept the first post; the second question waits behind
+        // it (same thread, so same lane).
+        harness.Slack.Script(new SlackApiReply(200, """{"ok":true,"ts":"1.1"}""", Delay: TimeSpan.FromMinutes(2)));
+        const string thread = "1763700100.001700";
+        var first = harness.NewEventId();
+        var second = harness.NewEventId();
+        await harness.PostEventAsync(Mention(first, thread, InferenceQuestion));
+        await harness.PostEventAsync(Mention(second, "1763700100.001800", "and for beginners?", threadTs: thread));
+        while (harness.Slack.Calls.Count == 0)
+            await Task.Delay(25);
+
+        await harness.Server.DisposeAsync();
+
+        var dropped = harness.Logs.Lines.Where(l => l.Message.Contains("was not done: the server stopped first", StringComparison.Ordinal)).ToList();
+        Assert.Contains(dropped, l => l.Message.Contains(first, StringComparison.Ordinal));
+        Assert.Contains(dropped, l => l.Message.Contains(second, StringComparison.Ordinal));
+        Assert.Empty(harness.Slack.Delivered);
+    }
+
+    [Fact]
     public async Task Start_SigningSecretWithoutBotToken_FailsNamingTheSetting()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>

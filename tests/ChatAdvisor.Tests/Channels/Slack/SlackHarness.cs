@@ -69,7 +69,7 @@ public sealed class SlackHarness : IAsyncDisposable
     public CapturedLogs Logs { get; }
 
     /// <summary>Starts the fake Slack API and the application; <paramref name="signingSecret"/> null leaves Slack unconfigured.</summary>
-    public static async Task<SlackHarness> StartAsync(string? signingSecret = SigningSecret)
+    public static async Task<SlackHarness> StartAsync(string? signingSecret = SigningSecret, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
     {
         var slack = await FakeSlackWebApi.StartAsync();
         var logs = new CapturedLogs();
@@ -85,6 +85,7 @@ public sealed class SlackHarness : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
         return new SlackHarness(server, slack, logs);
     }
