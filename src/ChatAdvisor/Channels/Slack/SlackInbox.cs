@@ -33,8 +33,11 @@ public sealed class SlackInbox(SlackAnswerQueue queue, SlackDeliveries deliverie
         var ev = envelope.Event;
         if (envelope.Type != "event_callback" || ev is null)
             return Ignore(envelope.EventId, envelope.Type, "not an event callback");
-        if (ev.BotId is not null || ev.BotProfile is not null || ev.Subtype is not null)
-            return Ignore(envelope.EventId, ev.Type, ev.Subtype is null or "bot_message" ? "sent by a bot" : $"subtype {ev.Subtype}");
+        if (ev.BotId is not null || ev.BotProfile is not null || ev.Subtype is "bot_message")
+            return Ignore(envelope.EventId, ev.Type, "sent by a bot");
+        // Edits, deletions, joins and the like are not questions; a thread reply also sent to the channel is.
+        if (ev.Subtype is not (null or "thread_broadcast" or "file_share"))
+            return Ignore(envelope.EventId, ev.Type, $"subtype {ev.Subtype}");
 
         var botUserId = envelope.Authorizations?.FirstOrDefault(a => a.IsBot)?.UserId;
         if (botUserId is not null && ev.User == botUserId)
