@@ -29,12 +29,19 @@ public static class SlackMessageRenderer
     private const int MaxFollowUps = 5;
     private const int FallbackLimit = 3000;
 
-    /// <summary>Renders <paramref name="answer"/>; <paramref name="askedBy"/> names the user who clicked a follow-up button.</summary>
+    /// <summary>
+    /// Renders <paramref name="answer"/> to <paramref name="question"/>. <paramref name="askedBy"/> names the user who
+    /// clicked a follow-up button; a follow-up the advisor resolved (<see cref="AdvisorAnswer.ResolvedQuestion"/>) is shown as understood.
+    /// </summary>
     public static JsonObject Render(AdvisorAnswer answer, string? question = null, string? askedBy = null)
     {
         var blocks = new JsonArray();
         if (askedBy is not null && question is not null)
             blocks.Add(Context($"<@{askedBy}> asked: _{SlackText.Escape(question)}_"));
+        // A follow-up ("and its drawbacks?") is answered as the advisor understood it; show that so the user can tell.
+        if (answer.ResolvedQuestion is { Length: > 0 } resolved && question is not null
+            && !string.Equals(resolved.Trim(), question.Trim(), StringComparison.OrdinalIgnoreCase))
+            blocks.Add(Context($"Answering: _{SlackText.Escape(resolved)}_"));
 
         var text = SlackText.ToMrkdwn(answer.Text);
         foreach (var piece in SlackText.Split(text, SectionLimit))

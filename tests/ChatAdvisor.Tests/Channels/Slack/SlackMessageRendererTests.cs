@@ -96,6 +96,18 @@ public sealed class SlackMessageRendererTests
             string.Concat(sections).Replace("\n", "", StringComparison.Ordinal).Replace(" ", "", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Render_ResolvedFollowUp_ShowsTheQuestionAsUnderstood()
+    {
+        var answer = Answer("Flask leaves many choices to you [1].") with { ResolvedQuestion = "What are the disadvantages of Flask?" };
+
+        var followUp = AsCall(SlackMessageRenderer.Render(answer, "and its disadvantages?"));
+        var plain = AsCall(SlackMessageRenderer.Render(answer, "What are the disadvantages of Flask?"));
+
+        Assert.Equal("Answering: _What are the disadvantages of Flask?_", followUp.BlockTexts("context")[0]);
+        Assert.Empty(plain.BlockTexts("context"));
+    }
+
     [Theory]
     [InlineData("<@U0BOT1> Django &amp; Flask: which for <https://example.com|my site>?", "U0BOT1", "Django & Flask: which for my site?")]
     [InlineData("<@U0BOT1> is &lt;FastAPI&gt; fast?", null, "is <FastAPI> fast?")]
