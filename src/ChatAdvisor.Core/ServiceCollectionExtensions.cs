@@ -1,6 +1,11 @@
+using ChatAdvisor.Core.Chunking;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Core.Retrieval;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Core;
 
@@ -15,9 +20,47 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(contentRoot);
+
+        services.AddOptions<CorpusOptions>().BindConfiguration(CorpusOptions.Section).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateOnStart();
+        services.AddOptions<ChunkingOptions>().BindConfiguration(ChunkingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StorageOptions>>(new NamedValidator<StorageOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<RetrievalOptions>>(new NamedValidator<RetrievalOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<ChunkingOptions>>(new NamedValidator<ChunkingOptions>(o => o.Validate()));
+
+        services.TryAddSingleton(new ContentRootPath(contentRoot));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ITokenCounter>(WordTokenCounter.Instance);
+        services.TryAddSingleton<IndexProvider>();
+        services.AddSingleton<IReadinessContributor>(sp => sp.GetRequiredService<IndexProvider>());
+        services.TryAddSingleton<Retriever>();
+        services.TryAddSingleton<ConversationStore>();
         services.TryAddSingleton<Advisor>();
         services.TryAddSingleton<ReadinessReporter>();
+        services.AddHostedService<IndexWarmup>();
         return services;
+    }
+
+    /// <summary>Reports an options class's own invariant message, which names the setting.</summary>
+    private sealed class NamedValidator<T>(Func<T, string?> validate) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options)
+            => validate(options) is { } message ? ValidateOptionsResult.Fail(message) : ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Loads or builds the index in the background as the host starts, so the first question is fast.</summary>
+internal sealed class IndexWarmup(IndexProvider index) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await index.GetAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 }

@@ -1,13 +1,203 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ChatAdvisor.Api;
+using ChatAdvisor.Core;
+using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Core.Retrieval;
+using ChatAdvisor.Core.Evaluation;
+using ChatAdvisor.Hosting;
+
 namespace ChatAdvisor.Cli;
 
 /// <summary>The command-line verbs of the executable: ask, chat, index, eval.</summary>
 public static class CliVerbs
 {
+    private const string Usage = """
+        ChatAdvisor — helps you choose between Django, Flask and FastAPI, citing its sources.
+
+        Usage:
+          ChatAdvisor                                   start the server (http://localhost:5080 unless ASPNETCORE_URLS says otherwise)
+          ChatAdvisor ask "<question>" [--conversation <id>] [--json]
+                                                        answer one question (--json prints the /api/ask object)
+          ChatAdvisor chat                              an interactive conversation in the terminal
+          ChatAdvisor index [--force]                   build the index from the corpus and report what was indexed
+          ChatAdvisor eval [--json]                     run the evaluation question set and print the figures
+
+        With dotnet run: dotnet run --project src/ChatAdvisor -- ask "Which framework for an ML API?"
+        """;
+
     private static readonly string[] Verbs = ["ask", "chat", "index", "eval", "help", "--help", "-h"];
 
     /// <summary>True when <paramref name="arg"/> names a verb (as opposed to a host argument such as --urls).</summary>
     public static bool IsVerb(string arg) => Verbs.Contains(arg, StringComparer.Ordinal);
 
     /// <summary>Runs the verb in <paramref name="args"/>[0] and returns the process exit code.</summary>
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(0);
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        input ??= Console.In;
+        try
+        {
+            return args[0] switch
+            {
+                "ask" => await AskAsync(args[1..], output, error),
+                "chat" => await ChatAsync(args[1..], output, error, input),
+                "index" => await IndexAsync(args[1..], output, error),
+                "eval" => await EvalAsync(args[1..], output, error),
+                _ => Help(output),
+            };
+        }
+        catch (UsageException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}\n\n{Usage}");
+            return 2;
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            await error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Help(TextWriter output)
+    {
+        output.WriteLine(Usage);
+        return 0;
+    }
+
+    private static async Task<int> AskAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        string? question = null, conversation = null;
+        bool json = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--json":
+                    json = true;
+                    break;
+                case "--conversation":
+                    conversation = i + 1 < args.Length ? args[++i] : throw new UsageException("--conversation needs an id.");
+                    break;
+                case var a when a.StartsWith("--", StringComparison.Ordinal):
+                    throw new UsageException($"unknown option '{a}' for ask.");
+                default:
+                    question = question is null ? args[i] : throw new UsageException("ask takes one question; put it in quotes.");
+                    break;
+            }
+        }
+        if (question is null)
+            throw new UsageException("ask needs a question, for example: ask \"Which framework for a REST API?\"");
+        if (QuestionRules.Validate(question) is { } problem)
+        {
+            await error.WriteLineAsync($"error: {problem}");
+            return 2;
+        }
+        if (conversation is not null && !ConversationIds.IsValid(conversation))
+        {
+            await error.WriteLineAsync($"error: '{conversation}' is not a valid conversation id (1–{ConversationIds.MaxLength} characters of letters, digits and - _ . : @ ;).");
+            return 2;
+        }
+
+        await using var host = CliHost.Create();
+        var answer = await host.Advisor.AskAsync(question, conversation);
+        if (json)
+            await output.WriteLineAsync(JsonSerializer.Serialize(AskResponse.From(answer), ApiJson.Options));
+        else
+            await AnswerPrinter.PrintAsync(answer, output, withConversation: true);
+        return 0;
+    }
+
+    private static async Task<int> ChatAsync(string[] args, TextWriter output, TextWriter error, TextReader input)
+    {
+        if (args.Length > 0)
+            throw new UsageException("chat takes no arguments.");
+        await using var host = CliHost.Create();
+        var color = !Console.IsOutputRedirected && output == Console.Out;
+        await output.WriteLineAsync(AnswerPrinter.Style("ChatAdvisor", "1", color) + " — ask about Django, Flask and FastAPI. Follow-ups keep the context.");
+        await output.WriteLineAsync(AnswerPrinter.Style("Commands: /new starts a new conversation, /quit leaves. Try: " + Advisor.StarterQuestions[0], "2", color));
+        string conversation = ConversationIds.New();
+        while (true)
+        {
+            await output.WriteAsync(AnswerPrinter.Style("\nyou › ", "36;1", color));
+            var line = await input.ReadLineAsync();
+            if (line is null || line.Trim() is "/quit" or "/exit" or "/q")
+                break;
+            line = line.Trim();
+            if (line.Length == 0)
+                continue;
+            if (line == "/new")
+            {
+                conversation = ConversationIds.New();
+                await output.WriteLineAsync(AnswerPrinter.Style("New conversation.", "2", color));
+                continue;
+            }
+            if (QuestionRules.Validate(line) is { } problem)
+            {
+                await error.WriteLineAsync(problem);
+                continue;
+            }
+            var answer = await host.Advisor.AskAsync(line, conversation);
+            await output.WriteLineAsync();
+            await AnswerPrinter.PrintAsync(answer, output, withConversation: false, color);
+        }
+        return 0;
+    }
+
+    private static async Task<int> IndexAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        bool force = args.Contains("--force");
+        if (args.Any(a => a != "--force"))
+            throw new UsageException($"unknown option '{args.First(a => a != "--force")}' for index.");
+        await using var host = CliHost.Create();
+        var provider = host.Services.GetRequiredService<IndexProvider>();
+        await output.WriteLineAsync($"Indexing {provider.CorpusPath} …");
+        int lastReported = 0;
+        var progress = new SynchronousProgress<(int Done, int Total)>(p =>
+        {
+            if (p.Total >= 50 && (p.Done - lastReported >= Math.Max(1, p.Total / 20) || p.Done == p.Total))
+            {
+                lastReported = p.Done;
+                error.WriteLine($"  {p.Done}/{p.Total} files");
+            }
+        });
+        var stopwatch = Stopwatch.StartNew();
+        var snapshot = await provider.RebuildAsync(force, progress);
+        stopwatch.Stop();
+
+        foreach (var (article, _, chunks) in snapshot.Articles)
+        {
+            var by = string.Join(", ", new[] { article.Author, article.Publisher }.Where(s => s is not null));
+            await output.WriteLineAsync($"  {article.SourceFile}: \"{article.Title}\"{(by.Length > 0 ? " (" + by + ")" : "")} — {article.Sections.Count} sections, {chunks.Count} chunks");
+        }
+        foreach (var skipped in snapshot.Skipped)
+            await output.WriteLineAsync($"  skipped {skipped.File}: {skipped.Problem}");
+        var how = snapshot.Built.FromCache ? "unchanged, loaded from cache" : $"built in {snapshot.Built.Duration.TotalMilliseconds:0} ms";
+        await output.WriteLineAsync($"{snapshot.Articles.Count} articles, {snapshot.Chunks.Count} chunks, {snapshot.Lexical.TermCount} terms ({how}); cache: {provider.CachePath}");
+        return snapshot.Articles.Count > 0 ? 0 : 1;
+    }
+
+    private static async Task<int> EvalAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        bool json = args.Contains("--json");
+        if (args.Any(a => a != "--json"))
+            throw new UsageException($"unknown option '{args.First(a => a != "--json")}' for eval.");
+        await using var host = CliHost.Create(isolatedStorage: true);
+        var set = EvalSet.Load(Path.Combine(host.ContentRoot, "eval", "questions.json"));
+        var report = await Evaluator.RunAsync(host.Services, set);
+        if (json)
+            await output.WriteLineAsync(JsonSerializer.Serialize(report, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+        else
+            await report.PrintAsync(output);
+        return report.Failures.Count == 0 ? 0 : 1;
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }

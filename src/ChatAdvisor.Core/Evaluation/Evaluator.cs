@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Core.Retrieval;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatAdvisor.Core.Evaluation;
+
+/// <summary>Retrieval figures for one retriever over a set of turns.</summary>
+public sealed record RetrievalFigures(int Questions, double RecallAt1, double RecallAt3, double RecallAt5, double Mrr);
+
+/// <summary>A turn that missed a target, and why.</summary>
+public sealed record EvalFailure(string CaseId, int Turn, string Question, string Problem);
+
+/// <summary>The outcome of an evaluation run.</summary>
+public sealed record EvalReport
+{
+    /// <summary>Cases and turns evaluated.</summary>
+    public required int Cases { get; init; }
+
+    /// <summary>Turns evaluated.</summary>
+    public required int Turns { get; init; }
+
+    /// <summary>Passage retrieval over the turns that name expected passages.</summary>
+    public required RetrievalFigures Retrieval { get; init; }
+
+    /// <summary>Share of expected facts found in the answers.</summary>
+    public required double KeyFactCoverage { get; init; }
+
+    /// <summary>Share of turns where the advisor answered or declined as expected.</summary>
+    public required double RefusalAccuracy { get; init; }
+
+    /// <summary>Share of citations whose quote is verbatim in the cited article at its offsets.</summary>
+    public required double CitationFaithfulness { get; init; }
+
+    /// <summary>Citations checked.</summary>
+    public required int Citations { get; init; }
+
+    /// <summary>Median time of one in-process answer, in milliseconds (warm, over every single-turn question).</summary>
+    public required double MedianAnswerMilliseconds { get; init; }
+
+    /// <summary>Time to build the index from the corpus, in milliseconds.</summary>
+    public required double IndexBuildMilliseconds { get; init; }
+
+    /// <summary>Turns that missed a target.</summary>
+    public required IReadOnlyList<EvalFailure> Failures { get; init; }
+
+    /// <summary>Prints the report for a terminal.</summary>
+    public async Task PrintAsync(TextWriter output)
+    {
+        await output.WriteLineAsync($"Evaluation: {Cases} cases, {Turns} turns");
+        await output.WriteLineAsync($"  passage recall@1      {Retrieval.RecallAt1:0.000}   ({Retrieval.Questions} questions with expected passages)");
+        await output.WriteLineAsync($"  passage recall@3      {Retrieval.RecallAt3:0.000}");
+        await output.WriteLineAsync($"  passage recall@5      {Retrieval.RecallAt5:0.000}");
+        await output.WriteLineAsync($"  MRR                   {Retrieval.Mrr:0.000}");
+        await output.WriteLineAsync($"  key-fact coverage     {KeyFactCoverage:0.000}");
+        await output.WriteLineAsync($"  refusal accuracy      {RefusalAccuracy:0.000}");
+        await output.WriteLineAsync($"  citation faithfulness {CitationFaithfulness:0.000}   ({Citations} citations)");
+        await output.WriteLineAsync($"  median answer time    {MedianAnswerMilliseconds:0.000} ms (in process)");
+        await output.WriteLineAsync($"  index build time      {IndexBuildMilliseconds:0.0} ms");
+        if (Failures.Count > 0)
+        {
+            await output.WriteLineAsync($"Misses ({Failures.Count}):");
+            foreach (var f in Failures)
+                await output.WriteLineAsync($"  {f.CaseId}#{f.Turn} \"{f.Question}\": {f.Problem}");
+        }
+    }
+}
+
+/// <summary>Runs an <see cref="EvalSet"/> against the advisor in process.</summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates every case, each in a conversation of its own.</summary>
+    public static async Task<EvalReport> RunAsync(IServiceProvider services, EvalSet set, CancellationToken cancellationToken = default)
+    {
+        var advisor = services.GetRequiredService<Advisor>();
+        var provider = services.GetRequiredService<IndexProvider>();
+        var conversations = services.GetRequiredService<ConversationStore>();
+
+        var build = Stopwatch.StartNew();
+        var snapshot = await provider.RebuildAsync(force: true, cancellationToken: cancellationToken);
+        build.Stop();
+
+        var ranks = new List<int?>();
+        int facts = 0, factsFound = 0, refusalRight = 0, turns = 0, citations = 0, faithful = 0;
+        var failures = new List<EvalFailure>();
+
+        foreach (var @case in set.Cases)
+        {
+            var conversationId = "eval-" + @case.Id + "-" + ConversationIds.New();
+            for (int t = 0; t < @case.Turns.Count; t++)
+            {
+                var turn = @case.Turns[t];
+                var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
+                var (_, hits) = advisor.Understand(turn.Question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
+                var answer = await advisor.AskAsync(turn.Question, conversationId, cancellationToken);
+                turns++;
+
+                if (turn.Passages.Count > 0)
+                {
+                    int? rank = null;
+                    for (int i = 0; i < hits.Count && rank is null; i++)
+                    {
+                        if (turn.Passages.Any(p => Contains(hits[i].Chunk.Text, p)))
+                            rank = i + 1;
+                    }
+                    ranks.Add(rank);
+                    if (rank is null or > 3)
+                        failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, rank is null ? "expected passage not retrieved" : $"expected passage only at rank {rank}"));
+                }
+
+                foreach (var fact in turn.Facts)
+                {
+                    facts++;
+                    if (fact.Split('|').Any(alt => Contains(answer.Text, alt)))
+                        factsFound++;
+                    else
+                        failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"answer lacks \"{fact}\""));
+                }
+
+                if (answer.Grounded != turn.Refuse)
+                    refusalRight++;
+                else
+                    failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, turn.Refuse ? "answered a question the articles do not cover" : "declined a question the articles cover"));
+
+                if (turn.Articles.Count > 0 && answer.Grounded && !answer.Citations.Any(c => turn.Articles.Contains(c.DocumentId)))
+                    failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"cites none of {string.Join(", ", turn.Articles)}"));
+
+                foreach (var citation in answer.Citations)
+                {
+                    citations++;
+                    var text = snapshot.Article(citation.DocumentId).Article.Text;
+                    if (citation.Start >= 0 && citation.End <= text.Length && text[citation.Start..citation.End] == citation.Quote)
+                        faithful++;
+                    else
+                        failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"citation [{citation.Id}] is not verbatim"));
+                }
+            }
+        }
+
+        // Latency: warm, every single-turn question answered again in fresh conversations.
+        var singles = set.Cases.Where(c => c.Turns.Count == 1).Select(c => c.Turns[0].Question).ToList();
+        var times = new List<double>();
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (var question in singles)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await advisor.AskAsync(question, null, cancellationToken);
+                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+        times.Sort();
+
+        return new EvalReport
+        {
+            Cases = set.Cases.Count,
+            Turns = turns,
+            Retrieval = Figures(ranks),
+            KeyFactCoverage = facts == 0 ? 1 : (double)factsFound / facts,
+            RefusalAccuracy = turns == 0 ? 1 : (double)refusalRight / turns,
+            CitationFaithfulness = citations == 0 ? 1 : (double)faithful / citations,
+            Citations = citations,
+            MedianAnswerMilliseconds = times.Count == 0 ? 0 : times[times.Count / 2],
+            IndexBuildMilliseconds = build.Elapsed.TotalMilliseconds,
+            Failures = failures,
+        };
+    }
+
+    /// <summary>Recall@k and MRR from the 1-based rank of the first relevant hit of each question (null: not found).</summary>
+    public static RetrievalFigures Figures(IReadOnlyList<int?> ranks)
+    {
+        if (ranks.Count == 0)
+            return new RetrievalFigures(0, 0, 0, 0, 0);
+        double At(int k) => ranks.Count(r => r <= k) / (double)ranks.Count;
+        return new RetrievalFigures(ranks.Count, At(1), At(3), At(5), ranks.Sum(r => r is { } v ? 1.0 / v : 0) / ranks.Count);
+    }
+
+    private static bool Contains(string text, string snippet) => Normalize(text).Contains(Normalize(snippet), StringComparison.OrdinalIgnoreCase);
+
+    private static string Normalize(string s) => Regex.Replace(s, @"\s+", " ").Replace('’', '\'').Replace('“', '"').Replace('”', '"');
+}

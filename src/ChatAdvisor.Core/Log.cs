@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatAdvisor.Core;
+
+/// <summary>The core's log messages. Questions and retrieved text only at Trace.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Index loaded from cache: {Articles} articles, {Chunks} chunks")]
+    public static partial void IndexLoaded(ILogger logger, int articles, int chunks);
+
+    [LoggerMessage(2, LogLevel.Information, "Index built: {Articles} articles, {Chunks} chunks in {Milliseconds} ms ({Reason})")]
+    public static partial void IndexBuilt(ILogger logger, int articles, int chunks, long milliseconds, string reason);
+
+    [LoggerMessage(3, LogLevel.Warning, "Corpus file {File} skipped: {Problem}")]
+    public static partial void FileSkipped(ILogger logger, string file, string problem);
+
+    [LoggerMessage(4, LogLevel.Warning, "Corpus change detected but re-indexing failed; the previous index stays in use")]
+    public static partial void ReindexFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Warning, "The index could not be saved to {Path}; it will be rebuilt at the next start")]
+    public static partial void IndexSaveFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Debug, "Answered in conversation {ConversationId}: kind {Kind}, grounded {Grounded}, {Citations} citations, {Milliseconds:0.00} ms")]
+    public static partial void Answered(ILogger logger, string conversationId, string kind, bool grounded, int citations, double milliseconds);
+
+    [LoggerMessage(7, LogLevel.Trace, "Question {Question} resolved to {Resolved}")]
+    public static partial void QuestionResolved(ILogger logger, string question, string resolved);
+
+    [LoggerMessage(8, LogLevel.Information, "Feedback recorded for answer {AnswerId} from {Channel}: {Reaction}")]
+    public static partial void FeedbackRecorded(ILogger logger, string answerId, string channel, string reaction);
+
+    [LoggerMessage(9, LogLevel.Information, "Conversation store: {Expired} idle conversations expired")]
+    public static partial void ConversationsExpired(ILogger logger, int expired);
+}

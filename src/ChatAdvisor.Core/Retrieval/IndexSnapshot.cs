@@ -1,0 +1,73 @@
+using ChatAdvisor.Core.Chunking;
+using ChatAdvisor.Core.Ingestion;
+
+namespace ChatAdvisor.Core.Retrieval;
+
+/// <summary>
+/// Everything retrieval and answering read, built from one state of the corpus: the articles, their units and
+/// chunks, the BM25 index and the spelling vocabulary.
+/// </summary>
+/// <remarks>Immutable; a rebuilt corpus produces a new snapshot that replaces this one atomically.</remarks>
+public sealed class IndexSnapshot
+{
+    private readonly Dictionary<string, ChunkedArticle> _byId;
+
+    /// <summary>Creates a snapshot.</summary>
+    public IndexSnapshot(IReadOnlyList<ChunkedArticle> articles, LexicalIndex lexical, SpellingCorrector spelling,
+        IReadOnlyList<CorpusFileStamp> stamps, string settingsKey)
+    {
+        Articles = articles;
+        Chunks = [.. articles.SelectMany(a => a.Chunks)];
+        Lexical = lexical;
+        Spelling = spelling;
+        Stamps = stamps;
+        SettingsKey = settingsKey;
+        _byId = articles.ToDictionary(a => a.Article.Id, StringComparer.Ordinal);
+        if (Chunks.Select((c, i) => c.Index != i).Any(b => b))
+            throw new ArgumentException("Chunk indexes must be dense and in order.", nameof(articles));
+    }
+
+    /// <summary>The articles, in corpus order.</summary>
+    public IReadOnlyList<ChunkedArticle> Articles { get; }
+
+    /// <summary>Every chunk; <c>Chunks[i].Index == i</c>.</summary>
+    public IReadOnlyList<Chunk> Chunks { get; }
+
+    /// <summary>The BM25 index over <see cref="Chunks"/>.</summary>
+    public LexicalIndex Lexical { get; }
+
+    /// <summary>The corpus vocabulary for spelling correction.</summary>
+    public SpellingCorrector Spelling { get; }
+
+    /// <summary>The corpus files (path and hash) the snapshot was built from.</summary>
+    public IReadOnlyList<CorpusFileStamp> Stamps { get; }
+
+    /// <summary>Identifies the settings (chunking, analyzer version) the snapshot was built with.</summary>
+    public string SettingsKey { get; }
+
+    /// <summary>When the snapshot was built or loaded, and how long building took (zero when loaded from cache).</summary>
+    public (DateTimeOffset At, TimeSpan Duration, bool FromCache) Built { get; init; }
+
+    /// <summary>Files that could not be indexed and why.</summary>
+    public IReadOnlyList<IngestionResult> Skipped { get; init; } = [];
+
+    /// <summary>The article with id <paramref name="id"/>.</summary>
+    public ChunkedArticle Article(string id) => _byId[id];
+
+    /// <summary>The units that lie inside <paramref name="chunk"/>, in order.</summary>
+    public IEnumerable<TextUnit> UnitsOf(Chunk chunk)
+    {
+        var units = _byId[chunk.DocumentId].Units;
+        int lo = 0, hi = units.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (units[mid].Start < chunk.Start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (int i = lo; i < units.Count && units[i].End <= chunk.End; i++)
+            yield return units[i];
+    }
+}
