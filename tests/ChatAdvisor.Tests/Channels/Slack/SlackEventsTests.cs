@@ -156,6 +156,15 @@ public sealed class SlackEventsTests
         Assert.Equal(2, asked.Count);
         Assert.All(asked, line => Assert.StartsWith($"Slack question in {conversation}:", line.Message, StringComparison.Ordinal));
         Assert.True(ConversationIds.IsValid(conversation));
+        // The follow-up was understood in the thread's context: "its" is Flask.
+        var understood = harness.Slack.Calls[1].BlockTexts("context")[0];
+        Assert.StartsWith("Answering: ", understood, StringComparison.Ordinal);
+        Assert.Contains("Flask", understood, StringComparison.Ordinal);
+
+        // The same words in a new thread start a new conversation, where "its" is not Flask.
+        await harness.PostEventAsync(Mention(harness.NewEventId(), "1763700100.000900", "and what about its disadvantages?"));
+        await harness.WaitUntilAnsweredAsync();
+        Assert.DoesNotContain(harness.Slack.Calls[2].BlockTexts("context"), c => c.StartsWith("Answering: ", StringComparison.Ordinal) && c.Contains("Flask", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -190,6 +199,7 @@ public sealed class SlackEventsTests
         Assert.All(harness.Slack.Calls, call => Assert.Null(call.ThreadTs));
         var conversation = SlackInbox.DirectConversationId(Team, DirectChannel);
         Assert.Equal(2, harness.Logs.Lines.Count(l => l.Message.StartsWith($"Slack question in {conversation}:", StringComparison.Ordinal)));
+        Assert.Contains("Flask", harness.Slack.Calls[1].BlockTexts("context")[0], StringComparison.Ordinal);
     }
 
     [Theory]
