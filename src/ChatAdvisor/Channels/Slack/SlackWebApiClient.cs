@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,11 @@ public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> op
 
         for (var attempt = 1; ; attempt++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, PostMessage) { Content = JsonContent.Create(body) };
+            // Buffered with a Content-Length rather than streamed chunked: messages are small, and every proxy copes.
+            using var request = new HttpRequestMessage(HttpMethod.Post, PostMessage)
+            {
+                Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+            };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.BotToken);
 
             HttpResponseMessage response;
