@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Answering.Llm;
 using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Core.Ingestion;
 using ChatAdvisor.Core.Retrieval;
@@ -13,12 +14,13 @@ namespace ChatAdvisor.Core;
 /// The one entry point every channel calls: ask a question within a conversation, rate an answer,
 /// list what the advisor knows. Thread-safe; registered as a singleton.
 /// </summary>
-public sealed class Advisor(
+public sealed partial class Advisor(
     IndexProvider index,
     Retriever retriever,
     ConversationStore conversations,
     IOptions<RetrievalOptions> retrieval,
-    ILogger<Advisor> logger)
+    ILogger<Advisor> logger,
+    LlmAnswerer? llm = null)
 {
     /// <summary>Questions shown to a new user (welcome messages, empty conversations).</summary>
     public static readonly IReadOnlyList<string> StarterQuestions =
@@ -37,6 +39,26 @@ public sealed class Advisor(
     /// <exception cref="ArgumentException">The conversation id is not valid (see <see cref="ConversationIds.IsValid"/>).</exception>
     public async Task<AdvisorAnswer> AskAsync(string question, string? conversationId = null, CancellationToken cancellationToken = default)
     {
+        using var turn = await BeginTurnAsync(question, conversationId, cancellationToken);
+        var written = turn.Llm is null ? null : await turn.Llm.AnswerAsync(question, turn.PriorTurns, turn.Hits);
+        return await CompleteTurnAsync(turn, written, cancellationToken);
+    }
+
+    /// <summary>A question understood and its passages retrieved, waiting for its answer to be written.</summary>
+    private sealed record PendingTurn(string ConversationId, string Question, long Started, IndexSnapshot Snapshot,
+        IReadOnlyList<ConversationTurn> History, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, LlmTurn? Llm) : IDisposable
+    {
+        public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
+
+        public void Dispose() => Llm?.Dispose();
+    }
+
+    /// <summary>
+    /// Checks the question, loads the conversation, resolves a follow-up and retrieves the passages. With a language
+    /// model configured, an in-scope follow-up is rewritten by the model and searched for as rewritten.
+    /// </summary>
+    private async Task<PendingTurn> BeginTurnAsync(string question, string? conversationId, CancellationToken cancellationToken)
+    {
         if (QuestionRules.Validate(question) is { } problem)
             throw new InvalidQuestionException(problem);
         if (conversationId is not null && !ConversationIds.IsValid(conversationId))
@@ -47,18 +69,49 @@ public sealed class Advisor(
         var snapshot = await index.GetAsync(cancellationToken);
         var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
         var (resolved, hits) = Understand(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
-        var composed = ExtractiveComposer.Compose(resolved, hits, snapshot);
-
-        var answer = new AdvisorAnswer(conversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions)
+        var searchedFor = resolved.Resolved;
+        var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(cancellationToken);
+        if (turn is not null && history.Count > 0 && resolved.LooksLikeFollowUp
+            && await turn.RewriteAsync(question, ToPriorTurns(history)) is { } rewritten)
         {
-            Kind = resolved.Kind,
-            ResolvedQuestion = resolved.Resolved,
-        };
-        await conversations.AppendAsync(conversationId, new ConversationTurn(question, TurnState.From(resolved, composed.Recommended), answer), cancellationToken);
+            searchedFor = rewritten;
+            hits = retriever.Search(snapshot, SearchQuery.For(QuestionAnalyzer.Analyze(rewritten, snapshot)), retrieval.Value.TopK);
+        }
+        return new PendingTurn(conversationId, question, started, snapshot, history, resolved, searchedFor, hits, turn);
+    }
 
-        Log.QuestionResolved(logger, question, resolved.Resolved);
-        Log.Answered(logger, conversationId, resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    /// <summary>
+    /// Finishes the answer and records the turn. The extractive composer always runs (it is cheap and gives the
+    /// fallback suggestions and what follow-ups resolve against); the model's answer replaces its text and citations
+    /// when there is one.
+    /// </summary>
+    private async Task<AdvisorAnswer> CompleteTurnAsync(PendingTurn turn, LlmAnswer? written, CancellationToken cancellationToken)
+    {
+        var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot);
+        var answer = written is null
+            ? new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions)
+            : new AdvisorAnswer(turn.ConversationId, NewAnswerId(), written.Text, written.Grounded,
+                WithArticleDetails(written.Citations, turn.Snapshot), written.Suggestions ?? composed.Suggestions);
+        answer = answer with { Kind = turn.Resolved.Kind, ResolvedQuestion = turn.SearchedFor };
+        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, composed.Recommended), answer), cancellationToken);
+
+        Log.QuestionResolved(logger, turn.Question, turn.SearchedFor);
+        Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, Stopwatch.GetElapsedTime(turn.Started).TotalMilliseconds);
         return answer;
+    }
+
+    private static List<PriorTurn> ToPriorTurns(IReadOnlyList<ConversationTurn> history)
+        => [.. history.Select(t => new PriorTurn(t.Question, t.Answer.Text))];
+
+    private static List<Citation> WithArticleDetails(IReadOnlyList<Citation> citations, IndexSnapshot snapshot)
+    {
+        var result = new List<Citation>(citations.Count);
+        foreach (var citation in citations)
+        {
+            var article = snapshot.Article(citation.DocumentId).Article;
+            result.Add(citation with { Author = article.Author, Publisher = article.Publisher, Url = article.Url });
+        }
+        return result;
     }
 
     /// <summary>Analyses a question in the light of the previous turn and retrieves the chunks to answer it from.</summary>

@@ -42,11 +42,25 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"\b(by|created|founded|author)\s+\p{Lu}\p{Ll}+\s+\p{Lu}", RegexOptions.None)]
     private static partial Regex PersonCue();
 
+    [GeneratedRegex(@"\b(no (single|universal|such thing)|isn't a single|not (simply|static)|depends on|no universally|perfect framework|relative to the project)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NoSingleBest();
+
+    [GeneratedRegex(@"^(It|Its|It's|It’s)\b")]
+    private static partial Regex StartsWithPronoun();
+
+    // "Django is usually the best starting point", "choose FastAPI for speed", "(favoring Django)".
+    [GeneratedRegex(@"\b(?<f>Django|Flask|FastAPI|Fast API)\s+(is|are|remains|offers|provides)\s+(usually\s+|often\s+|generally\s+|probably\s+)?(the\s+best|an?\s+excellent|a\s+strong|the\s+safest|the\s+most\s+productive|ideal|a\s+good|great|superior)|\b(choose|favou?ring|recommend(ing)?|use)\s+(?<f>Django|Flask|FastAPI|Fast API)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Endorsement();
+
     [GeneratedRegex(@"\b(19|20)\d\d\b")]
     private static partial Regex YearCue();
 
     /// <summary>A candidate passage: one unit, or a whole list, with its score.</summary>
-    private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<Framework> Frameworks, string? Section, int Block, bool IsList);
+    private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<Framework> Frameworks, string? Section, int Block, bool IsList)
+    {
+        /// <summary>True when the passage explicitly recommends its framework ("Django is usually the best starting point").</summary>
+        public bool Endorses { get; init; }
+    }
 
     /// <summary>Composes the answer to <paramref name="question"/> from <paramref name="hits"/>.</summary>
     public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index)
@@ -85,7 +99,8 @@ public static partial class ExtractiveComposer
     {
         var query = SearchQuery.For(question);
         var weights = query.Weights();
-        var topical = weights.Keys.Where(t => Frameworks.FromTerm(t) is null).ToList();
+        var topicalTerms = weights.Keys.Where(t => Frameworks.FromTerm(t) is null).ToList();
+        double topicalFloor = question.ContentWords.Count > 0 || question.Aspects.Count > 0 ? double.Epsilon : 0;
         var candidates = new List<Candidate>();
         var seen = new HashSet<(string, int)>();
 
@@ -93,30 +108,54 @@ public static partial class ExtractiveComposer
         {
             var chunk = hits[rank].Chunk;
             var article = index.Article(chunk.DocumentId);
-            var units = index.UnitsOf(chunk).ToList();
-            foreach (var group in GroupUnits(units))
+            var (firstUnit, unitCount) = index.UnitRange(chunk);
+            var units = article.Units;
+            var unitTerms = index.TermsOf(chunk.DocumentId);
+            foreach (var group in GroupUnits(units, firstUnit, firstUnit + unitCount, u => article.Article.Text[u.End - 1] == ':'))
             {
                 if (!seen.Add((chunk.DocumentId, group.Start)))
                     continue;
                 var span = article.Article.Text.AsSpan(group.Start, group.End - group.Start);
                 var heading = article.Article.Sections[group.Section].Heading;
-                var terms = TextAnalyzer.Terms(span).ToHashSet(StringComparer.Ordinal);
-                var headingTerms = TextAnalyzer.Terms((heading ?? "").AsSpan()).ToHashSet(StringComparer.Ordinal);
+                var terms = group.First == group.Last ? unitTerms.Units[group.First] : Union(unitTerms.Units, group.First, group.Last);
+                var headingTerms = unitTerms.Headings[group.Section];
                 var mentioned = Frameworks.All.Where(f => terms.Contains(Key(f))).ToList();
                 var headingFrameworks = Frameworks.All.Where(f => headingTerms.Contains(Key(f))).ToList();
-                // A heading names the section's framework only when it names exactly one.
+                // A heading names the section's framework only when it names exactly one; a sentence that opens
+                // with "It" is about the framework its paragraph's previous sentence is about.
                 var about = mentioned.Count > 0 ? mentioned : headingFrameworks.Count == 1 ? headingFrameworks : [];
+                if (headingFrameworks.Count == 1 && (group.IsList || group.Kind == UnitKind.ListItem))
+                    about = headingFrameworks; // "Smaller ecosystem compared to Django" under "Cons of FastAPI" is about FastAPI
+                if (StartsWithPronoun().IsMatch(span) && group.Previous is { } previous)
+                {
+                    var subject = Frameworks.MentionedIn(article.Article.Text.AsSpan(previous.Start, previous.End - previous.Start));
+                    if (subject.Count > 0)
+                        about = [subject[0]];
+                }
+                var endorsed = Endorsement().Match(span.ToString()) is { Success: true } e ? Frameworks.FromTerm(e.Groups["f"].Value.ToLowerInvariant().Replace(" ", "")) : null;
 
-                double score = 0;
-                foreach (var term in topical)
+                double score = 0, ownTopical = 0;
+                foreach (var term in topicalTerms)
                 {
                     if (terms.Contains(term))
+                    {
                         score += index.Lexical.Idf(term) * weights[term];
+                        ownTopical += 1;
+                    }
                     else if (headingTerms.Contains(term))
+                    {
                         score += 0.5 * index.Lexical.Idf(term) * weights[term];
+                    }
                 }
+                // Lists take their meaning from their heading ("Cons of Flask"); sentences must match on their own.
+                bool isList = group.IsList || group.Kind == UnitKind.ListItem;
 
+                // A passage that shares no topic word with the question is only worth its framework names when the
+                // question has no topic words of its own ("Tell me about Flask").
+                double topical = isList ? score : ownTopical;
                 var targets = question.Frameworks;
+                if (topical < topicalFloor)
+                    continue;
                 if (targets.Count > 0)
                 {
                     int hitsOnTarget = targets.Count(about.Contains);
@@ -151,6 +190,13 @@ public static partial class ExtractiveComposer
                 }
                 if (question.Kind == QuestionKind.Recommendation && RecommendationCue().IsMatch(span))
                     score += 1;
+                if (question.Kind == QuestionKind.Comparison && targets.Count >= 2 && targets.All(about.Contains))
+                    score += 2;
+                if (question.Kind == QuestionKind.Recommendation && endorsed is { } endorsedFramework)
+                {
+                    score += 2;
+                    about = [endorsedFramework];
+                }
                 if (question.Kind == QuestionKind.Recommendation && ChoiceHeading().IsMatch(headingText))
                     score += 1;
                 if (question.WhyNot && targets.Count > 0 && about.Contains(targets[0]) && (WeaknessCue().IsMatch(span) || ConsHeading().IsMatch(headingText)))
@@ -161,7 +207,7 @@ public static partial class ExtractiveComposer
                 if (words < 4 && !group.IsList && group.Kind is not (UnitKind.TableRow or UnitKind.TableHeader))
                     score *= 0.5;
 
-                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList));
+                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null });
             }
         }
         return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Chunk.Index).ThenBy(c => c.Start)];
@@ -169,30 +215,49 @@ public static partial class ExtractiveComposer
 
     private static string Key(Framework f) => f.Name().ToLowerInvariant();
 
-    private readonly record struct UnitGroup(int Start, int End, int Section, int Block, UnitKind Kind, bool IsList);
+    private readonly record struct UnitGroup(int Start, int End, int Section, int Block, UnitKind Kind, bool IsList, TextUnit? Previous, int First, int Last);
+
+    private static HashSet<string> Union(IReadOnlyList<HashSet<string>> sets, int first, int last)
+    {
+        var union = new HashSet<string>(sets[first], StringComparer.Ordinal);
+        for (int i = first + 1; i <= last; i++)
+            union.UnionWith(sets[i]);
+        return union;
+    }
 
     // Short list items are grouped into one passage per list (a list of pros reads as one quote);
     // sentences, long list items and table rows stand alone.
-    private static IEnumerable<UnitGroup> GroupUnits(List<TextUnit> units)
+    private static IEnumerable<UnitGroup> GroupUnits(IReadOnlyList<TextUnit> units, int from, int to, Func<TextUnit, bool> textEndsWithColon)
     {
-        int i = 0;
-        while (i < units.Count)
+        int i = from;
+        while (i < to)
         {
             var u = units[i];
+            if (u.Kind == UnitKind.Sentence && i + 1 < to && units[i + 1].Kind == UnitKind.ListItem && units[i + 1].Section == u.Section
+                && textEndsWithColon(u))
+            {
+                // "FastAPI is an excellent choice for:" reads only with the list it introduces.
+                int j = i + 1;
+                while (j + 1 < to && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == units[i + 1].Block)
+                    j++;
+                yield return new UnitGroup(u.Start, units[j].End, u.Section, units[i + 1].Block, UnitKind.ListItem, true, null, i, j);
+                i = j + 1;
+                continue;
+            }
             if (u.Kind == UnitKind.ListItem && u.End - u.Start < 90)
             {
                 int j = i;
-                while (j + 1 < units.Count && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == u.Block && units[j + 1].End - units[j + 1].Start < 90)
+                while (j + 1 < to && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == u.Block && units[j + 1].End - units[j + 1].Start < 90)
                     j++;
                 if (j > i)
                 {
-                    yield return new UnitGroup(u.Start, units[j].End, u.Section, u.Block, UnitKind.ListItem, true);
+                    yield return new UnitGroup(u.Start, units[j].End, u.Section, u.Block, UnitKind.ListItem, true, null, i, j);
                     i = j + 1;
                     continue;
                 }
             }
             if (u.Kind != UnitKind.TableHeader)
-                yield return new UnitGroup(u.Start, u.End, u.Section, u.Block, u.Kind, false);
+                yield return new UnitGroup(u.Start, u.End, u.Section, u.Block, u.Kind, false, i > from && units[i - 1].Block == u.Block ? units[i - 1] : null, i, i);
             i++;
         }
     }
@@ -200,21 +265,26 @@ public static partial class ExtractiveComposer
     private static Framework? ComposeRecommendation(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
     {
         var pool = relevant.Take(12).ToList();
-        var votes = new Dictionary<Framework, double>();
+        // Each framework's vote is its strongest passage plus a quarter of the others, so one explicit
+        // recommendation ("Django is usually the best starting point") outweighs many passages that only describe.
+        var weights = new Dictionary<Framework, List<double>>();
         foreach (var c in pool)
         {
             if (c.Frameworks.Count == 1 || (c.Frameworks.Count > 1 && RecommendationCue().IsMatch(builder.Quote(c))))
             {
                 var f = c.Frameworks[0];
-                votes[f] = votes.GetValueOrDefault(f) + c.Score;
+                if (!weights.TryGetValue(f, out var list))
+                    weights[f] = list = [];
+                list.Add(c.Score * (c.Endorses ? 3 : 1));
             }
         }
+        var votes = weights.ToDictionary(p => p.Key, p => p.Value.Max() + 0.25 * (p.Value.Sum() - p.Value.Max()));
         var candidates = question.Frameworks.Count > 0 ? question.Frameworks : Frameworks.All;
         var ranked = candidates.Where(votes.ContainsKey).OrderByDescending(f => votes[f]).ToList();
         bool generic = question.Aspects.Count == 0 && question.Frameworks.Count == 0;
         if (ranked.Count == 0 || generic)
         {
-            var picks = pool.Take(MaxPoints).ToList();
+            var picks = pool.OrderByDescending(c => NoSingleBest().IsMatch(builder.Quote(c))).Take(MaxPoints).ToList();
             var first = builder.Cite(picks[0]);
             builder.Line($"The articles agree there is no single best framework: the right one depends on your project {first}.");
             builder.Points(picks.Skip(1));
@@ -222,12 +292,14 @@ public static partial class ExtractiveComposer
         }
 
         var winner = ranked[0];
-        var support = pool.Where(c => c.Frameworks.Contains(winner)).Take(3).ToList();
+        var support = pool.Where(c => c.Frameworks.Contains(winner)).OrderByDescending(c => c.Endorses).ThenByDescending(c => c.Score).Take(3).ToList();
         var markers = string.Concat(support.Take(2).Select(builder.Cite));
-        var subject = question.UseCase is { } useCase ? $"For {Lower(useCase)}, the articles" : "For what you describe, the articles";
+        var subject = question.UseCase is { } useCase ? $"For {Lower(useCase)}, the articles"
+            : question.Aspects.Count > 0 ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}, the articles"
+            : "For what you describe, the articles";
         builder.Line($"{subject} point to **{winner.Name()}** {markers}.");
-        var rest = support.Concat(pool.Where(c => !support.Contains(c) && c.Frameworks.Count != 1)).Take(MaxPoints).ToList();
-        builder.Points(rest);
+        var table = pool.Where(c => c.Frameworks.Count == 0 && builder.IsTableRow(c)).Take(1);
+        builder.Points(support.Concat(table));
         return winner;
     }
 
@@ -250,15 +322,19 @@ public static partial class ExtractiveComposer
             return preferred;
         }
 
-        // A matching comparison-table row answers a comparison on one aspect directly.
+        // Passages that weigh the frameworks against each other come first, then matching comparison-table rows,
+        // then each framework's best passage of its own.
+        var together = relevant.Where(c => c.Frameworks.Count >= 2 && targets.All(c.Frameworks.Contains)).Take(2).ToList();
         var table = relevant.Where(c => c.Frameworks.Count == 0 && builder.IsTableRow(c)).Take(2).ToList();
         var perFramework = new List<Candidate>();
         foreach (var f in targets)
         {
-            if (relevant.FirstOrDefault(c => c.Frameworks.Count == 1 && c.Frameworks[0] == f && !perFramework.Contains(c)) is { } best)
+            if (relevant.FirstOrDefault(c => c.Frameworks.Count == 1 && c.Frameworks[0] == f) is { } best)
                 perFramework.Add(best);
         }
-        var points = table.Concat(perFramework).ToList();
+        if (question.Aspects.Count == 0 && together.Count + table.Count >= 2)
+            perFramework.Clear(); // an overall comparison is best told by the passages that weigh all of them
+        var points = together.Concat(table).Concat(perFramework).Distinct().Take(MaxPoints + 1).ToList();
         if (points.Count == 0)
             points = relevant.Take(3).ToList();
         var lead = points.Take(Math.Min(3, points.Count)).Select(builder.Cite).ToList();
@@ -344,8 +420,10 @@ public static partial class ExtractiveComposer
                 return TableRowSentence(c, quote);
             if (c.IsList)
             {
-                var items = quote.Split('\n').Select(l => l.Trim().TrimStart('-', '*', '+', '•').Trim().TrimEnd('.')).Where(l => l.Length > 0);
-                return string.Join("; ", items) + ".";
+                var lines = quote.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+                var lead = lines[0].EndsWith(':') ? lines[0] : null;
+                var items = lines.Skip(lead is null ? 0 : 1).Select(l => l.TrimStart('-', '*', '+', '•').Trim().TrimEnd('.'));
+                return (lead is null ? "" : lead + " ") + string.Join("; ", items) + ".";
             }
             return Regex.Replace(quote, @"\s*\n\s*", " ");
         }

@@ -77,15 +77,15 @@ public static partial class QuestionAnalyzer
         new("async", "async support", ["async", "await", "asgi", "wsgi", "concurr"], ["async", "await"]),
         new("api", "APIs", ["api", "rest", "endpoint", "graphql", "json"], ["api", "rest"]),
         new("ml", "machine learning", ["ml", "infer", "predict", "model", "data"], ["ml", "infer"]),
-        new("microservices", "microservices", ["microservic", "servic"], ["microservic"]),
+        new("microservices", "microservices", ["microservice", "servic"], ["microservice"]),
         new("security", "security", ["secur", "csrf", "xss", "authent", "vulner", "attack", "injection", "safe", "flaskwtf", "permiss"], ["secur", "csrf", "authent"]),
         new("community", "community and ecosystem", ["commun", "ecosystem", "popular", "matur", "support", "extens", "librari", "plugin"], ["commun", "ecosystem", "matur"]),
         new("documentation", "documentation", ["document", "swagger", "openapi", "redoc"], ["document", "openapi", "swagger"]),
         new("small", "small projects", ["small", "prototyp", "mvp", "poc", "proof", "lightweight", "minim", "tini"], ["small", "prototyp", "lightweight"]),
         new("large", "large projects", ["larg", "big", "enterpris", "complex", "monolith", "huge"], ["larg", "big", "enterpris", "complex"]),
         new("flexibility", "flexibility", ["flexibl", "flexibil", "control", "custom", "freedom", "opinion"], ["flexibl", "flexibil", "control"]),
-        new("content", "content-heavy sites", ["ecommerc", "cms", "content", "blog", "shop", "news"], ["ecommerc", "content"]),
-        new("realtime", "real-time applications", ["realtim", "websocket", "chat", "stream"], ["realtim"]),
+        new("content", "content-heavy sites", ["ecommerce", "cms", "content", "blog", "shop", "news"], ["ecommerce", "content"]),
+        new("realtime", "real-time applications", ["realtime", "websocket", "chat", "stream"], ["realtime"]),
         new("validation", "validation", ["valid", "pydant", "type", "hint", "schema"], ["valid", "pydant", "type"]),
         new("templates", "templating", ["templat", "jinja", "jinja2", "html", "render"], ["templat", "jinja2"]),
         new("speed", "development speed", ["rapid", "deadlin", "productiv", "mvp", "quickli", "time"], ["rapid", "productiv", "quickli"]),
@@ -181,7 +181,7 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.ProsCons;
         else if (comparison && (frameworks.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
             kind = QuestionKind.Comparison;
-        else if (Regex.IsMatch(lower, @"^ (who|when|where|what year|how old|which company|which companies|which websites|what companies|what websites)|^ (is|does|can|did|was|has) (django|flask|fastapi|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote) "))
+        else if (Regex.IsMatch(lower, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (django|flask|fastapi|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote) "))
             kind = QuestionKind.Fact;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && frameworks.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
             kind = QuestionKind.Definition;
@@ -196,7 +196,9 @@ public static partial class QuestionAnalyzer
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && corrected.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
         bool onlyOtherTech = others.Count > 0 && frameworks.Count == 0;
         bool nothingLeft = words.Count == 0;
-        if ((!inDomain && !LooksLikeFollowUpText(lower, content)) || onlyOtherTech || nothingLeft)
+        bool followUpText = LooksLikeFollowUpText(lower, content);
+        bool mostlyUnknown = content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 < content.Count;
+        if ((!inDomain && (content.Count > 0 ? mostlyUnknown || !followUpText : !followUpText)) || onlyOtherTech || nothingLeft)
             kind = QuestionKind.OutOfScope;
 
         string? useCase = null;

@@ -7,12 +7,15 @@ public sealed record ChunkedArticle(Article Article, IReadOnlyList<TextUnit> Uni
 
 /// <summary>
 /// Cuts articles into token-bounded chunks that never cross a heading, prefer paragraph and list boundaries,
-/// split long paragraphs between sentences, keep a table whole, and repeat the previous chunk's last
+/// split long paragraphs between sentences, cut tables every few rows, and repeat the previous chunk's last
 /// sentences (up to <see cref="ChunkingOptions.OverlapTokens"/>) for context.
 /// </summary>
 /// <remarks>Thread-safe when its token counter is.</remarks>
 public sealed class Chunker(ChunkingOptions options, ITokenCounter tokenCounter)
 {
+    /// <summary>The most table rows a chunk holds.</summary>
+    public const int TableRowsPerChunk = 3;
+
     /// <summary>Chunks <paramref name="article"/>; chunk indexes start at <paramref name="firstIndex"/>.</summary>
     public ChunkedArticle Chunk(Article article, int firstIndex = 0)
     {
@@ -33,7 +36,22 @@ public sealed class Chunker(ChunkingOptions options, ITokenCounter tokenCounter)
                 while (blockEnd < units.Count && units[blockEnd].Block == units[i].Block && units[blockEnd].Section == section)
                     blockTokens += tokens[blockEnd++];
 
-                if (budget + blockTokens <= options.MaxTokens || (i == first && IsTable(units[i])))
+                if (IsTable(units[i]))
+                {
+                    // Tables are cut every few rows, so a question about one row finds a short chunk; the header row
+                    // travels with the first piece and is added to the search terms of the others.
+                    if (i != first)
+                        break;
+                    int rows = 0;
+                    while (i < blockEnd && rows < TableRowsPerChunk)
+                    {
+                        if (units[i].Kind == UnitKind.TableRow)
+                            rows++;
+                        budget += tokens[i++];
+                    }
+                    break;
+                }
+                if (budget + blockTokens <= options.MaxTokens)
                 {
                     budget += blockTokens;
                     i = blockEnd;

@@ -214,11 +214,12 @@ public sealed class ConversationStore : IDisposable
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 DELETE FROM turns WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < $cutoff);
-                DELETE FROM conversations WHERE updated_at < $cutoff;
                 DELETE FROM answers WHERE created_at < $cutoff AND answer_id NOT IN (SELECT answer_id FROM feedback);
+                DELETE FROM conversations WHERE updated_at < $cutoff;
+                SELECT changes();
                 """;
             command.Parameters.AddWithValue("$cutoff", Cutoff());
-            int deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            int deleted = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
             if (deleted > 0)
                 Log.ConversationsExpired(_logger, deleted);
             return deleted;

@@ -11,6 +11,7 @@ namespace ChatAdvisor.Core.Retrieval;
 public sealed class IndexSnapshot
 {
     private readonly Dictionary<string, ChunkedArticle> _byId;
+    private readonly Dictionary<string, Lazy<ArticleTerms>> _terms;
 
     /// <summary>Creates a snapshot.</summary>
     public IndexSnapshot(IReadOnlyList<ChunkedArticle> articles, LexicalIndex lexical, SpellingCorrector spelling,
@@ -23,6 +24,7 @@ public sealed class IndexSnapshot
         Stamps = stamps;
         SettingsKey = settingsKey;
         _byId = articles.ToDictionary(a => a.Article.Id, StringComparer.Ordinal);
+        _terms = articles.ToDictionary(a => a.Article.Id, a => new Lazy<ArticleTerms>(() => ArticleTerms.Of(a)), StringComparer.Ordinal);
         if (Chunks.Select((c, i) => c.Index != i).Any(b => b))
             throw new ArgumentException("Chunk indexes must be dense and in order.", nameof(articles));
     }
@@ -54,8 +56,20 @@ public sealed class IndexSnapshot
     /// <summary>The article with id <paramref name="id"/>.</summary>
     public ChunkedArticle Article(string id) => _byId[id];
 
+    /// <summary>The search terms of each unit and section heading of an article, computed once.</summary>
+    public ArticleTerms TermsOf(string documentId) => _terms[documentId].Value;
+
     /// <summary>The units that lie inside <paramref name="chunk"/>, in order.</summary>
     public IEnumerable<TextUnit> UnitsOf(Chunk chunk)
+    {
+        var (first, count) = UnitRange(chunk);
+        var units = _byId[chunk.DocumentId].Units;
+        for (int i = first; i < first + count; i++)
+            yield return units[i];
+    }
+
+    /// <summary>The index of the first unit inside <paramref name="chunk"/> in its article's units, and how many there are.</summary>
+    public (int First, int Count) UnitRange(Chunk chunk)
     {
         var units = _byId[chunk.DocumentId].Units;
         int lo = 0, hi = units.Count;
@@ -67,7 +81,33 @@ public sealed class IndexSnapshot
             else
                 hi = mid;
         }
-        for (int i = lo; i < units.Count && units[i].End <= chunk.End; i++)
-            yield return units[i];
+        int end = lo;
+        while (end < units.Count && units[end].End <= chunk.End)
+            end++;
+        return (lo, end - lo);
+    }
+}
+
+/// <summary>The search terms of an article's units and section headings, for scoring sentences.</summary>
+public sealed class ArticleTerms
+{
+    private ArticleTerms(HashSet<string>[] units, HashSet<string>[] headings)
+    {
+        Units = units;
+        Headings = headings;
+    }
+
+    /// <summary>Terms of each unit, by unit index.</summary>
+    public IReadOnlyList<HashSet<string>> Units { get; }
+
+    /// <summary>Terms of each section heading, by section index.</summary>
+    public IReadOnlyList<HashSet<string>> Headings { get; }
+
+    internal static ArticleTerms Of(ChunkedArticle article)
+    {
+        var text = article.Article.Text;
+        var units = article.Units.Select(u => TextAnalyzer.Terms(text.AsSpan(u.Start, u.End - u.Start)).ToHashSet(StringComparer.Ordinal)).ToArray();
+        var headings = article.Article.Sections.Select(s => TextAnalyzer.Terms((s.Heading ?? "").AsSpan()).ToHashSet(StringComparer.Ordinal)).ToArray();
+        return new ArticleTerms(units, headings);
     }
 }

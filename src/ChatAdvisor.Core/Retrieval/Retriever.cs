@@ -27,6 +27,10 @@ public sealed record SearchQuery(IReadOnlyList<string> Terms, IReadOnlyList<stri
         }
         if (analysis.Kind == QuestionKind.Recommendation)
             expansion.AddRange(["choos", "choic", "ideal"]);
+        if (analysis.Kind == QuestionKind.Recommendation && analysis.Aspects.Count == 0 && analysis.Frameworks.Count == 0)
+            expansion.AddRange(["singl", "perfect", "univers", "best", "depend"]);
+        if (analysis.Kind == QuestionKind.Comparison)
+            expansion.AddRange(analysis.Aspects.Count == 0 ? ["featur", "choos", "best", "ideal", "winner", "univers"] : ["featur"]);
         return new SearchQuery(analysis.Terms, [.. expansion.Distinct().Where(t => !analysis.Terms.Contains(t))]);
     }
 

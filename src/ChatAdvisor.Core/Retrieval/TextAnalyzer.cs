@@ -97,6 +97,20 @@ public static class TextAnalyzer
         var current = new StringBuilder();
         foreach (char raw in text)
         {
+            if (raw < 128)
+            {
+                // ASCII fast path: no allocation.
+                if (char.IsAsciiLetterOrDigit(raw))
+                {
+                    current.Append(char.ToLowerInvariant(raw));
+                }
+                else if (current.Length > 0)
+                {
+                    words.Add(current.ToString());
+                    current.Clear();
+                }
+                continue;
+            }
             foreach (char c in Fold(raw))
             {
                 if (char.IsLetterOrDigit(c))

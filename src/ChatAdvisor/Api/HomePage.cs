@@ -1,17 +1,36 @@
+using Microsoft.Extensions.FileProviders;
+
 namespace ChatAdvisor.Api;
 
-/// <summary>Maps <c>/</c>.</summary>
+/// <summary>
+/// Serves the web chat page at <c>/</c> and its files (the page script, the style sheet and the Web Chat widget
+/// bundle that the build copies into <c>wwwroot/lib</c>).
+/// </summary>
 public static class HomePage
 {
-    /// <summary>A minimal page that says where the API is.</summary>
-    public static IEndpointRouteBuilder MapHomePage(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// The folder the page is served from: <c>wwwroot</c> beside the executable (the build and publish copy it there),
+    /// so the page is found whichever folder holds appsettings.json.
+    /// </summary>
+    public static string WebRoot { get; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    /// <summary>Maps the page and its static files.</summary>
+    public static WebApplication MapHomePage(this WebApplication app)
     {
-        app.MapGet("/", () => TypedResults.Content(
-            """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>ChatAdvisor</title></head>
-            <body><h1>ChatAdvisor</h1><p>Ask with <code>POST /api/ask</code> and a JSON body such as
-            <code>{"question": "Which framework for an ML inference API?"}</code>.</p></body></html>
-            """, "text/html; charset=utf-8"));
+        var files = new PhysicalFileProvider(Directory.Exists(WebRoot) ? WebRoot : AppContext.BaseDirectory);
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            OnPrepareResponse = context =>
+            {
+                // The page changes with each build; revalidate rather than serve a stale copy.
+                context.Context.Response.Headers.CacheControl = "no-cache";
+            },
+        });
+        app.MapGet("/", () => File.Exists(Path.Combine(WebRoot, "index.html"))
+            ? Results.File(Path.Combine(WebRoot, "index.html"), "text/html; charset=utf-8")
+            : Results.Problem(title: "The web chat page is missing", detail: "Build the project (dotnet build src/ChatAdvisor) to produce wwwroot.", statusCode: StatusCodes.Status500InternalServerError))
+            .ExcludeFromDescription();
         return app;
     }
 }

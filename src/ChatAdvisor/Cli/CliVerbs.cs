@@ -18,8 +18,9 @@ public static class CliVerbs
 
         Usage:
           ChatAdvisor                                   start the server (http://localhost:5080 unless ASPNETCORE_URLS says otherwise)
-          ChatAdvisor ask "<question>" [--conversation <id>] [--json]
-                                                        answer one question (--json prints the /api/ask object)
+          ChatAdvisor ask "<question>" [--conversation <id>] [--json] [--explain]
+                                                        answer one question (--json prints the /api/ask object;
+                                                        --explain shows how the question was understood and what was retrieved)
           ChatAdvisor chat                              an interactive conversation in the terminal
           ChatAdvisor index [--force]                   build the index from the corpus and report what was indexed
           ChatAdvisor eval [--json]                     run the evaluation question set and print the figures
@@ -70,13 +71,16 @@ public static class CliVerbs
     private static async Task<int> AskAsync(string[] args, TextWriter output, TextWriter error)
     {
         string? question = null, conversation = null;
-        bool json = false;
+        bool json = false, explain = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--json":
                     json = true;
+                    break;
+                case "--explain":
+                    explain = true;
                     break;
                 case "--conversation":
                     conversation = i + 1 < args.Length ? args[++i] : throw new UsageException("--conversation needs an id.");
@@ -102,12 +106,25 @@ public static class CliVerbs
         }
 
         await using var host = CliHost.Create();
+        if (explain)
+            await ExplainAsync(host, question, conversation, error);
         var answer = await host.Advisor.AskAsync(question, conversation);
         if (json)
             await output.WriteLineAsync(JsonSerializer.Serialize(AskResponse.From(answer), ApiJson.Options));
         else
             await AnswerPrinter.PrintAsync(answer, output, withConversation: true);
         return 0;
+    }
+
+    private static async Task ExplainAsync(CliHost host, string question, string? conversation, TextWriter error)
+    {
+        var snapshot = await host.Services.GetRequiredService<IndexProvider>().GetAsync();
+        var history = conversation is null ? [] : await host.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(conversation);
+        var (resolved, hits) = host.Advisor.Understand(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
+        await error.WriteLineAsync($"understood: {resolved.Resolved}");
+        await error.WriteLineAsync($"  kind {resolved.Kind}; frameworks [{string.Join(", ", resolved.Frameworks)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");
+        foreach (var (hit, rank) in hits.Select((h, i) => (h, i + 1)))
+            await error.WriteLineAsync($"  {rank}. {hit.Score:0.00} {hit.Chunk.DocumentId} #{hit.Chunk.Index} [{hit.Chunk.Section}] {hit.Chunk.Text[..Math.Min(90, hit.Chunk.Text.Length)].ReplaceLineEndings(" ")}…");
     }
 
     private static async Task<int> ChatAsync(string[] args, TextWriter output, TextWriter error, TextReader input)

@@ -1,4 +1,6 @@
 using ChatAdvisor.Api;
+using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 
 namespace ChatAdvisor.Hosting;
@@ -29,6 +31,9 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapBotFramework();
+        app.MapDirectLine();
+        app.MapAskStream();
         app.MapHomePage();
         app.MapSlack();
         return app;

@@ -1,5 +1,8 @@
+using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
+using ChatAdvisor.Llm;
 
 namespace ChatAdvisor.Hosting;
 
@@ -10,6 +13,9 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
+        services.AddBotFramework();
+        services.AddDirectLine(configuration);
+        services.AddLlm(contentRoot);
         services.AddSlack();
         return services;
     }

@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Answering.Llm;
+
+namespace ChatAdvisor.Core;
+
+public sealed partial class Advisor
+{
+    /// <summary>
+    /// Answers like <see cref="AskAsync"/>, streaming the text as the language model writes it: <see cref="AnswerDelta"/>s,
+    /// then one <see cref="AnswerCompleted"/> with the answer, recorded in the conversation just as <see cref="AskAsync"/>
+    /// records it. Without a language model (<c>Llm:Provider</c> none), or for out-of-scope questions, only the
+    /// <see cref="AnswerCompleted"/> comes.
+    /// </summary>
+    /// <exception cref="InvalidQuestionException">The question is empty or longer than <see cref="QuestionRules.MaxLength"/>.</exception>
+    /// <exception cref="ArgumentException">The conversation id is not valid (see <see cref="Conversations.ConversationIds.IsValid"/>).</exception>
+    public async IAsyncEnumerable<AskUpdate> AskStreamingAsync(string question, string? conversationId = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var turn = await BeginTurnAsync(question, conversationId, cancellationToken);
+        LlmAnswer? written = null;
+        if (turn.Llm is not null)
+        {
+            await foreach (var item in turn.Llm.AnswerStreamingAsync(question, turn.PriorTurns, turn.Hits, cancellationToken))
+            {
+                if (item is LlmTextDelta delta)
+                    yield return new AnswerDelta(delta.Text);
+                else if (item is LlmCompleted completed)
+                    written = completed.Answer;
+            }
+        }
+        yield return new AnswerCompleted(await CompleteTurnAsync(turn, written, cancellationToken));
+    }
+}

@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ChatAdvisor.Channels.BotFramework;
+
+/// <summary>
+/// The <c>BotFramework</c> section: the bot's Microsoft App registration and where its keys and tokens come from.
+/// With <see cref="AppId"/> empty the endpoint runs without authentication (local use) and replies only to
+/// loopback service URLs.
+/// </summary>
+public sealed class BotFrameworkOptions : IValidatableObject
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "BotFramework";
+
+    /// <summary>The public cloud's Bot Framework OpenID metadata.</summary>
+    public const string DefaultOpenIdMetadataUrl = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+
+    /// <summary>The tenant a multi-tenant bot asks for its outbound token.</summary>
+    public const string MultiTenantAuthority = "botframework.com";
+
+    /// <summary>The bot's Microsoft App ID (Entra client id). Empty turns authentication off.</summary>
+    public string AppId { get; set; } = "";
+
+    /// <summary>The app's client secret. Never logged.</summary>
+    public string AppPassword { get; set; } = "";
+
+    /// <summary>The tenant of a single-tenant bot; empty for a multi-tenant bot.</summary>
+    public string TenantId { get; set; } = "";
+
+    /// <summary>Where the channel's signing keys are published (its <c>jwks_uri</c>).</summary>
+    public string OpenIdMetadataUrl { get; set; } = DefaultOpenIdMetadataUrl;
+
+    /// <summary>The OAuth token endpoint for outbound calls; empty means the Entra endpoint of <see cref="TenantId"/> or <c>botframework.com</c>.</summary>
+    public string TokenEndpoint { get; set; } = "";
+
+    /// <summary>Teams tenant ids allowed to use the bot; empty allows every tenant.</summary>
+    public List<string> AllowedTenants { get; set; } = [];
+
+    /// <summary>True when inbound requests must carry a valid channel token.</summary>
+    public bool AuthenticationEnabled => !string.IsNullOrWhiteSpace(AppId);
+
+    /// <summary>The token endpoint actually used: <see cref="TokenEndpoint"/> or the Entra endpoint for the bot's tenant.</summary>
+    public Uri ResolveTokenEndpoint()
+    {
+        if (!string.IsNullOrWhiteSpace(TokenEndpoint))
+            return new Uri(TokenEndpoint, UriKind.Absolute);
+        var tenant = string.IsNullOrWhiteSpace(TenantId) ? MultiTenantAuthority : TenantId.Trim();
+        return new Uri($"https://login.microsoftonline.com/{Uri.EscapeDataString(tenant)}/oauth2/v2.0/token");
+    }
+
+    /// <summary>True when <paramref name="tenantId"/> may use the bot.</summary>
+    public bool IsTenantAllowed(string? tenantId)
+        => AllowedTenants.Count == 0
+           || (tenantId is not null && AllowedTenants.Any(t => string.Equals(t.Trim(), tenantId, StringComparison.OrdinalIgnoreCase)));
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!AuthenticationEnabled)
+            yield break;
+
+        if (string.IsNullOrWhiteSpace(AppPassword))
+            yield return new ValidationResult("BotFramework:AppPassword must be set when BotFramework:AppId is set (the bot needs it to reply).", [nameof(AppPassword)]);
+        if (!IsHttpUrl(OpenIdMetadataUrl))
+            yield return new ValidationResult("BotFramework:OpenIdMetadataUrl must be an absolute http(s) URL.", [nameof(OpenIdMetadataUrl)]);
+        if (!string.IsNullOrWhiteSpace(TokenEndpoint) && !IsHttpUrl(TokenEndpoint))
+            yield return new ValidationResult("BotFramework:TokenEndpoint must be an absolute http(s) URL or empty.", [nameof(TokenEndpoint)]);
+        if (!string.IsNullOrWhiteSpace(TenantId) && !Guid.TryParse(TenantId, out _))
+            yield return new ValidationResult("BotFramework:TenantId must be a tenant GUID or empty (multi-tenant).", [nameof(TenantId)]);
+    }
+
+    private static bool IsHttpUrl(string? value)
+        => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+}

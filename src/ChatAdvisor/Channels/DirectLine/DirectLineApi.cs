@@ -1,0 +1,398 @@
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ChatAdvisor.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ChatAdvisor.Channels.DirectLine;
+
+/// <summary>A token as Direct Line returns it.</summary>
+public sealed record DirectLineTokenResponse(
+    [property: JsonPropertyName("conversationId")] string ConversationId,
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+/// <summary>A started or resumed conversation as Direct Line returns it.</summary>
+public sealed record DirectLineConversationResponse(
+    [property: JsonPropertyName("conversationId")] string ConversationId,
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("streamUrl")] string StreamUrl);
+
+/// <summary>The answer to a posted activity.</summary>
+public sealed record DirectLineResourceResponse([property: JsonPropertyName("id")] string Id);
+
+/// <summary>An article as the web chat page lists it.</summary>
+public sealed record WebChatArticle(string Id, string Title, string? Author, string? Publisher, string? Url);
+
+/// <summary>
+/// Maps the Direct Line 3.0 subset that the unmodified Web Chat widget and botframework-directlinejs use, under
+/// <c>/v3/directline</c>, plus <c>POST /api/directline/token</c> (the page's token) and
+/// <c>GET /api/webchat/articles</c> (the page's article list).
+/// </summary>
+public static class DirectLineApi
+{
+    /// <summary>The route prefix that a client passes to Web Chat as its <c>domain</c>.</summary>
+    public const string Prefix = "/v3/directline";
+
+    /// <summary>The largest activity accepted, in bytes (a question is at most 4,000 characters).</summary>
+    private const int MaxActivityBytes = 64 * 1024;
+
+    /// <summary>Maps the routes and turns on WebSockets.</summary>
+    public static WebApplication MapDirectLine(this WebApplication app)
+    {
+        app.UseWebSockets();
+
+        var rest = app.MapGroup(Prefix).AddEndpointFilter(CorsAsync);
+        rest.MapMethods("/{**path}", [HttpMethods.Options], Preflight).ExcludeFromDescription();
+        rest.MapPost("/tokens/generate", GenerateTokenAsync);
+        rest.MapPost("/tokens/refresh", RefreshToken);
+        rest.MapPost("/conversations", StartConversation);
+        rest.MapGet("/conversations/{conversationId}", ResumeConversation);
+        rest.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync);
+        app.Map(Prefix + "/conversations/{conversationId}/stream", StreamAsync).ExcludeFromDescription();
+
+        app.MapPost("/api/directline/token", PageToken);
+        app.MapGet("/api/webchat/articles", ArticlesAsync);
+        return app;
+    }
+
+    /// <summary>A token for the web chat page: a new user in a new conversation. The secret is not involved.</summary>
+    internal static Ok<DirectLineTokenResponse> PageToken(DirectLineTokens tokens)
+    {
+        var conversationId = DirectLineTokens.NewConversationId();
+        return TypedResults.Ok(new DirectLineTokenResponse(conversationId, tokens.Issue(DirectLineTokens.NewUserId(), conversationId), tokens.LifetimeSeconds));
+    }
+
+    internal static async Task<Ok<WebChatArticle[]>> ArticlesAsync(Advisor advisor, CancellationToken cancellationToken)
+    {
+        var articles = await advisor.GetArticlesAsync(cancellationToken);
+        return TypedResults.Ok(articles.Select(a => new WebChatArticle(a.Id, a.Title, a.Author, a.Publisher, a.Url)).ToArray());
+    }
+
+    internal static async Task<Results<Ok<DirectLineTokenResponse>, ProblemHttpResult>> GenerateTokenAsync(
+        HttpRequest request, DirectLineTokens tokens, IOptions<DirectLineOptions> options, ILogger<DirectLineBot> logger)
+    {
+        var secret = options.Value.Secret;
+        if (secret.Length == 0)
+            return Refuse(logger, StatusCodes.Status403Forbidden, "Token generation is off", "Set DirectLine:Secret to let a backend generate tokens; the web chat page uses POST /api/directline/token.");
+        if (BearerOf(request) is not { } presented || !SecretsEqual(presented, secret))
+            return Refuse(logger, StatusCodes.Status403Forbidden, "Not allowed", "Present the Direct Line secret as a bearer token.");
+
+        string userId = DirectLineTokens.NewUserId();
+        if (request.HasJsonContentType())
+        {
+            try
+            {
+                var body = await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+                if (body?["user"]?["id"] is JsonValue value && value.TryGetValue(out string? requested) && IsValidUserId(requested))
+                    userId = requested.StartsWith("dl_", StringComparison.Ordinal) ? requested : "dl_" + requested;
+            }
+            catch (JsonException)
+            {
+                return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed JSON", "The body must be {\"user\": {\"id\": \"…\"}} or empty.");
+            }
+        }
+
+        var conversationId = DirectLineTokens.NewConversationId();
+        return TypedResults.Ok(new DirectLineTokenResponse(conversationId, tokens.Issue(userId, conversationId), tokens.LifetimeSeconds));
+    }
+
+    internal static Results<Ok<DirectLineTokenResponse>, ProblemHttpResult> RefreshToken(HttpRequest request, DirectLineTokens tokens, ILogger<DirectLineBot> logger)
+    {
+        if (Authorize(request, tokens, conversationId: null, logger, out var grant) is { } refused)
+            return refused;
+        return TypedResults.Ok(new DirectLineTokenResponse(grant.ConversationId, tokens.Issue(grant.UserId, grant.ConversationId), tokens.LifetimeSeconds));
+    }
+
+    internal static Results<Created<DirectLineConversationResponse>, Ok<DirectLineConversationResponse>, ProblemHttpResult> StartConversation(
+        HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBot bot,
+        IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+    {
+        if (Authorize(request, tokens, conversationId: null, logger, out var grant) is { } refused)
+            return refused;
+
+        var conversation = conversations.GetOrCreate(grant.ConversationId, grant.UserId, out bool created);
+        if (conversation is null)
+            return Refuse(logger, StatusCodes.Status403Forbidden, "Not allowed", "The token does not grant this conversation.");
+
+        var response = ConversationResponse(request, tokens, grant, watermark: null);
+        if (!created)
+            return TypedResults.Ok(response);
+
+        DirectLineLog.ConversationStarted(logger, conversation.Id);
+        var stopping = lifetime.ApplicationStopping;
+        conversation.TryEnqueue(() => bot.WelcomeAsync(conversation, stopping));
+        return TypedResults.Created(Prefix + "/conversations/" + conversation.Id, response);
+    }
+
+    internal static Results<Ok<DirectLineConversationResponse>, ProblemHttpResult> ResumeConversation(
+        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, ILogger<DirectLineBot> logger)
+    {
+        if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
+            return refused;
+        if (Find(conversations, grant, logger, out _) is { } missing)
+            return missing;
+        return TypedResults.Ok(ConversationResponse(request, tokens, grant, watermark));
+    }
+
+    internal static Results<ContentHttpResult, ProblemHttpResult> GetActivities(
+        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, ILogger<DirectLineBot> logger)
+    {
+        if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
+            return refused;
+        if (Find(conversations, grant, logger, out var conversation) is { } missing)
+            return missing;
+        return TypedResults.Text(conversation.GetActivitySet(watermark), "application/json", Encoding.UTF8);
+    }
+
+    internal static async Task<Results<Ok<DirectLineResourceResponse>, ProblemHttpResult>> PostActivityAsync(
+        string conversationId, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBot bot,
+        IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+    {
+        if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
+            return refused;
+        if (Find(conversations, grant, logger, out var conversation) is { } missing)
+            return missing;
+        if (request.ContentLength > MaxActivityBytes)
+            return Refuse(logger, StatusCodes.Status413PayloadTooLarge, "Activity too large", $"An activity may be at most {MaxActivityBytes} bytes.");
+
+        JsonObject? activity;
+        try
+        {
+            activity = await ReadActivityAsync(request);
+        }
+        catch (JsonException)
+        {
+            return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one activity as a JSON object.");
+        }
+        if (activity is null || activity["type"] is not JsonValue typeValue || !typeValue.TryGetValue(out string? type) || type.Length == 0)
+            return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "An activity needs a \"type\".");
+        if (conversation.Busy)
+            return Refuse(logger, StatusCodes.Status429TooManyRequests, "Too many questions at once", "Wait for the answers to the earlier questions.");
+
+        // The sender is who the token says, whatever the body claims.
+        string? name = activity["from"]?["name"] is JsonValue n && n.TryGetValue(out string? given) ? given : null;
+        activity["from"] = new JsonObject { ["id"] = grant.UserId, ["name"] = name ?? "", ["role"] = "user" };
+        activity["recipient"] = new JsonObject { ["id"] = WebChatActivities.BotId, ["name"] = "ChatAdvisor", ["role"] = "bot" };
+        activity["channelId"] ??= "directline";
+        activity.Remove("replyToId");
+
+        // Web Chat shows the message as sent only when it comes back on the stream with an id (the echo);
+        // the answer follows on the conversation's work queue.
+        var id = conversation.Append(activity);
+        var stopping = lifetime.ApplicationStopping;
+        var stored = (JsonObject)activity.DeepClone();
+        if (!conversation.TryEnqueue(() => bot.HandleAsync(conversation, id, stored, stopping)))
+            conversation.Append(WebChatActivities.Notice("Too many questions at once: wait for the answers to the earlier ones, then ask again.", id));
+        return TypedResults.Ok(new DirectLineResourceResponse(id));
+    }
+
+    /// <summary>
+    /// The WebSocket stream: the activities after the watermark, then each new one, as ActivitySet text frames, with
+    /// an empty frame as heartbeat when idle. Authorised by the short-lived token inside the streamUrl.
+    /// </summary>
+    internal static async Task StreamAsync(
+        HttpContext context, string conversationId, DirectLineTokens tokens, DirectLineConversations conversations,
+        IOptions<DirectLineOptions> options, IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+    {
+        var grant = tokens.Validate(context.Request.Query["t"], DirectLineTokenScope.Stream);
+        if (grant is null || grant.ConversationId != conversationId)
+        {
+            DirectLineLog.Refused(logger, StatusCodes.Status403Forbidden, "stream token");
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+        var conversation = conversations.Get(conversationId);
+        if (conversation is null || conversation.UserId != grant.UserId)
+        {
+            context.Response.StatusCode = conversation is null ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden;
+            return;
+        }
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        string? watermark = context.Request.Query["watermark"];
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        using var subscription = conversation.Subscribe(watermark);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        DirectLineLog.StreamOpened(logger, conversationId, watermark);
+
+        var receiving = DrainAsync(socket, stop);
+        var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                wait.CancelAfter(heartbeat);
+                bool more;
+                try
+                {
+                    more = await subscription.Reader.WaitToReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                {
+                    await socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, endOfMessage: true, stop.Token);
+                    continue;
+                }
+                if (!more)
+                    break; // the conversation ended, or this stream fell too far behind: the client reconnects with its watermark
+                while (subscription.Reader.TryRead(out var frame))
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, endOfMessage: true, stop.Token);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // The client went away or the server is stopping.
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await CloseQuietlyAsync(socket);
+            await receiving;
+            DirectLineLog.StreamClosed(logger, conversationId);
+        }
+    }
+
+    /// <summary>Reads and ignores what the client sends (its keep-alive pings) until it closes the socket.</summary>
+    private static async Task DrainAsync(WebSocket socket, CancellationTokenSource stop)
+    {
+        var buffer = new byte[1024];
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var received = await socket.ReceiveAsync(buffer, stop.Token);
+                if (received.MessageType == WebSocketMessageType.Close)
+                    break;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // Closed.
+        }
+        await stop.CancelAsync();
+    }
+
+    private static async Task CloseQuietlyAsync(WebSocket socket)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+            return;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // Nothing more to tell a client that is gone.
+        }
+    }
+
+    private static async Task<JsonObject?> ReadActivityAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxActivityBytes)
+                throw new JsonException("The activity is too large.");
+            buffer.Write(chunk, 0, read);
+        }
+        return JsonNode.Parse(buffer.ToArray()) as JsonObject;
+    }
+
+    private static DirectLineConversationResponse ConversationResponse(HttpRequest request, DirectLineTokens tokens, DirectLineGrant grant, string? watermark)
+    {
+        // DirectLineJS replaces its token with the one in this response, and opens streamUrl as it is: it must be
+        // absolute and carry its own authorisation (the WebSocket request sends no Authorization header).
+        var scheme = request.IsHttps ? "wss" : "ws";
+        var streamUrl = $"{scheme}://{request.Host}{request.PathBase}{Prefix}/conversations/{Uri.EscapeDataString(grant.ConversationId)}/stream"
+                        + "?t=" + Uri.EscapeDataString(tokens.Issue(grant.UserId, grant.ConversationId, DirectLineTokenScope.Stream))
+                        + (string.IsNullOrEmpty(watermark) ? "" : "&watermark=" + Uri.EscapeDataString(watermark));
+        return new DirectLineConversationResponse(grant.ConversationId, tokens.Issue(grant.UserId, grant.ConversationId), tokens.LifetimeSeconds, streamUrl);
+    }
+
+    private static ProblemHttpResult? Authorize(HttpRequest request, DirectLineTokens tokens, string? conversationId, ILogger logger, out DirectLineGrant grant)
+    {
+        grant = null!;
+        if (BearerOf(request) is not { } token)
+            return Refuse(logger, StatusCodes.Status401Unauthorized, "Token required", "Send Authorization: Bearer <token> (from POST /api/directline/token).");
+        if (tokens.Validate(token) is not { } valid)
+            return Refuse(logger, StatusCodes.Status403Forbidden, "Token not valid", "The token is expired or not valid; get a new one.");
+        if (conversationId is not null && valid.ConversationId != conversationId)
+            return Refuse(logger, StatusCodes.Status403Forbidden, "Not allowed", "The token does not grant this conversation.");
+        grant = valid;
+        return null;
+    }
+
+    private static ProblemHttpResult? Find(DirectLineConversations conversations, DirectLineGrant grant, ILogger logger, out DirectLineConversation conversation)
+    {
+        conversation = conversations.Get(grant.ConversationId)!;
+        if (conversation is null)
+            return Refuse(logger, StatusCodes.Status404NotFound, "Conversation not found", "The conversation has ended or was never started; start a new one.");
+        if (conversation.UserId != grant.UserId)
+            return Refuse(logger, StatusCodes.Status403Forbidden, "Not allowed", "The token does not grant this conversation.");
+        return null;
+    }
+
+    private static ProblemHttpResult Refuse(ILogger logger, int status, string title, string detail)
+    {
+        DirectLineLog.Refused(logger, status, title);
+        return TypedResults.Problem(title: title, detail: detail, statusCode: status);
+    }
+
+    private static string? BearerOf(HttpRequest request)
+    {
+        string? header = request.Headers.Authorization;
+        return header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
+    }
+
+    private static bool SecretsEqual(string presented, string secret)
+        => CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static bool IsValidUserId(string? id)
+        => id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' or '@');
+
+    /// <summary>
+    /// CORS for browsers on other origins: DirectLineJS sends Authorization, Content-Type, Accept and x-ms-bot-agent.
+    /// Bearer tokens, no cookies, so any allowed origin is echoed back.
+    /// </summary>
+    private static async ValueTask<object?> CorsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        string? origin = http.Request.Headers.Origin;
+        if (!string.IsNullOrEmpty(origin))
+        {
+            var allowed = http.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.AllowedOrigins;
+            if (allowed.Length == 0 || allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
+            {
+                http.Response.Headers.AccessControlAllowOrigin = origin;
+                http.Response.Headers.Vary = "Origin";
+            }
+        }
+        return await next(context);
+    }
+
+    private static NoContent Preflight(HttpResponse response)
+    {
+        response.Headers.AccessControlAllowMethods = "GET, POST, OPTIONS";
+        response.Headers.AccessControlAllowHeaders = "Authorization, Content-Type, Accept, x-ms-bot-agent";
+        response.Headers.AccessControlMaxAge = "600";
+        return TypedResults.NoContent();
+    }
+}
+
+/// <summary>Source-generated JSON for the token claims.</summary>
+[JsonSerializable(typeof(DirectLineTokens.TokenClaims))]
+internal sealed partial class DirectLineJsonContext : JsonSerializerContext;

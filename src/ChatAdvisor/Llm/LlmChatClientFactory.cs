@@ -1,0 +1,105 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using ChatAdvisor.Core.Answering.Llm;
+using Microsoft.Extensions.AI;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace ChatAdvisor.Llm;
+
+/// <summary>Creates the <see cref="IChatClient"/> for the configured provider.</summary>
+internal static class LlmChatClientFactory
+{
+    /// <summary>The name of the <see cref="HttpClient"/> the model is called with.</summary>
+    public const string HttpClientName = "llm";
+
+    private static readonly Uri OpenAIEndpoint = new("https://api.openai.com/v1");
+
+    /// <summary>
+    /// <c>openai</c>: the SDK as it is, pointed at <see cref="LlmOptions.Endpoint"/> when set (no key needed then).
+    /// <c>azure-openai</c>: the same SDK with the Azure route <c>{endpoint}/openai/deployments/{deployment}</c>,
+    /// the <c>api-version</c> query parameter and the <c>api-key</c> header.
+    /// </summary>
+    public static IChatClient Create(LlmOptions options, HttpClient httpClient)
+    {
+        var clientOptions = new OpenAIClientOptions
+        {
+            Transport = new HttpClientPipelineTransport(httpClient),
+            // The answerer decides what a failure means and falls back at once: no retry loop, no SDK timeout of its own
+            // before ours.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = options.Timeout + TimeSpan.FromSeconds(5),
+        };
+        var key = options.ResolveApiKey();
+        Uri endpoint;
+        string model;
+        if (options.IsAzure)
+        {
+            endpoint = new Uri($"{options.Endpoint.TrimEnd('/')}/openai/deployments/{Uri.EscapeDataString(options.Deployment)}");
+            model = options.Deployment;
+            clientOptions.AddPolicy(new QueryParameterPolicy("api-version", options.ApiVersion), PipelinePosition.PerCall);
+            // Azure takes the key in an api-key header rather than as a bearer token.
+            clientOptions.AddPolicy(new AuthorizationHeaderPolicy("api-key", key), PipelinePosition.BeforeTransport);
+        }
+        else
+        {
+            endpoint = string.IsNullOrEmpty(options.Endpoint) ? OpenAIEndpoint : new Uri(options.Endpoint);
+            model = options.Model;
+            // Local servers (Ollama, vLLM, LM Studio) take no key: then no Authorization header is sent.
+            if (string.IsNullOrEmpty(key))
+                clientOptions.AddPolicy(new AuthorizationHeaderPolicy(null, null), PipelinePosition.BeforeTransport);
+        }
+        clientOptions.Endpoint = endpoint;
+        // The SDK requires a credential; where the key goes elsewhere, the policy above drops its bearer header.
+        var client = new ChatClient(model, new ApiKeyCredential(string.IsNullOrEmpty(key) ? "unused" : key), clientOptions);
+        var providerName = options.IsAzure ? "azure.ai.openai" : "openai";
+        return new OpenAIChatClientAdapter(client, new ChatClientMetadata(providerName, endpoint, model));
+    }
+
+    /// <summary>Adds a query parameter to every request (Azure's <c>api-version</c>).</summary>
+    private sealed class QueryParameterPolicy(string name, string value) : PipelinePolicy
+    {
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Apply(message);
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Apply(message);
+            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+        }
+
+        private void Apply(PipelineMessage message)
+        {
+            var uri = new UriBuilder(message.Request.Uri!);
+            var parameter = $"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}";
+            uri.Query = string.IsNullOrEmpty(uri.Query) ? parameter : uri.Query.TrimStart('?') + "&" + parameter;
+            message.Request.Uri = uri.Uri;
+        }
+    }
+
+    /// <summary>Replaces the SDK's bearer header by <paramref name="header"/> (none when null).</summary>
+    private sealed class AuthorizationHeaderPolicy(string? header, string? value) : PipelinePolicy
+    {
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Apply(message);
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            Apply(message);
+            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
+        }
+
+        private void Apply(PipelineMessage message)
+        {
+            message.Request.Headers.Remove("Authorization");
+            if (header is not null && value is not null)
+                message.Request.Headers.Set(header, value);
+        }
+    }
+}

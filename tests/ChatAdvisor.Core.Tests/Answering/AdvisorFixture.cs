@@ -1,0 +1,46 @@
+using ChatAdvisor.Core.Chunking;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Core.Retrieval;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ChatAdvisor.Core.Tests.Answering;
+
+/// <summary>An advisor over the repository's corpus with its own storage folder, shared by a test class.</summary>
+public sealed class AdvisorFixture : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly IndexProvider _index;
+    private readonly ConversationStore _store;
+
+    public AdvisorFixture()
+    {
+        var root = new ContentRootPath(_folder.Path);
+        _folder.CopyCorpus();
+        _index = new IndexProvider(Options.Create(new CorpusOptions { WatchForChanges = false }), Options.Create(new StorageOptions { Path = "storage" }),
+            Options.Create(new ChunkingOptions()), WordTokenCounter.Instance, root, NullLogger<IndexProvider>.Instance);
+        _store = new ConversationStore(Options.Create(new StorageOptions { Path = "storage" }), root, TimeProvider.System, NullLogger<ConversationStore>.Instance);
+        Advisor = new Advisor(_index, new Retriever(), _store, Options.Create(new RetrievalOptions()), NullLogger<Advisor>.Instance);
+    }
+
+    public Advisor Advisor { get; }
+
+    public IServiceProvider Services => new Provider(this);
+
+    public async Task<string> ArticleTextAsync(string id) => (await _index.GetAsync()).Article(id).Article.Text;
+
+    public void Dispose()
+    {
+        _index.Dispose();
+        _store.Dispose();
+        _folder.Dispose();
+    }
+
+    private sealed class Provider(AdvisorFixture fixture) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) =>
+            serviceType == typeof(Advisor) ? fixture.Advisor :
+            serviceType == typeof(IndexProvider) ? fixture._index :
+            serviceType == typeof(ConversationStore) ? fixture._store : null;
+    }
+}

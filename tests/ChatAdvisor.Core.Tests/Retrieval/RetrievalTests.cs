@@ -1,0 +1,64 @@
+using ChatAdvisor.Core.Retrieval;
+
+namespace ChatAdvisor.Core.Tests.Retrieval;
+
+public class RetrievalTests
+{
+    [Theory]
+    [InlineData("caresses", "caress")]
+    [InlineData("ponies", "poni")]
+    [InlineData("relational", "relat")]
+    [InlineData("running", "run")]
+    [InlineData("frameworks", "framework")]
+    [InlineData("hopeful", "hope")]
+    [InlineData("generalization", "gener")]
+    [InlineData("adjustment", "adjust")]
+    public void Stem_EnglishWord_GivesPorterStem(string word, string stem) => Assert.Equal(stem, PorterStemmer.Stem(word));
+
+    [Theory]
+    [InlineData("Fast API", "fastapi")]
+    [InlineData("fast-api", "fastapi")]
+    [InlineData("the admin dashboard", "admin")]
+    [InlineData("an admin interface", "admin")]
+    [InlineData("Object Relational Mapper", "orm")]
+    [InlineData("machine learning", "ml")]
+    [InlineData("asynchronous", "async")]
+    public void Terms_Alias_FoldsIntoCanonicalTerm(string text, string term) => Assert.Equal([term], TextAnalyzer.Terms(text));
+
+    [Fact]
+    public void Terms_FlaskWtf_KeepsFlaskAndTheExtension() => Assert.Equal(["flaskwtf", "flask"], TextAnalyzer.Terms("Flask-WTF"));
+
+    [Theory]
+    [InlineData("framwork", "framework")]
+    [InlineData("admn", "admin")]
+    [InlineData("wich", "which")]
+    [InlineData("djnago", "django")]
+    [InlineData("flsk", "flask")]
+    [InlineData("fastapy", "fastapi")]
+    [InlineData("framework", "framework")]
+    [InlineData("xyzzyq", "xyzzyq")]
+    public void Correct_Typo_GivesKnownWord(string typed, string expected)
+    {
+        var corrector = new SpellingCorrector(new Dictionary<string, int> { ["framework"] = 9, ["admin"] = 3, ["with"] = 20, ["beginners"] = 2 });
+        Assert.Equal(expected, corrector.Correct(typed));
+    }
+
+    [Fact]
+    public void Search_Bm25_RanksTheMatchingDocumentFirstWithDeterministicTies()
+    {
+        var index = LexicalIndex.Build([["django", "admin"], ["flask", "micro"], ["django", "orm", "admin", "admin"], ["flask", "micro"]]);
+
+        var admin = index.Search(["admin"], 10);
+        Assert.Equal([2, 0], admin.Select(h => h.Document));
+        var flask = index.Search(["flask"], 10);
+        Assert.Equal([1, 3], flask.Select(h => h.Document));
+        Assert.Empty(index.Search(["rails"], 10));
+    }
+
+    [Fact]
+    public void Select_TopK_KeepsBestInOrder()
+    {
+        float[] scores = [0.5f, 3f, 0f, 2f, 3f, 1f];
+        Assert.Equal([(1, 3f), (4, 3f), (3, 2f)], TopK.Select(scores, 3));
+    }
+}

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using ChatAdvisor.Tests.Infrastructure;
+
+namespace ChatAdvisor.Tests.Llm;
+
+public sealed class AskStreamApiTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task AskStream_EmptyQuestion_BadRequestProblemBeforeAnyEvent()
+    {
+        var response = await _server.Client.PostAsJsonAsync("/api/ask/stream", new { question = "  " });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("Invalid question", problem!["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AskStream_MalformedJson_BadRequest()
+    {
+        var response = await _server.Client.PostAsync("/api/ask/stream", new StringContent("{\"question\":", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AskStream_NotJson_UnsupportedMediaType()
+    {
+        var response = await _server.Client.PostAsync("/api/ask/stream", new StringContent("question=hi", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+}
