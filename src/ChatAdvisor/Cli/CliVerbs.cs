@@ -24,11 +24,12 @@ public static class CliVerbs
           ChatAdvisor chat                              an interactive conversation in the terminal
           ChatAdvisor index [--force]                   build the index from the corpus and report what was indexed
           ChatAdvisor eval [--json]                     run the evaluation question set and print the figures
+          ChatAdvisor models list | download <name> [--dir <folder>]   fetch an embedding model (needs internet)
 
         With dotnet run: dotnet run --project src/ChatAdvisor -- ask "Which framework for an ML API?"
         """;
 
-    private static readonly string[] Verbs = ["ask", "chat", "index", "eval", "help", "--help", "-h"];
+    private static readonly string[] Verbs = ["ask", "chat", "index", "eval", "models", "help", "--help", "-h"];
 
     /// <summary>True when <paramref name="arg"/> names a verb (as opposed to a host argument such as --urls).</summary>
     public static bool IsVerb(string arg) => Verbs.Contains(arg, StringComparer.Ordinal);
@@ -47,6 +48,7 @@ public static class CliVerbs
                 "chat" => await ChatAsync(args[1..], output, error, input),
                 "index" => await IndexAsync(args[1..], output, error),
                 "eval" => await EvalAsync(args[1..], output, error),
+                "models" => await ModelsCommand.RunAsync(args[1..]),
                 _ => Help(output),
             };
         }

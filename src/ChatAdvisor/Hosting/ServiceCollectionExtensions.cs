@@ -2,6 +2,7 @@ using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
+using ChatAdvisor.Core.Embeddings;
 using ChatAdvisor.Llm;
 
 namespace ChatAdvisor.Hosting;
@@ -13,6 +14,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
+        services.AddBertEmbeddings(configuration, contentRoot);
         services.AddBotFramework();
         services.AddDirectLine(configuration);
         services.AddLlm(contentRoot);
