@@ -1,6 +1,7 @@
 using ChatAdvisor.Api;
 using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
+using ChatAdvisor.Channels.Slack;
 
 namespace ChatAdvisor.Hosting;
 
@@ -34,6 +35,7 @@ public static class ChatAdvisorApp
         app.MapDirectLine();
         app.MapAskStream();
         app.MapHomePage();
+        app.MapSlack();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
+using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Embeddings;
 using ChatAdvisor.Llm;
@@ -17,6 +18,7 @@ public static class ServiceCollectionExtensions
         services.AddBotFramework();
         services.AddDirectLine(configuration);
         services.AddLlm(contentRoot);
+        services.AddSlack();
         return services;
     }
 }

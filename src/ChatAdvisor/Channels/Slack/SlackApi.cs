@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ChatAdvisor.Channels.Slack;
+
+/// <summary>
+/// Maps <c>POST /api/slack/events</c> (Events API) and <c>POST /api/slack/interactions</c> (button clicks). Both read
+/// the raw body, check its Slack signature before anything else (401 otherwise, nothing processed), acknowledge at
+/// once and leave the answering to <see cref="SlackAnswerQueue"/>.
+/// </summary>
+public static class SlackApi
+{
+    /// <summary>Slack's payloads are a few kilobytes; anything far larger is not from Slack.</summary>
+    public const int MaxBodyBytes = 1 << 20;
+
+    /// <summary>Maps the Slack endpoints.</summary>
+    public static IEndpointRouteBuilder MapSlack(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/slack");
+        group.MapPost("/events", EventsAsync);
+        group.MapPost("/interactions", InteractionsAsync);
+        return app;
+    }
+
+    internal static async Task<Results<Ok, ContentHttpResult, UnauthorizedHttpResult, ProblemHttpResult>> EventsAsync(
+        HttpRequest request, SlackSignatureVerifier verifier, SlackInbox inbox, ILogger<SlackInbox> logger, CancellationToken cancellationToken)
+    {
+        var (body, refusal) = await ReadVerifiedAsync(request, verifier, logger, cancellationToken);
+        if (refusal is not null)
+            return refusal;
+
+        SlackEnvelope? envelope;
+        try
+        {
+            envelope = JsonSerializer.Deserialize<SlackEnvelope>(body, SlackJson.Options);
+        }
+        catch (JsonException)
+        {
+            envelope = null;
+        }
+        if (envelope is null)
+            return Malformed(request, logger);
+
+        if (envelope.Type == "url_verification")
+        {
+            SlackLog.UrlVerified(logger);
+            return TypedResults.Content(envelope.Challenge ?? "", "text/plain");
+        }
+
+        var outcome = inbox.AcceptEvent(envelope, Header(request, "X-Slack-Retry-Num"), Header(request, "X-Slack-Retry-Reason"));
+        return Acknowledge(outcome);
+    }
+
+    internal static async Task<Results<Ok, ContentHttpResult, UnauthorizedHttpResult, ProblemHttpResult>> InteractionsAsync(
+        HttpRequest request, SlackSignatureVerifier verifier, SlackInbox inbox, ILogger<SlackInbox> logger, CancellationToken cancellationToken)
+    {
+        var (body, refusal) = await ReadVerifiedAsync(request, verifier, logger, cancellationToken);
+        if (refusal is not null)
+            return refusal;
+
+        SlackInteraction? interaction = null;
+        var form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body));
+        if (form.TryGetValue("payload", out var payload) && payload.Count == 1)
+        {
+            try
+            {
+                interaction = JsonSerializer.Deserialize<SlackInteraction>(payload[0]!, SlackJson.Options);
+            }
+            catch (JsonException)
+            {
+                interaction = null;
+            }
+        }
+        if (interaction is null)
+            return Malformed(request, logger);
+
+        return Acknowledge(inbox.AcceptInteraction(interaction));
+    }
+
+    private static Results<Ok, ContentHttpResult, UnauthorizedHttpResult, ProblemHttpResult> Acknowledge(SlackDeliveryOutcome outcome)
+        => outcome == SlackDeliveryOutcome.Busy
+            ? TypedResults.Problem(title: "Busy", detail: "Too many questions are waiting; try again shortly.", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok();
+
+    /// <summary>Reads the raw body (the signature covers its exact bytes) and checks the signature.</summary>
+    private static async Task<(byte[] Body, Results<Ok, ContentHttpResult, UnauthorizedHttpResult, ProblemHttpResult>? Refusal)> ReadVerifiedAsync(
+        HttpRequest request, SlackSignatureVerifier verifier, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+            return ([], TooLarge(request, logger));
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+                return ([], TooLarge(request, logger));
+            buffer.Write(chunk, 0, read);
+        }
+        var body = buffer.ToArray();
+
+        var status = verifier.Verify(Header(request, "X-Slack-Request-Timestamp"), Header(request, "X-Slack-Signature"), body);
+        if (status == SlackSignatureStatus.Valid)
+            return (body, null);
+        if (status == SlackSignatureStatus.NotConfigured)
+            SlackLog.NotConfigured(logger, request.Path);
+        else
+            SlackLog.SignatureRejected(logger, request.Path, status);
+        return ([], TypedResults.Unauthorized());
+    }
+
+    private static string? Header(HttpRequest request, string name)
+        => request.Headers.TryGetValue(name, out var values) && values.Count == 1 ? values[0] : null;
+
+    private static ProblemHttpResult Malformed(HttpRequest request, ILogger logger)
+    {
+        SlackLog.MalformedPayload(logger, request.Path);
+        return TypedResults.Problem(title: "Malformed Slack payload", detail: "The body is not a Slack Events API or interactivity payload.", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private static ProblemHttpResult TooLarge(HttpRequest request, ILogger logger)
+    {
+        SlackLog.BodyTooLarge(logger, request.Path, MaxBodyBytes);
+        return TypedResults.Problem(title: "Payload too large", statusCode: StatusCodes.Status413PayloadTooLarge);
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ChatAdvisor.Channels.Slack;
+
+/// <summary>Registers the Slack channel.</summary>
+public static class SlackServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the Slack channel: <see cref="SlackOptions"/> bound to the <c>Slack</c> section and validated at start,
+    /// the signature verifier, the Web API client, and the background answer queue.
+    /// </summary>
+    public static IServiceCollection AddSlack(this IServiceCollection services)
+    {
+        services.AddOptions<SlackOptions>()
+            .BindConfiguration(SlackOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SlackSignatureVerifier>();
+        services.AddSingleton<SlackDeliveries>();
+        services.AddSingleton<SlackThreads>();
+        services.AddTransient<SlackResponder>();
+        services.AddSingleton<SlackInbox>();
+        services.AddSingleton<SlackAnswerQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlackAnswerQueue>());
+        services.AddHttpClient<SlackWebApiClient>((sp, client) =>
+        {
+            client.BaseAddress = sp.GetRequiredService<IOptions<SlackOptions>>().Value.ApiBaseUri;
+            client.Timeout = TimeSpan.FromSeconds(30);
+        });
+        return services;
+    }
+}
