@@ -164,7 +164,7 @@ public sealed class BotTurnHandler(
         AdvisorAnswer answer;
         using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var typing = KeepTypingAsync(sink, typingStop.Token);
+            var typing = KeepTypingAsync(sink, typingStop.Token, cancellationToken);
             try
             {
                 answer = await advisor.AskAsync(question, ConversationKey(activity), cancellationToken);
@@ -193,14 +193,16 @@ public sealed class BotTurnHandler(
         BotFrameworkLog.Answered(logger, activity.Id, answer.AnswerId, answer.Citations.Count, answer.Grounded);
     }
 
-    private async Task KeepTypingAsync(IReplySink sink, CancellationToken cancellationToken)
+    private async Task KeepTypingAsync(IReplySink sink, CancellationToken stop, CancellationToken cancellationToken)
     {
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
+                // An indicator already on its way is not aborted when the answer is ready (a fast answer would otherwise
+                // race it): it completes, so the channel always sees typing before the answer.
                 await sink.TypingAsync(cancellationToken);
-                await Task.Delay(TypingInterval, timeProvider, cancellationToken);
+                await Task.Delay(TypingInterval, timeProvider, stop);
             }
         }
         catch (OperationCanceledException)
