@@ -23,6 +23,7 @@ public static class ChatAdvisorApp
 
         builder.Services.AddProblemDetails();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddChannels(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -162,6 +162,9 @@ public sealed class BotTurnHandler(
 
         BotFrameworkLog.Question(logger, activity.Id, question);
         AdvisorAnswer answer;
+        // The first indicator goes out before the answer is composed, so it always precedes the reply; it is renewed
+        // while composing takes longer than the client shows it.
+        await sink.TypingAsync(cancellationToken);
         using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var typing = KeepTypingAsync(sink, typingStop.Token);
@@ -199,8 +202,8 @@ public sealed class BotTurnHandler(
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await sink.TypingAsync(cancellationToken);
                 await Task.Delay(TypingInterval, timeProvider, cancellationToken);
+                await sink.TypingAsync(cancellationToken);
             }
         }
         catch (OperationCanceledException)
