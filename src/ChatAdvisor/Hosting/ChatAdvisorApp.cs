@@ -32,11 +32,11 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapAskStream();
         app.MapBotFramework();
         app.MapDirectLine();
-        app.MapAskStream();
-        app.MapHomePage();
         app.MapSlack();
+        app.MapHomePage();
         return app;
     }
 }
