@@ -23,6 +23,7 @@ public static class ChatAdvisorApp
 
         builder.Services.AddProblemDetails();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddChannels(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -31,11 +32,11 @@ public static class ChatAdvisorApp
 
         app.MapHealth();
         app.MapAsk();
+        app.MapAskStream();
         app.MapBotFramework();
         app.MapDirectLine();
-        app.MapAskStream();
-        app.MapHomePage();
         app.MapSlack();
+        app.MapHomePage();
         return app;
     }
 }

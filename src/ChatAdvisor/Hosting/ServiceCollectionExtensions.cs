@@ -10,14 +10,23 @@ namespace ChatAdvisor.Hosting;
 /// <summary>Registers the advisor and its host-side services.</summary>
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Adds the core advisor (index, retrieval, answering, conversations) bound to configuration.</summary>
+    /// <summary>
+    /// Adds what answering needs, for the server and the CLI verbs alike: the core advisor (index, retrieval,
+    /// answering, conversations), the configured embeddings and the language model when one is configured.
+    /// </summary>
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddBertEmbeddings(configuration, contentRoot);
+        services.AddLlm(contentRoot);
+        return services;
+    }
+
+    /// <summary>Adds the channels the server speaks (Teams, Web Chat, Slack); the CLI verbs do without them.</summary>
+    public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
+    {
         services.AddBotFramework();
         services.AddDirectLine(configuration);
-        services.AddLlm(contentRoot);
         services.AddSlack();
         return services;
     }

@@ -162,9 +162,12 @@ public sealed class BotTurnHandler(
 
         BotFrameworkLog.Question(logger, activity.Id, question);
         AdvisorAnswer answer;
+        // The first indicator goes out before the answer is composed, so it always precedes the reply; it is renewed
+        // while composing takes longer than the client shows it.
+        await sink.TypingAsync(cancellationToken);
         using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var typing = KeepTypingAsync(sink, typingStop.Token, cancellationToken);
+            var typing = KeepTypingAsync(sink, typingStop.Token);
             try
             {
                 answer = await advisor.AskAsync(question, ConversationKey(activity), cancellationToken);
@@ -193,16 +196,14 @@ public sealed class BotTurnHandler(
         BotFrameworkLog.Answered(logger, activity.Id, answer.AnswerId, answer.Citations.Count, answer.Grounded);
     }
 
-    private async Task KeepTypingAsync(IReplySink sink, CancellationToken stop, CancellationToken cancellationToken)
+    private async Task KeepTypingAsync(IReplySink sink, CancellationToken cancellationToken)
     {
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                // An indicator already on its way is not aborted when the answer is ready (a fast answer would otherwise
-                // race it): it completes, so the channel always sees typing before the answer.
+                await Task.Delay(TypingInterval, timeProvider, cancellationToken);
                 await sink.TypingAsync(cancellationToken);
-                await Task.Delay(TypingInterval, timeProvider, stop);
             }
         }
         catch (OperationCanceledException)
