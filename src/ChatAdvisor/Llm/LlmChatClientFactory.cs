@@ -56,8 +56,8 @@ internal static class LlmChatClientFactory
         return new OpenAIChatClientAdapter(client, new ChatClientMetadata(providerName, endpoint, model));
     }
 
-    /// <summary>Adds a query parameter to every request (Azure's <c>api-version</c>).</summary>
-    private sealed class QueryParameterPolicy(string name, string value) : PipelinePolicy
+    /// <summary>A policy that edits each request before passing it on.</summary>
+    private abstract class RequestEditingPolicy : PipelinePolicy
     {
         public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
         {
@@ -71,7 +71,13 @@ internal static class LlmChatClientFactory
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
         }
 
-        private void Apply(PipelineMessage message)
+        protected abstract void Apply(PipelineMessage message);
+    }
+
+    /// <summary>Adds a query parameter to every request (Azure's <c>api-version</c>).</summary>
+    private sealed class QueryParameterPolicy(string name, string value) : RequestEditingPolicy
+    {
+        protected override void Apply(PipelineMessage message)
         {
             var uri = new UriBuilder(message.Request.Uri!);
             var parameter = $"{Uri.EscapeDataString(name)}={Uri.EscapeDataString(value)}";
@@ -81,21 +87,9 @@ internal static class LlmChatClientFactory
     }
 
     /// <summary>Replaces the SDK's bearer header by <paramref name="header"/> (none when null).</summary>
-    private sealed class AuthorizationHeaderPolicy(string? header, string? value) : PipelinePolicy
+    private sealed class AuthorizationHeaderPolicy(string? header, string? value) : RequestEditingPolicy
     {
-        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Apply(message);
-            ProcessNext(message, pipeline, currentIndex);
-        }
-
-        public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
-        {
-            Apply(message);
-            await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
-        }
-
-        private void Apply(PipelineMessage message)
+        protected override void Apply(PipelineMessage message)
         {
             message.Request.Headers.Remove("Authorization");
             if (header is not null && value is not null)
