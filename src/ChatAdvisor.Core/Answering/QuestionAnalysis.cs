@@ -115,6 +115,8 @@ public static partial class QuestionAnalyzer
 
     private static readonly HashSet<string> DomainWords = new(StringComparer.Ordinal)
     {
+        "software", "app", "apps", "application", "applications", "site", "sites", "endpoint", "endpoints", "demo",
+        "prototype", "mvp", "frontend", "database", "databases", "microservice", "microservices", "deploy", "deployment",
         "framework", "frameworks", "backend", "web", "server", "website", "websites", "api", "apis", "starlette", "pydantic",
         "werkzeug", "jinja", "jinja2", "wsgi", "asgi", "uvicorn", "gunicorn", "orm", "admin", "microframework",
     };
@@ -123,6 +125,11 @@ public static partial class QuestionAnalyzer
     {
         "it", "its", "it's", "they", "them", "their", "that", "this", "those", "these", "one", "there", "same", "instead", "else",
     };
+
+    // "Which one should a novice pick up?", "what should I use to…", "the oldest of the three": a choice among the
+    // frameworks even when none is named. Questions that turn out not to be covered still get a plain "not covered".
+    [GeneratedRegex(@"^ (which|what) (one|ones|option|options|framework|frameworks|tool|stack) | (should|would|could) (i|we) (use|pick|choose|go with|learn|start with|pick up) | of the three | (back office|backoffice|the micro one|the all in one|the minimal framework|the loose framework|the youngest|the oldest|the newest) |^ which (handles|has|is|offers|supports|scales|works|suits|copes) ")]
+    private static partial Regex ChoosingAmongOptions();
 
     [GeneratedRegex(@"\b(ignore|disregard|forget|override)\b[^.?!\n]*\b(instructions?|prompts?|rules|directions|guidelines|context|above|previous|prior)\b[^.?!\n]*[.?!]?", RegexOptions.IgnoreCase)]
     private static partial Regex IgnoreInstructions();
@@ -197,6 +204,7 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.General;
 
         bool inDomain = frameworks.Count > 0 || aspects.Count > 0 || corrected.Any(DomainWords.Contains) || nearCorpusByMeaning
+            || ChoosingAmongOptions().IsMatch(lower)
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && corrected.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
         bool onlyOtherTech = others.Count > 0 && frameworks.Count == 0;
         bool nothingLeft = words.Count == 0;
