@@ -39,6 +39,17 @@ public enum FusionMethod
 /// </remarks>
 public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<string, Embedding<float>> embeddings, IOptions<RetrievalOptions> options)
 {
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IndexSnapshot, ExactVectorCache> _exactVectors = new();
+
+    /// <summary>Float32 vectors of chunks already re-scored against one snapshot; cleared when it fills up.</summary>
+    private sealed class ExactVectorCache
+    {
+        /// <summary>At most this many vectors (about 1 MB at 256 dimensions).</summary>
+        public const int Capacity = 1024;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<int, ReadOnlyMemory<float>> Vectors { get; } = new();
+    }
+
     /// <summary>The text a chunk is embedded from (the same text the lexical index analyses).</summary>
     public static string EmbeddingText(Chunking.Chunk chunk) => (chunk.Section ?? "") + "\n" + chunk.Text;
 
@@ -95,10 +106,24 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     {
         if (candidates.Count == 0)
             return [];
-        var exact = await embeddings.GenerateAsync(candidates.Select(c => EmbeddingText(index.Chunks[c.Document])), cancellationToken: cancellationToken);
+        // Exact vectors of recently re-scored chunks are kept in a bounded cache per snapshot, so popular chunks are not
+        // embedded again on every question while the resident vectors stay int8.
+        var cache = _exactVectors.GetValue(index, _ => new ExactVectorCache());
+        var missing = candidates.Where(c => !cache.Vectors.ContainsKey(c.Document)).Select(c => c.Document).ToList();
+        if (missing.Count > 0)
+        {
+            var generated = await embeddings.GenerateAsync(missing.Select(d => EmbeddingText(index.Chunks[d])), cancellationToken: cancellationToken);
+            if (cache.Vectors.Count + missing.Count > ExactVectorCache.Capacity)
+                cache.Vectors.Clear();
+            for (int i = 0; i < missing.Count; i++)
+                cache.Vectors[missing[i]] = generated[i].Vector;
+        }
         var rescored = new List<(int Document, float Score)>(candidates.Count);
-        for (int i = 0; i < candidates.Count; i++)
-            rescored.Add((candidates[i].Document, TensorPrimitives.Dot(query.Span, exact[i].Vector.Span)));
+        foreach (var (document, _) in candidates)
+        {
+            var vector = cache.Vectors.TryGetValue(document, out var v) ? v : (await embeddings.GenerateAsync([EmbeddingText(index.Chunks[document])], cancellationToken: cancellationToken))[0].Vector;
+            rescored.Add((document, TensorPrimitives.Dot(query.Span, vector.Span)));
+        }
         rescored.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Document.CompareTo(b.Document));
         return rescored;
     }
