@@ -23,7 +23,8 @@ public static class CliVerbs
                                                         --explain shows how the question was understood and what was retrieved)
           ChatAdvisor chat                              an interactive conversation in the terminal
           ChatAdvisor index [--force]                   build the index from the corpus and report what was indexed
-          ChatAdvisor eval [--json]                     run the evaluation question set and print the figures
+          ChatAdvisor eval [--json] [--set <file>]      run the evaluation question sets (all of eval/, or one file)
+                                                        and print the figures
           ChatAdvisor models list | download <name> [--dir <folder>]   fetch an embedding model (needs internet)
 
         With dotnet run: dotnet run --project src/ChatAdvisor -- ask "Which framework for an ML API?"
@@ -200,11 +201,32 @@ public static class CliVerbs
 
     private static async Task<int> EvalAsync(string[] args, TextWriter output, TextWriter error)
     {
-        bool json = args.Contains("--json");
-        if (args.Any(a => a != "--json"))
-            throw new UsageException($"unknown option '{args.First(a => a != "--json")}' for eval.");
+        bool json = false;
+        string? setFile = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--json":
+                    json = true;
+                    break;
+                case "--set":
+                    setFile = i + 1 < args.Length ? args[++i] : throw new UsageException("--set needs a question set file, for example eval/questions.json.");
+                    break;
+                default:
+                    throw new UsageException($"unknown option '{args[i]}' for eval.");
+            }
+        }
+        // A relative path is read from the working directory, or else from the repository root.
+        if (setFile is not null && !File.Exists(setFile) && !Path.IsPathRooted(setFile))
+            setFile = Path.Combine(Hosting.ContentRoot.Locate(), setFile);
+        if (setFile is not null && !File.Exists(setFile))
+        {
+            await error.WriteLineAsync($"error: the question set '{setFile}' does not exist.");
+            return 2;
+        }
         await using var host = CliHost.Create(isolatedStorage: true);
-        var set = EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval"));
+        var set = setFile is null ? EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval")) : EvalSet.Load(Path.GetFullPath(setFile));
         var report = await Evaluator.RunAsync(host.Services, set);
         if (json)
             await output.WriteLineAsync(JsonSerializer.Serialize(report, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
