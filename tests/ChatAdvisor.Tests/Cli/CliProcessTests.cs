@@ -62,6 +62,7 @@ public sealed class CliProcessTests : IDisposable
     [InlineData(new[] { "ask", "Flask?", "--conversation", "bad id" }, "not a valid conversation id")]
     [InlineData(new[] { "ask", "Flask?", "--frobnicate" }, "unknown option '--frobnicate'")]
     [InlineData(new[] { "index", "--nope" }, "unknown option '--nope'")]
+    [InlineData(new[] { "eval", "--set", "eval/no-such-set.json" }, "does not exist")]
     public async Task Verb_BadInput_ExitsNonZeroNamingTheProblem(string[] args, string message)
     {
         var (exit, _, error) = await RunAsync(args);
