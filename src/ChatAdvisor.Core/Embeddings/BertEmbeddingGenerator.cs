@@ -175,14 +175,7 @@ public sealed class BertEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-            return null;
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-            return _metadata;
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+        => EmbeddingGeneratorServices.Get(this, _metadata, serviceType, serviceKey);
 
     /// <summary>Nothing to release: the weights are managed arrays.</summary>
     public void Dispose()

@@ -46,14 +46,7 @@ public sealed class StaticEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     /// <inheritdoc />
     public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-            return null;
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-            return _metadata;
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+        => EmbeddingGeneratorServices.Get(this, _metadata, serviceType, serviceKey);
 
     /// <inheritdoc />
     public void Dispose()
