@@ -60,7 +60,7 @@ public sealed class RetrievalOptions
     public int RrfK { get; set; } = 60;
 
     /// <summary>The weight of the vector ranking in the fusion (the lexical ranking gets 1 minus this).</summary>
-    public float VectorWeight { get; set; } = 0.4f;
+    public float VectorWeight { get; set; } = 0.35f;
 
     /// <summary>How many candidates each retriever contributes to the fusion.</summary>
     public int CandidatesPerRetriever { get; set; } = 30;

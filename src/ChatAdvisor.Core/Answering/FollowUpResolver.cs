@@ -49,22 +49,25 @@ public static class FollowUpResolver
         }
         else
         {
-            // "What about Flask?": the same question about another framework.
-            var kind = current.Kind is QuestionKind.General ? previous.Kind : current.Kind;
+            // "What about Flask?": the same question about another framework. A question that names its framework and
+            // says what it wants ("What are the disadvantages of FastAPI?") stands on its own and keeps its own topic.
+            bool standalone = current.Kind is not QuestionKind.General;
+            var kind = standalone ? current.Kind : previous.Kind;
             if (kind == QuestionKind.Comparison && current.Frameworks.Count < 2)
                 kind = QuestionKind.General;
             resolved = current with
             {
                 Kind = kind,
-                Aspects = aspects,
-                UseCase = useCase,
+                Aspects = standalone ? current.Aspects : aspects,
+                UseCase = standalone ? current.UseCase : useCase,
                 WantsPros = kind == QuestionKind.ProsCons && current.Kind != QuestionKind.ProsCons ? previous.WantsPros : current.WantsPros,
                 WantsCons = kind == QuestionKind.ProsCons && current.Kind != QuestionKind.ProsCons ? previous.WantsCons : current.WantsCons,
             };
         }
 
         // The previous question's topic words help retrieval when the follow-up has none of its own.
-        if (resolved.ContentWords.Count == 0)
+        bool ownsTopic = current.Frameworks.Count > 0 && current.Kind is not (QuestionKind.General or QuestionKind.OutOfScope);
+        if (resolved.ContentWords.Count == 0 && !ownsTopic)
             resolved = resolved with { Terms = [.. resolved.Terms.Concat(previous.Terms).Distinct()] };
         return resolved with { Resolved = Describe(resolved) };
     }
