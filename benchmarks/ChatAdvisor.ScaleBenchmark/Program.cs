@@ -3,7 +3,8 @@
 // build time, index size on disk and in memory per chunk, and p50/p99 query latency for lexical, vector and
 // hybrid retrieval; the same chunks and queries go through minisearch (npm) as the keyword-search anchor.
 //
-// Run: dotnet run -c Release --project benchmarks/ChatAdvisor.ScaleBenchmark [-- <html folder> ...]
+// Run: dotnet run -c Release --project benchmarks/ChatAdvisor.ScaleBenchmark [-- [--max-tokens N] <html folder> ...]
+// --max-tokens sets the chunk size (default 160, as the server uses; overlap is a fifth of it).
 using System.Diagnostics;
 using System.Text.Json;
 using ChatAdvisor.Core;
@@ -13,7 +14,20 @@ using ChatAdvisor.Core.Retrieval;
 using Microsoft.Extensions.Options;
 
 string[] defaultSources = ["/usr/share/doc/python-django-doc/html", "/usr/share/doc/python-flask-doc/html"];
-var sources = args.Length > 0 ? args : defaultSources;
+var chunking = new ChunkingOptions();
+var rest = new List<string>(args);
+int sizeAt = rest.IndexOf("--max-tokens");
+if (sizeAt >= 0)
+{
+    if (sizeAt + 1 >= rest.Count || !int.TryParse(rest[sizeAt + 1], out int maxTokens) || maxTokens < 16)
+    {
+        Console.Error.WriteLine("--max-tokens needs a number of at least 16");
+        return 2;
+    }
+    chunking = new ChunkingOptions { MaxTokens = maxTokens, OverlapTokens = maxTokens / 5 };
+    rest.RemoveRange(sizeAt, 2);
+}
+var sources = rest.Count > 0 ? rest.ToArray() : defaultSources;
 foreach (var source in sources)
 {
     if (!Directory.Exists(source))
@@ -51,7 +65,7 @@ try
     loadClock.Stop();
 
     // The four-article corpus first: what a user of the embedded default waits for.
-    var builder = new IndexBuilder(new ChunkingOptions(), WordTokenCounter.Instance, generator);
+    var builder = new IndexBuilder(chunking, WordTokenCounter.Instance, generator);
     var small = builder.Build(Path.Combine(root, "corpus"));
     var smallClock = Stopwatch.StartNew();
     small = await builder.AddVectorsAsync(small);
