@@ -19,8 +19,7 @@ public sealed class TestServer : IAsyncDisposable
     {
         _app = app;
         StoragePath = storagePath;
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        BaseAddress = new Uri(addresses.First());
+        BaseAddress = new Uri(LoopbackApp.Address(app) + "/");
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 

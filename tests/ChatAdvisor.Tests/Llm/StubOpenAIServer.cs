@@ -1,3 +1,4 @@
+using ChatAdvisor.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
@@ -81,14 +82,12 @@ public sealed class StubOpenAIServer : IAsyncDisposable
     /// <summary>Starts the stub.</summary>
     public static async Task<StubOpenAIServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackApp.CreateBuilder();
         var app = builder.Build();
         var stub = new StubOpenAIServer(app);
         app.MapPost("/{**path}", stub.HandleAsync);
         await app.StartAsync();
-        stub.BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        stub.BaseAddress = new Uri(LoopbackApp.Address(app) + "/");
         return stub;
     }
 

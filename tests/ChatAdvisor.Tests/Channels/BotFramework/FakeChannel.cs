@@ -1,3 +1,4 @@
+using ChatAdvisor.Tests.Infrastructure;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
@@ -58,8 +59,7 @@ public sealed class FakeChannel : IAsyncDisposable
     private FakeChannel(WebApplication app)
     {
         _app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        ServiceUrl = address.TrimEnd('/') + "/";
+        ServiceUrl = LoopbackApp.Address(app) + "/";
         Http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -107,9 +107,7 @@ public sealed class FakeChannel : IAsyncDisposable
 
     public static async Task<FakeChannel> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackApp.CreateBuilder();
         var app = builder.Build();
         FakeChannel? channel = null;
 

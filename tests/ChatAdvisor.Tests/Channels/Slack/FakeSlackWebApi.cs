@@ -1,3 +1,4 @@
+using ChatAdvisor.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -68,14 +69,12 @@ public sealed class FakeSlackWebApi : IAsyncDisposable
 
     public static async Task<FakeSlackWebApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackApp.CreateBuilder();
         var app = builder.Build();
         var fake = new FakeSlackWebApi(app);
         app.MapPost("/api/{method}", fake.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = LoopbackApp.Address(app);
         fake.ApiBaseUrl = new Uri(new Uri(address), "/api/");
         return fake;
     }
