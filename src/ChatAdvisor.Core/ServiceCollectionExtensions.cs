@@ -32,12 +32,11 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton(new ContentRootPath(contentRoot));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ITokenCounter>(WordTokenCounter.Instance);
         services.TryAddSingleton<IndexProvider>();
         services.AddSingleton<IReadinessContributor>(sp => sp.GetRequiredService<IndexProvider>());
         services.TryAddSingleton<Retriever>();
         services.TryAddSingleton<HybridRetriever>();
-        services.AddEmbeddings(contentRoot);
+        services.AddEmbeddings();
         services.TryAddSingleton<ConversationStore>();
         services.TryAddSingleton<Advisor>();
         services.TryAddSingleton<ReadinessReporter>();
@@ -53,14 +52,18 @@ public static class ServiceCollectionExtensions
     }
 }
 
-/// <summary>Loads or builds the index in the background as the host starts, so the first question is fast.</summary>
-internal sealed class IndexWarmup(IndexProvider index) : BackgroundService
+/// <summary>
+/// Loads the embedding model and loads or builds the index in the background as the host starts, so the first question is
+/// fast; <c>/readyz</c> reports both until they are ready.
+/// </summary>
+internal sealed class IndexWarmup(IndexProvider index, OnnxEmbeddingGenerator embeddings) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await index.GetAsync(stoppingToken);
+            // The index may come from the cache without embedding anything; the model is still needed for the first question.
+            await Task.WhenAll(embeddings.LoadAsync(stoppingToken), index.GetAsync(stoppingToken).AsTask());
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -6,13 +6,9 @@ namespace ChatAdvisor.Core.Embeddings;
 internal static partial class EmbeddingsLog
 {
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information,
-        Message = "Loaded BERT model from {ModelPath}: {Layers} layers, {Dimensions} dimensions, {Pooling} pooling, up to {MaxTokens} tokens, in {ElapsedMs} ms")]
-    public static partial void ModelLoaded(ILogger logger, string modelPath, int layers, int dimensions, string pooling, int maxTokens, long elapsedMs);
+        Message = "Embedding model {Model} loaded: {Dimensions} dimensions, {Pooling} pooling, {Bytes} bytes of ONNX graph, in {ElapsedMs} ms")]
+    public static partial void ModelLoaded(ILogger logger, string model, long dimensions, string pooling, long bytes, long elapsedMs);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "The BERT model at {ModelPath} could not be loaded")]
-    public static partial void ModelLoadFailed(ILogger logger, string modelPath, Exception exception);
-
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information,
-        Message = "Static embedding {ModelId} loaded from {ModelPath}: {Words} words x {Dimensions} dimensions in {ElapsedMs} ms")]
-    public static partial void StaticModelLoaded(ILogger logger, string modelId, string modelPath, int words, int dimensions, long elapsedMs);
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "The embedding model {Model} could not be loaded")]
+    public static partial void ModelLoadFailed(ILogger logger, string model, Exception exception);
 }

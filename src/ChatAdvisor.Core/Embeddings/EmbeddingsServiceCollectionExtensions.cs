@@ -1,97 +1,48 @@
-using System.Diagnostics;
 using ChatAdvisor.Core.Chunking;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Core.Embeddings;
 
-/// <summary>Registers the embedding generator selected by <c>Embeddings:Provider</c>: the shipped static embedding, or the in-process BERT encoder.</summary>
+/// <summary>Registers the embedding model selected by the <c>Embeddings</c> section.</summary>
 public static class EmbeddingsServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="EmbeddingsOptions"/> and registers the static embedding that ships with the project as the default
-    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, a lazy singleton: the model file is read the first time a vector is needed (the index warm-up), not at registration.
-    /// Relative model paths resolve against <paramref name="contentRoot"/>.
+    /// Binds <see cref="EmbeddingsOptions"/> and registers the selected model (snowflake-arctic-embed-xs by default) as the
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, its tokenizer as the chunker's <see cref="ITokenCounter"/>, and
+    /// the generator as a readiness component. The model's graph is read on first use or by the warm-up, not here.
     /// </summary>
-    public static IServiceCollection AddEmbeddings(this IServiceCollection services, string contentRoot)
+    public static IServiceCollection AddEmbeddings(this IServiceCollection services)
     {
-        ArgumentException.ThrowIfNullOrEmpty(contentRoot);
         services.AddOptions<EmbeddingsOptions>().BindConfiguration(EmbeddingsOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddingsOptions>, EmbeddingsOptions.Validator>());
-        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider =>
-        {
-            var options = provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value;
-            if (!options.UsesStaticProvider)
-                throw new InvalidOperationException($"Embeddings:Provider '{options.Provider}' is not registered; call AddBertEmbeddings for '{EmbeddingsOptions.BertProvider}'.");
-            var path = Path.GetFullPath(options.StaticModelPath, contentRoot);
-            var started = Stopwatch.GetTimestamp();
-            var generator = StaticEmbeddingGenerator.Load(path);
-            var logger = provider.GetService<ILoggerFactory>()?.CreateLogger(typeof(StaticEmbeddingGenerator)) ?? NullLogger.Instance;
-            EmbeddingsLog.StaticModelLoaded(logger, generator.Model.Fingerprint, path, generator.Model.VocabularySize, generator.Model.Dimensions,
-                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return generator;
-        });
+        services.TryAddSingleton(provider => ResolveModel(provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value,
+            provider.GetRequiredService<ContentRootPath>()));
+        services.TryAddSingleton(provider => BertTokenCounter.CreateTokenizer(provider.GetRequiredService<EmbeddingModel>()));
+        services.TryAddSingleton<ITokenCounter>(provider => new BertTokenCounter(provider.GetRequiredService<BertTextTokenizer>()));
+        services.TryAddSingleton(provider => new OnnxEmbeddingGenerator(
+            provider.GetRequiredService<EmbeddingModel>(), provider.GetRequiredService<BertTextTokenizer>(),
+            provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value,
+            provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings")));
+        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider => provider.GetRequiredService<OnnxEmbeddingGenerator>());
+        services.AddSingleton<IReadinessContributor>(provider => provider.GetRequiredService<OnnxEmbeddingGenerator>());
         return services;
     }
 
-    /// <summary>
-    /// Binds <see cref="EmbeddingsOptions"/> and, when the provider is "bert", registers the model at
-    /// <c>Embeddings:ModelPath</c> as the <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> and its tokenizer as the
-    /// chunker's <see cref="ITokenCounter"/>, replacing any default. The model loads on first use, not at registration;
-    /// start-up validation checks that the folder holds every file the model needs.
-    /// </summary>
-    public static IServiceCollection AddBertEmbeddings(this IServiceCollection services, IConfiguration configuration, string contentRoot)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<EmbeddingsOptions>()
-            .BindConfiguration(EmbeddingsOptions.Section)
-            .Validate(options => !options.UsesBert || !string.IsNullOrWhiteSpace(options.ModelPath),
-                "Embeddings:ModelPath must name a sentence-transformers model folder when Embeddings:Provider is \"bert\".")
-            .Validate(options => !options.UsesBert || string.IsNullOrWhiteSpace(options.ModelPath)
-                    || BertEmbeddingGenerator.RequiredFiles.All(f => File.Exists(Path.Combine(ResolveModelPath(options, contentRoot), f))),
-                $"Embeddings:ModelPath does not hold a complete model ({string.Join(", ", BertEmbeddingGenerator.RequiredFiles)}); " +
-                "run `ChatAdvisor models download all-MiniLM-L6-v2` or point it at a sentence-transformers model folder.")
-            .ValidateOnStart();
-
-        var options = configuration.GetSection(EmbeddingsOptions.Section).Get<EmbeddingsOptions>() ?? new EmbeddingsOptions();
-        if (!options.UsesBert)
-            return services;
-
-        services.TryAddSingleton(provider =>
-        {
-            var settings = provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value;
-            var logger = provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings") ?? NullLogger.Instance;
-            var path = ResolveModelPath(settings, contentRoot);
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                var generator = BertEmbeddingGenerator.Load(path);
-                EmbeddingsLog.ModelLoaded(logger, path, generator.Config.LayerCount, generator.Dimensions, generator.Pooling.ToString(),
-                    generator.MaxTokens, watch.ElapsedMilliseconds);
-                return generator;
-            }
-            catch (Exception exception) when (exception is IOException or InvalidDataException)
-            {
-                EmbeddingsLog.ModelLoadFailed(logger, path, exception);
-                throw;
-            }
-        });
-        services.RemoveAll<IEmbeddingGenerator<string, Embedding<float>>>();
-        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider => provider.GetRequiredService<BertEmbeddingGenerator>());
-        services.RemoveAll<ITokenCounter>();
-        services.AddSingleton<ITokenCounter>(provider => provider.GetRequiredService<BertEmbeddingGenerator>().Tokenizer);
-        return services;
-    }
-
-    /// <summary>The model folder, relative paths resolved against the content root.</summary>
-    public static string ResolveModelPath(EmbeddingsOptions options, string contentRoot)
+    /// <summary>The model the options select: a folder of the user's when <see cref="EmbeddingsOptions.ModelPath"/> is set, else a packaged one.</summary>
+    public static EmbeddingModel ResolveModel(EmbeddingsOptions options, ContentRootPath root)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return Path.GetFullPath(options.ModelPath, contentRoot);
+        ArgumentNullException.ThrowIfNull(root);
+        if (!string.IsNullOrWhiteSpace(options.ModelPath))
+        {
+            EmbeddingPooling? pooling = options.Pooling switch { "cls" => EmbeddingPooling.Cls, "mean" => EmbeddingPooling.Mean, _ => null };
+            return EmbeddingModel.FromFolder(root.Resolve(options.ModelPath), pooling, options.QueryPrefix);
+        }
+        return EmbeddingModel.FindPackaged(options.Model)
+            ?? throw new InvalidOperationException($"Embeddings:Model \"{options.Model}\" is not one of {string.Join(", ", EmbeddingModel.PackagedNames)}.");
     }
 }

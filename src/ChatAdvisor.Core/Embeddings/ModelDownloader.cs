@@ -27,18 +27,18 @@ public static class ModelCatalog
         new("modules.json", 349, "84e40c8e006c9b1d6c122e02cba9b02458120b5fb0c87b746c41e0207cf642cf"),
         new("sentence_bert_config.json", 53, "fc1993fde0a95c24ec6c022539d41cf6e2f7c9721e5415d6fb6897472a9cd4b7"),
         new("1_Pooling/config.json", 190, "4be450dde3b0273bb9787637cfbd28fe04a7ba6ab9d36ac48e92b11e350ffc23"),
-        new("model.safetensors", 90_868_376, "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+        new("onnx/model.onnx", 90_405_214, "6fd5d72fe4589f189f8ebc006442dbb529bb7ce38f8082112682524616046452"),
     ]);
 
-    /// <summary>bge-micro-v2: no checksums are pinned; sizes and hashes come from the hub's file listing.</summary>
-    public static readonly ModelSpec BgeMicroV2 = new("bge-micro-v2", "TaylorAI/bge-micro-v2", "main",
+    /// <summary>bge-small-en-v1.5 (CLS pooling): no checksums are pinned; sizes and hashes come from the hub's file listing.</summary>
+    public static readonly ModelSpec BgeSmallEnV15 = new("bge-small-en-v1.5", "BAAI/bge-small-en-v1.5", "main",
     [
         new("config.json"), new("vocab.txt"), new("tokenizer_config.json"), new("special_tokens_map.json"), new("modules.json"),
-        new("sentence_bert_config.json"), new("1_Pooling/config.json"), new("model.safetensors"),
+        new("sentence_bert_config.json"), new("1_Pooling/config.json"), new("onnx/model.onnx"),
     ]);
 
     /// <summary>Every known model.</summary>
-    public static IReadOnlyList<ModelSpec> Models { get; } = [BgeMicroV2, AllMiniLmL6V2];
+    public static IReadOnlyList<ModelSpec> Models { get; } = [AllMiniLmL6V2, BgeSmallEnV15];
 
     /// <summary>The model called <paramref name="name"/> (case-insensitive), or null.</summary>
     public static ModelSpec? Find(string name) => Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));

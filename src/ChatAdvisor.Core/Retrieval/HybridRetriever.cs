@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -33,23 +32,13 @@ public enum FusionMethod
 /// comparison questions one article does not crowd out the others.
 /// </summary>
 /// <remarks>
-/// Vector search scores every chunk with int8 vectors, then re-scores the best <see cref="RetrievalOptions.RescoreCandidates"/>
-/// in float32 by embedding their text again (the static embedding does that in microseconds), so only the int8 vectors
-/// stay in memory. Thread-safe.
+/// Vector search scores every chunk with int8 vectors and an int8 query, then re-scores the best
+/// <see cref="RetrievalOptions.RescoreCandidates"/> with the float32 query against their int8 rows
+/// (<see cref="VectorIndex.Rescore"/>), which removes the query's share of the quantisation error without keeping float
+/// vectors in memory or embedding passages again. Thread-safe.
 /// </remarks>
 public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<string, Embedding<float>> embeddings, IOptions<RetrievalOptions> options)
 {
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IndexSnapshot, ExactVectorCache> _exactVectors = new();
-
-    /// <summary>Float32 vectors of chunks already re-scored against one snapshot; cleared when it fills up.</summary>
-    private sealed class ExactVectorCache
-    {
-        /// <summary>At most this many vectors (about 1 MB at 256 dimensions).</summary>
-        public const int Capacity = 1024;
-
-        public System.Collections.Concurrent.ConcurrentDictionary<int, ReadOnlyMemory<float>> Vectors { get; } = new();
-    }
-
     /// <summary>The text a chunk is embedded from (the same text the lexical index analyses).</summary>
     public static string EmbeddingText(Chunking.Chunk chunk) => (chunk.Section ?? "") + "\n" + chunk.Text;
 
@@ -67,8 +56,8 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
             return lexical.Search(index, query, k);
 
         int candidates = Math.Max(k, settings.CandidatesPerRetriever);
-        var queryVector = (await embeddings.GenerateAsync([questionText], cancellationToken: cancellationToken))[0].Vector;
-        var vectorHits = await RescoreAsync(index, queryVector, index.Vectors.Search(queryVector.Span, Math.Max(candidates, settings.RescoreCandidates)), cancellationToken);
+        var queryVector = await EmbedQueryAsync(questionText, cancellationToken);
+        var vectorHits = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, Math.Max(candidates, settings.RescoreCandidates)));
         if (kind == RetrieverKind.Vector)
             return [.. vectorHits.Take(k).Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
 
@@ -95,35 +84,21 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     {
         if (index.Vectors is null || index.Chunks.Count == 0)
             return false;
-        var queryVector = (await embeddings.GenerateAsync([questionText], cancellationToken: cancellationToken))[0].Vector;
-        var best = await RescoreAsync(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates), cancellationToken);
+        var queryVector = await EmbedQueryAsync(questionText, cancellationToken);
+        var best = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates));
         return best.Count > 0 && best[0].Score >= options.Value.InScopeSimilarity;
     }
 
-    /// <summary>Re-scores int8 candidates with float32 vectors of their text; best first, ties to the lower index.</summary>
-    private async Task<List<(int Document, float Score)>> RescoreAsync(IndexSnapshot index, ReadOnlyMemory<float> query,
-        IReadOnlyList<(int Document, float Score)> candidates, CancellationToken cancellationToken)
+    /// <summary>The question's vector, embedded as a search query (asymmetric models add their query instruction).</summary>
+    private async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string questionText, CancellationToken cancellationToken)
+        => (await embeddings.GenerateAsync([questionText], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
+
+    /// <summary>Re-scores int8 candidates with the float32 query; best first, ties to the lower index.</summary>
+    private static List<(int Document, float Score)> Rescore(IndexSnapshot index, ReadOnlyMemory<float> query, IReadOnlyList<(int Document, float Score)> candidates)
     {
-        if (candidates.Count == 0)
-            return [];
-        // Exact vectors of recently re-scored chunks are kept in a bounded cache per snapshot, so popular chunks are not
-        // embedded again on every question while the resident vectors stay int8.
-        var cache = _exactVectors.GetValue(index, _ => new ExactVectorCache());
-        var missing = candidates.Where(c => !cache.Vectors.ContainsKey(c.Document)).Select(c => c.Document).ToList();
-        if (missing.Count > 0)
-        {
-            var generated = await embeddings.GenerateAsync(missing.Select(d => EmbeddingText(index.Chunks[d])), cancellationToken: cancellationToken);
-            if (cache.Vectors.Count + missing.Count > ExactVectorCache.Capacity)
-                cache.Vectors.Clear();
-            for (int i = 0; i < missing.Count; i++)
-                cache.Vectors[missing[i]] = generated[i].Vector;
-        }
         var rescored = new List<(int Document, float Score)>(candidates.Count);
         foreach (var (document, _) in candidates)
-        {
-            var vector = cache.Vectors.TryGetValue(document, out var v) ? v : (await embeddings.GenerateAsync([EmbeddingText(index.Chunks[document])], cancellationToken: cancellationToken))[0].Vector;
-            rescored.Add((document, TensorPrimitives.Dot(query.Span, vector.Span)));
-        }
+            rescored.Add((document, index.Vectors!.Rescore(query.Span, document)));
         rescored.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Document.CompareTo(b.Document));
         return rescored;
     }

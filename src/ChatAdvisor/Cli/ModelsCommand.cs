@@ -5,7 +5,7 @@ namespace ChatAdvisor.Cli;
 
 /// <summary>
 /// <c>models list</c> and <c>models download &lt;name&gt; [--dir &lt;models folder&gt;]</c>: fetch a sentence-embedding
-/// model from the Hugging Face hub (or the mirror named by HF_ENDPOINT) for <c>Embeddings:Provider</c> = <c>bert</c>.
+/// model in ONNX form from the Hugging Face hub (or the mirror named by HF_ENDPOINT) for <c>Embeddings:ModelPath</c>.
 /// Models go to <c>models/&lt;name&gt;</c> under the content root unless <c>--dir</c> says otherwise.
 /// </summary>
 public static class ModelsCommand
@@ -48,8 +48,7 @@ public static class ModelsCommand
         {
             var folder = await downloader.DownloadAsync(spec, modelsFolder, new Progress(output), cancellationToken);
             await output.WriteLineAsync($"{spec.Name} is ready in {folder}.");
-            await output.WriteLineAsync($"Use it with Embeddings:Provider=bert and Embeddings:ModelPath={folder} " +
-                $"(environment: Embeddings__Provider=bert Embeddings__ModelPath={folder}).");
+            await output.WriteLineAsync($"Use it with Embeddings:ModelPath={folder} (environment: Embeddings__ModelPath={folder}).");
             return 0;
         }
         catch (ModelDownloadException exception)

@@ -2,7 +2,6 @@ using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
-using ChatAdvisor.Core.Embeddings;
 using ChatAdvisor.Llm;
 
 namespace ChatAdvisor.Hosting;
@@ -17,7 +16,6 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddChatAdvisorCore(configuration, contentRoot);
-        services.AddBertEmbeddings(configuration, contentRoot);
         services.AddLlm(contentRoot);
         return services;
     }

@@ -18,10 +18,10 @@ public sealed class AdvisorFixture : IDisposable
         var root = new ContentRootPath(_folder.Path);
         _folder.CopyCorpus();
         _index = new IndexProvider(Options.Create(new CorpusOptions { WatchForChanges = false }), Options.Create(new StorageOptions { Path = "storage" }),
-            Options.Create(new ChunkingOptions()), WordTokenCounter.Instance, root, NullLogger<IndexProvider>.Instance, StaticModel.Generator);
+            Options.Create(new ChunkingOptions()), TestModels.TokenCounter, root, NullLogger<IndexProvider>.Instance, TestModels.Arctic);
         _store = new ConversationStore(Options.Create(new StorageOptions { Path = "storage" }), root, TimeProvider.System, NullLogger<ConversationStore>.Instance);
         var retrieval = Options.Create(new RetrievalOptions());
-        Advisor = new Advisor(_index, new HybridRetriever(new Retriever(), StaticModel.Generator, retrieval), _store, retrieval, NullLogger<Advisor>.Instance);
+        Advisor = new Advisor(_index, new HybridRetriever(new Retriever(), TestModels.Arctic, retrieval), _store, retrieval, NullLogger<Advisor>.Instance);
     }
 
     public Advisor Advisor { get; }

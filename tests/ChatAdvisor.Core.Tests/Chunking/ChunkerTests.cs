@@ -14,7 +14,7 @@ public class ChunkerTests
     [Fact]
     public void Chunk_Corpus_EveryChunkIsAVerbatimSpanWithinOneSection()
     {
-        var chunker = new Chunker(new ChunkingOptions { MaxTokens = 120, OverlapTokens = 24 }, WordTokenCounter.Instance);
+        var chunker = new Chunker(new ChunkingOptions { MaxTokens = 120, OverlapTokens = 24 }, TestModels.TokenCounter);
         foreach (var article in CorpusArticles())
         {
             var chunked = chunker.Chunk(article);
@@ -38,7 +38,7 @@ public class ChunkerTests
         var article = new Article("long", "Title", text, CorpusLoader.Sections(text));
         var options = new ChunkingOptions { MaxTokens = 60, OverlapTokens = 20 };
 
-        var chunks = new Chunker(options, WordTokenCounter.Instance).Chunk(article).Chunks;
+        var chunks = new Chunker(options, TestModels.TokenCounter).Chunk(article).Chunks;
 
         Assert.True(chunks.Count > 5);
         Assert.All(chunks, c => Assert.InRange(c.TokenCount, 1, options.MaxTokens));
@@ -57,7 +57,7 @@ public class ChunkerTests
         var text = "# T\n\n## Compare\n\n| Feature | Django | Flask |\n| --- | --- | --- |\n" + rows + "\n";
         var article = new Article("t", "T", text, CorpusLoader.Sections(text));
 
-        var chunks = new Chunker(new ChunkingOptions(), WordTokenCounter.Instance).Chunk(article).Chunks;
+        var chunks = new Chunker(new ChunkingOptions(), TestModels.TokenCounter).Chunk(article).Chunks;
 
         Assert.True(chunks.Count >= 3);
         Assert.StartsWith("| Feature | Django | Flask |", chunks[0].Text);

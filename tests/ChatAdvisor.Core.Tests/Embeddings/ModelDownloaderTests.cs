@@ -129,15 +129,15 @@ public sealed class ModelDownloaderTests : IDisposable
     [Fact]
     public void Catalog_MiniLmPins_MatchTheUpstreamFiles()
     {
-        foreach (var file in ModelCatalog.AllMiniLmL6V2.Files.Where(f => f.Path != "model.safetensors"))
+        foreach (var file in ModelCatalog.AllMiniLmL6V2.Files.Where(f => f.Path != "onnx/model.onnx"))
         {
-            var bytes = File.ReadAllBytes(SharedModels.Require(["all-MiniLM-L6-v2", .. file.Path.Split('/')]));
+            var bytes = File.ReadAllBytes(TestModels.Fixture(["all-MiniLM-L6-v2", .. file.Path.Split('/')]));
             Assert.Equal(file.Size, bytes.Length);
             Assert.Equal(file.Sha256, Sha256(bytes));
         }
-        var pointers = File.ReadAllText(SharedModels.Require("all-MiniLM-L6-v2", "_lfs_pointers_upstream", "pointers.txt"));
-        var weights = ModelCatalog.AllMiniLmL6V2.Files.Single(f => f.Path == "model.safetensors");
-        Assert.Contains($"== model.safetensors\nversion https://git-lfs.github.com/spec/v1\noid sha256:{weights.Sha256}\nsize {weights.Size}", pointers, StringComparison.Ordinal);
+        var pointers = File.ReadAllText(TestModels.Fixture("all-MiniLM-L6-v2", "lfs-pointers.txt"));
+        var weights = ModelCatalog.AllMiniLmL6V2.Files.Single(f => f.Path == "onnx/model.onnx");
+        Assert.Contains($"== onnx/model.onnx\nversion https://git-lfs.github.com/spec/v1\noid sha256:{weights.Sha256}\nsize {weights.Size}", pointers, StringComparison.Ordinal);
     }
 
     private sealed class ListProgress(List<string> lines) : IProgress<string>

@@ -11,7 +11,7 @@ public class IndexCacheTests
         Options.Create(new CorpusOptions { Path = "corpus", WatchForChanges = false }),
         Options.Create(new StorageOptions { Path = "storage" }),
         Options.Create(new ChunkingOptions()),
-        WordTokenCounter.Instance,
+        TestModels.TokenCounter,
         new ContentRootPath(folder.Path),
         NullLogger<IndexProvider>.Instance);
 
@@ -19,7 +19,7 @@ public class IndexCacheTests
     public void SaveThenLoad_Snapshot_RoundTripsEverything()
     {
         using var folder = new TempFolder();
-        var snapshot = new IndexBuilder(new ChunkingOptions(), WordTokenCounter.Instance).Build(folder.CopyCorpus());
+        var snapshot = new IndexBuilder(new ChunkingOptions(), TestModels.TokenCounter).Build(folder.CopyCorpus());
         var path = Path.Combine(folder.Path, "index.bin");
 
         IndexStore.Save(snapshot, path);
@@ -41,7 +41,7 @@ public class IndexCacheTests
     public void TryLoad_DamagedFile_ReportsCorruption(string damage, string expected)
     {
         using var folder = new TempFolder();
-        var snapshot = new IndexBuilder(new ChunkingOptions(), WordTokenCounter.Instance).Build(folder.CopyCorpus());
+        var snapshot = new IndexBuilder(new ChunkingOptions(), TestModels.TokenCounter).Build(folder.CopyCorpus());
         var path = Path.Combine(folder.Path, "index.bin");
         IndexStore.Save(snapshot, path);
         var bytes = File.ReadAllBytes(path);
@@ -120,7 +120,7 @@ public class CorpusWatchTests
         using var provider = new IndexProvider(
             Options.Create(new CorpusOptions { Path = "corpus", WatchForChanges = true }),
             Options.Create(new StorageOptions { Path = "storage" }),
-            Options.Create(new ChunkingOptions()), WordTokenCounter.Instance, new ContentRootPath(folder.Path), NullLogger<IndexProvider>.Instance);
+            Options.Create(new ChunkingOptions()), TestModels.TokenCounter, new ContentRootPath(folder.Path), NullLogger<IndexProvider>.Instance);
         Assert.Equal(4, (await provider.GetAsync()).Articles.Count);
 
         File.WriteAllText(Path.Combine(corpus, "new-article.md"), "# Bottle notes\n\nBottle is another microframework, which these notes mention.");
