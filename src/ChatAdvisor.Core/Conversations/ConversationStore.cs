@@ -62,8 +62,6 @@ public sealed class ConversationStore : IDisposable
     private readonly Lazy<Task> _schema;
     private long _writesSinceExpiry;
 
-    static ConversationStore() => SQLitePCL.Batteries_V2.Init();
-
     /// <summary>Creates the store; the database file is created on first use.</summary>
     public ConversationStore(IOptions<StorageOptions> options, ContentRootPath root, TimeProvider time, ILogger<ConversationStore> logger)
     {

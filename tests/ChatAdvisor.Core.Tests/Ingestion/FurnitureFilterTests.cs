@@ -4,6 +4,9 @@ namespace ChatAdvisor.Core.Tests.Ingestion;
 
 public class FurnitureFilterTests
 {
+    /// <summary>The articles exactly as collected, page furniture included (Ingestion/RawArticles, copied beside the tests).</summary>
+    private static readonly string RawArticles = Path.Combine(AppContext.BaseDirectory, "Ingestion", "RawArticles");
+
     private static readonly string[] Furniture =
     [
         "LOG IN", "SIGN UP", "Sign In", "OR continue with e-mail and password", "E-mail address", "Confirm Password",
@@ -14,8 +17,9 @@ public class FurnitureFilterTests
     public static TheoryData<string> CollectedArticles()
     {
         var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Shared, "corpus")).Order())
+        foreach (var file in Directory.GetFiles(RawArticles, "*.txt").Order(StringComparer.Ordinal))
             data.Add(Path.GetFileName(file));
+        Assert.Equal(4, data.Count);
         return data;
     }
 
@@ -23,7 +27,7 @@ public class FurnitureFilterTests
     [MemberData(nameof(CollectedArticles))]
     public void Load_CollectedArticle_RemovesPageFurnitureAndKeepsTheArticle(string file)
     {
-        var folder = Path.Combine(RepoPaths.Shared, "corpus");
+        var folder = RawArticles;
         var result = CorpusLoader.Load(folder, Path.Combine(folder, file));
 
         Assert.True(result.Succeeded, result.Problem);
@@ -38,7 +42,7 @@ public class FurnitureFilterTests
     [Fact]
     public void Load_ArticleWithAuthorBox_FindsAuthorAndDropsBio()
     {
-        var folder = Path.Combine(RepoPaths.Shared, "corpus");
+        var folder = RawArticles;
         var article = CorpusLoader.Load(folder, Path.Combine(folder, "000_8a0ada6cba144acb.txt")).Article!;
 
         Assert.Equal("Amir Aghaverdi", article.Author);
@@ -49,7 +53,7 @@ public class FurnitureFilterTests
     [Fact]
     public void Load_ArticleBehindSignInForm_FindsPublisherAndKeepsHistory()
     {
-        var folder = Path.Combine(RepoPaths.Shared, "corpus");
+        var folder = RawArticles;
         var article = CorpusLoader.Load(folder, Path.Combine(folder, "001_799210cf8b5fe87c.txt")).Article!;
 
         Assert.Equal("Tech Job Finder", article.Publisher);

@@ -2,14 +2,18 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
 
 namespace ChatAdvisor.Channels.BotFramework;
 
 /// <summary>
 /// Sends activities to the Bot Connector at the activity's serviceUrl:
-/// <c>POST {serviceUrl}/v3/conversations/{conversationId}/activities/{replyToId}</c>. 429 and 5xx answers (and
-/// network failures) are retried with exponential backoff, honouring Retry-After. Thread-safe.
+/// <c>POST {serviceUrl}/v3/conversations/{conversationId}/activities/{replyToId}</c>. The HttpClient's resilience
+/// pipeline (<see cref="AddReplyRetry"/>) retries 429 and 5xx answers (and network failures) with exponential backoff,
+/// honouring Retry-After. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Where replies may go: with authentication on, the serviceUrl has been vouched for by the channel's signed
@@ -20,7 +24,6 @@ public sealed class ConnectorClient(
     IHttpClientFactory httpClientFactory,
     BotTokenClient tokens,
     IOptions<BotFrameworkOptions> options,
-    TimeProvider timeProvider,
     ILogger<ConnectorClient> logger)
 {
     /// <summary>The name of the HttpClient used for the Connector.</summary>
@@ -32,7 +35,22 @@ public sealed class ConnectorClient(
     /// <summary>The wait before the first retry; it doubles on each retry.</summary>
     public static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How long one attempt may take (the waits between attempts are not counted).</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>The name of the resilience pipeline on the Connector's HttpClient.</summary>
+    public const string PipelineName = "connector-replies";
+
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    /// <summary>Which attempt a request is on; the pipeline updates it before each retry.</summary>
+    private static readonly HttpRequestOptionsKey<int> Attempt = new("ChatAdvisor.BotFramework.Attempt");
+
+    /// <summary>The activity a request answers, for the pipeline's log lines.</summary>
+    private static readonly HttpRequestOptionsKey<string?> ActivityId = new("ChatAdvisor.BotFramework.ActivityId");
+
+    /// <summary>Set on requests the pipeline must send once only (typing indicators).</summary>
+    private static readonly HttpRequestOptionsKey<bool> SingleAttempt = new("ChatAdvisor.BotFramework.SingleAttempt");
 
     /// <summary>True when replies may be sent to <paramref name="serviceUrl"/> under the current settings.</summary>
     public bool IsAllowedServiceUrl(string? serviceUrl)
@@ -49,40 +67,30 @@ public sealed class ConnectorClient(
     /// <summary>Sends <paramref name="reply"/> in answer to <paramref name="inbound"/>; returns the id the channel gave it.</summary>
     public async Task<string?> ReplyAsync(Activity inbound, Activity reply, CancellationToken cancellationToken = default)
     {
-        var url = ReplyUrl(inbound);
-        for (var attempt = 1; ; attempt++)
+        using var request = await CreateRequestAsync(ReplyUrl(inbound), reply, cancellationToken);
+        request.Options.Set(ActivityId, inbound.Id);
+        HttpStatusCode? status = null;
+        try
         {
-            HttpStatusCode? status = null;
-            TimeSpan? retryAfter = null;
-            try
+            using var response = await SendAsync(request, cancellationToken);
+            status = response.StatusCode;
+            if (response.IsSuccessStatusCode)
             {
-                using var response = await PostAsync(url, reply, cancellationToken);
-                status = response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                {
-                    var resource = await ReadResourceAsync(response, cancellationToken);
-                    BotFrameworkLog.ReplySent(logger, inbound.Id, resource?.Id, attempt);
-                    return resource?.Id;
-                }
-                if (response.StatusCode == HttpStatusCode.Unauthorized && options.Value.AuthenticationEnabled)
-                    tokens.Invalidate();
-                retryAfter = RetryAfter(response);
-                var operationId = response.Headers.TryGetValues("X-Correlating-OperationId", out var values) ? values.FirstOrDefault() : null;
-                BotFrameworkLog.ReplyFailed(logger, inbound.Id, (int)response.StatusCode, operationId, attempt);
+                var resource = await ReadResourceAsync(response, cancellationToken);
+                BotFrameworkLog.ReplySent(logger, inbound.Id, resource?.Id, AttemptOf(request));
+                return resource?.Id;
             }
-            catch (HttpRequestException ex)
-            {
-                BotFrameworkLog.ReplyNetworkFailure(logger, inbound.Id, ex.HttpRequestError.ToString(), attempt);
-            }
-
-            var retryable = status is null or HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError
-                || (status == HttpStatusCode.Unauthorized && attempt == 1 && options.Value.AuthenticationEnabled);
-            if (!retryable || attempt >= MaxAttempts)
-                throw new HttpRequestException($"The Connector did not accept the reply to activity {inbound.Id} after {attempt} attempt(s); last status {(status is null ? "none" : ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture))}.", null, status);
-
-            var backoff = retryAfter ?? InitialBackoff * Math.Pow(2, attempt - 1) * (0.8 + Random.Shared.NextDouble() * 0.4);
-            await Task.Delay(backoff > MaxBackoff ? MaxBackoff : backoff, timeProvider, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Unauthorized && options.Value.AuthenticationEnabled)
+                tokens.Invalidate();
+            BotFrameworkLog.ReplyFailed(logger, inbound.Id, (int)response.StatusCode, OperationId(response), AttemptOf(request));
         }
+        catch (HttpRequestException ex)
+        {
+            BotFrameworkLog.ReplyNetworkFailure(logger, inbound.Id, ex.HttpRequestError.ToString(), AttemptOf(request));
+        }
+
+        // The pipeline has given up: the answer is not retryable, or the attempts are used up.
+        throw new HttpRequestException($"The Connector did not accept the reply to activity {inbound.Id} after {AttemptOf(request)} attempt(s); last status {(status is null ? "none" : ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture))}.", null, status);
     }
 
     /// <summary>Sends a typing indicator for <paramref name="inbound"/>; one attempt, failures only logged.</summary>
@@ -98,7 +106,9 @@ public sealed class ConnectorClient(
         };
         try
         {
-            using var response = await PostAsync(ReplyUrl(inbound), typing, cancellationToken);
+            using var request = await CreateRequestAsync(ReplyUrl(inbound), typing, cancellationToken);
+            request.Options.Set(SingleAttempt, true);
+            using var response = await SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
                 BotFrameworkLog.TypingFailed(logger, inbound.Id, (int)response.StatusCode);
         }
@@ -128,16 +138,88 @@ public sealed class ConnectorClient(
         return new Uri(path, UriKind.Absolute);
     }
 
-    private async Task<HttpResponseMessage> PostAsync(Uri url, Activity activity, CancellationToken cancellationToken)
+    /// <summary>
+    /// The Connector client's resilience pipeline: a network failure, a 429 or a 5xx is tried again, up to
+    /// <see cref="MaxAttempts"/> attempts, after the Retry-After the Connector gave or else after an exponential
+    /// backoff from <see cref="InitialBackoff"/> with jitter (waits capped at 30 seconds); a first 401 with
+    /// authentication on is tried again with a fresh token. Other answers, timeouts and typing indicators are not
+    /// retried. Each attempt may take <see cref="AttemptTimeout"/>; the waits run on <paramref name="timeProvider"/>.
+    /// </summary>
+    internal static void AddReplyRetry(
+        ResiliencePipelineBuilder<HttpResponseMessage> builder,
+        BotTokenClient tokens,
+        IOptions<BotFrameworkOptions> options,
+        TimeProvider timeProvider,
+        ILogger<ConnectorClient> logger)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        builder.TimeProvider = timeProvider;
+        builder.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = MaxAttempts - 1,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = InitialBackoff,
+            UseJitter = true,
+            MaxDelay = MaxBackoff,
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Context.GetRequestMessage() is { } request
+                && !request.Options.TryGetValue(SingleAttempt, out _)
+                && args.Outcome switch
+                {
+                    { Exception: HttpRequestException } => true,
+                    { Result.StatusCode: HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError } => true,
+                    { Result.StatusCode: HttpStatusCode.Unauthorized } => args.AttemptNumber == 0 && options.Value.AuthenticationEnabled,
+                    _ => false,
+                }),
+            // Replaces the library's Retry-After reader so that a date is measured against the app's clock; without
+            // a Retry-After the strategy's own backoff applies.
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result is { } response ? RetryAfter(response, timeProvider) : null),
+            OnRetry = async args =>
+            {
+                var request = args.Context.GetRequestMessage()!;
+                request.Options.TryGetValue(ActivityId, out var activityId);
+                if (args.Outcome.Result is { } response)
+                    BotFrameworkLog.ReplyFailed(logger, activityId, (int)response.StatusCode, OperationId(response), args.AttemptNumber + 1);
+                else
+                    BotFrameworkLog.ReplyNetworkFailure(logger, activityId, (args.Outcome.Exception as HttpRequestException)?.HttpRequestError.ToString() ?? "", args.AttemptNumber + 1);
+                request.Options.Set(Attempt, args.AttemptNumber + 2);
+
+                if (options.Value.AuthenticationEnabled)
+                {
+                    if (args.Outcome.Result?.StatusCode == HttpStatusCode.Unauthorized)
+                        tokens.Invalidate();
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetTokenAsync(args.Context.CancellationToken));
+                }
+            },
+        });
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = AttemptTimeout });
+    }
+
+    private async Task<HttpRequestMessage> CreateRequestAsync(Uri url, Activity activity, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = JsonContent.Create(activity, options: BotJson.Options),
         };
-        if (options.Value.AuthenticationEnabled)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetTokenAsync(cancellationToken));
-        return await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+        try
+        {
+            if (options.Value.AuthenticationEnabled)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetTokenAsync(cancellationToken));
+            return request;
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
     }
+
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => httpClientFactory.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
+
+    private static int AttemptOf(HttpRequestMessage request) => request.Options.TryGetValue(Attempt, out var attempt) ? attempt : 1;
+
+    private static string? OperationId(HttpResponseMessage response)
+        => response.Headers.TryGetValues("X-Correlating-OperationId", out var values) ? values.FirstOrDefault() : null;
 
     private static async Task<ResourceResponse?> ReadResourceAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -152,17 +234,13 @@ public sealed class ConnectorClient(
         }
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
     {
         var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-            return delta;
-        if (header?.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
+        TimeSpan? wait = header?.Delta ?? (header?.Date is { } date ? date - timeProvider.GetUtcNow() : null);
+        if (wait is null)
+            return null;
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxBackoff ? MaxBackoff : wait;
     }
 
     private static bool IsLoopback(Uri uri)

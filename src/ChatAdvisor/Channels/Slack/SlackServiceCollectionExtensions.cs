@@ -8,7 +8,7 @@ public static class SlackServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Slack channel: <see cref="SlackOptions"/> bound to the <c>Slack</c> section and validated at start,
-    /// the signature verifier, the Web API client, and the background answer queue.
+    /// the signature verifier, the Web API client with its rate-limit retries, and the background answer queue.
     /// </summary>
     public static IServiceCollection AddSlack(this IServiceCollection services)
     {
@@ -27,8 +27,13 @@ public static class SlackServiceCollectionExtensions
         services.AddHttpClient<SlackWebApiClient>((sp, client) =>
         {
             client.BaseAddress = sp.GetRequiredService<IOptions<SlackOptions>>().Value.ApiBaseUri;
-            client.Timeout = TimeSpan.FromSeconds(30);
-        });
+            // The pipeline limits each attempt (SlackWebApiClient.AttemptTimeout); an overall limit would cut rate-limit waits short.
+            client.Timeout = Timeout.InfiniteTimeSpan;
+        })
+        .AddResilienceHandler(SlackWebApiClient.PipelineName, (builder, context) => SlackWebApiClient.AddRateLimitRetry(
+            builder,
+            context.ServiceProvider.GetRequiredService<TimeProvider>(),
+            context.ServiceProvider.GetRequiredService<ILogger<SlackWebApiClient>>()));
         return services;
     }
 }

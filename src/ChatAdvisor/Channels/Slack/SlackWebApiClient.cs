@@ -1,20 +1,26 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
 
 namespace ChatAdvisor.Channels.Slack;
 
 /// <summary>
 /// The few Slack Web API calls the adapter makes (a typed HttpClient based at <see cref="SlackOptions.ApiBaseUrl"/>).
-/// Waits and retries when Slack answers rate_limited; logs every other failure by its Slack error code, never with the token.
+/// Its resilience pipeline (<see cref="AddRateLimitRetry"/>) waits and retries when Slack answers rate limited; every
+/// other failure is logged by its Slack error code, never with the token.
 /// </summary>
 public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> options, TimeProvider timeProvider, ILogger<SlackWebApiClient> logger)
 {
     private const string PostMessage = "chat.postMessage";
+
+    /// <summary>The name of the resilience pipeline on the client's HttpClient.</summary>
+    public const string PipelineName = "slack-rate-limit";
 
     /// <summary>How many times a rate-limited call is tried in all.</summary>
     public const int MaxAttempts = 4;
@@ -22,7 +28,13 @@ public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> op
     /// <summary>The longest Retry-After the client waits for; longer ones give up (the answer would be stale anyway).</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long one attempt may take (the waits between attempts are not counted).</summary>
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>Which attempt a request is on; the pipeline updates it before each retry.</summary>
+    private static readonly HttpRequestOptionsKey<int> Attempt = new("ChatAdvisor.Slack.Attempt");
 
     /// <summary>
     /// Posts <paramref name="content"/> (text and blocks from <see cref="SlackMessageRenderer"/>) to <paramref name="destination"/>.
@@ -37,87 +49,114 @@ public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> op
         body["unfurl_links"] = false;
         body["unfurl_media"] = false;
 
-        for (var attempt = 1; ; attempt++)
+        // Buffered with a Content-Length rather than streamed chunked: messages are small, every proxy copes, and the
+        // resilience pipeline can send the same request again after a rate limit.
+        using var request = new HttpRequestMessage(HttpMethod.Post, PostMessage)
         {
-            // Buffered with a Content-Length rather than streamed chunked: messages are small, and every proxy copes.
-            using var request = new HttpRequestMessage(HttpMethod.Post, PostMessage)
-            {
-                Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.BotToken);
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.Value.BotToken);
 
-            HttpResponseMessage response;
-            try
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            // Not retried: the message may have been posted before the connection broke, and a duplicate answer is worse.
+            SlackLog.TransportFailure(logger, PostMessage, exception);
+            return null;
+        }
+
+        using (response)
+        {
+            var attempts = request.Options.TryGetValue(Attempt, out var attempt) ? attempt : 1;
+            var result = await ReadResultAsync(response, cancellationToken);
+            if (IsRateLimited(response, result))
             {
-                response = await http.SendAsync(request, cancellationToken);
-            }
-            catch (HttpRequestException exception)
-            {
-                // Not retried: the message may have been posted before the connection broke, and a duplicate answer is worse.
-                SlackLog.TransportFailure(logger, PostMessage, exception);
+                // The pipeline gave up: the last attempt was rate limited too, or Slack asked for too long a wait.
+                SlackLog.RateLimitGaveUp(logger, PostMessage, attempts, RetryAfter(response, timeProvider), destination.Channel);
                 return null;
             }
 
-            using (response)
+            if (result is null)
             {
-                SlackApiResponse? result = null;
-                if (response.IsSuccessStatusCode)
-                {
-                    try
-                    {
-                        result = await response.Content.ReadFromJsonAsync<SlackApiResponse>(SlackJson.Options, cancellationToken);
-                    }
-                    catch (JsonException)
-                    {
-                        result = null;
-                    }
-                }
-
-                var rateLimited = response.StatusCode == HttpStatusCode.TooManyRequests || result?.Error is "ratelimited" or "rate_limited";
-                if (rateLimited)
-                {
-                    var delay = RetryAfter(response);
-                    if (attempt >= MaxAttempts || delay > MaxRetryAfter)
-                    {
-                        SlackLog.RateLimitGaveUp(logger, PostMessage, attempt, delay, destination.Channel);
-                        return null;
-                    }
-                    SlackLog.RateLimited(logger, PostMessage, attempt, delay);
-                    await Task.Delay(delay, timeProvider, cancellationToken);
-                    continue;
-                }
-
-                if (result is null)
-                {
-                    SlackLog.HttpFailure(logger, PostMessage, (int)response.StatusCode);
-                    return null;
-                }
-
-                if (result.Ok)
-                {
-                    SlackLog.Posted(logger, PostMessage, result.Ts, destination.Channel, attempt);
-                    return result.Ts ?? "";
-                }
-
-                var error = result.Error ?? "unknown_error";
-                switch (error)
-                {
-                    case "invalid_auth" or "not_authed" or "account_inactive" or "token_revoked" or "token_expired" or "missing_scope":
-                        SlackLog.BotTokenRejected(logger, PostMessage, error);
-                        break;
-                    case "channel_not_found" or "not_in_channel" or "is_archived" or "restricted_action":
-                        SlackLog.ChannelUnavailable(logger, PostMessage, destination.Channel, error);
-                        break;
-                    default:
-                        SlackLog.ApiError(logger, PostMessage, error);
-                        break;
-                }
+                SlackLog.HttpFailure(logger, PostMessage, (int)response.StatusCode);
                 return null;
             }
+
+            if (result.Ok)
+            {
+                SlackLog.Posted(logger, PostMessage, result.Ts, destination.Channel, attempts);
+                return result.Ts ?? "";
+            }
+
+            var error = result.Error ?? "unknown_error";
+            switch (error)
+            {
+                case "invalid_auth" or "not_authed" or "account_inactive" or "token_revoked" or "token_expired" or "missing_scope":
+                    SlackLog.BotTokenRejected(logger, PostMessage, error);
+                    break;
+                case "channel_not_found" or "not_in_channel" or "is_archived" or "restricted_action":
+                    SlackLog.ChannelUnavailable(logger, PostMessage, destination.Channel, error);
+                    break;
+                default:
+                    SlackLog.ApiError(logger, PostMessage, error);
+                    break;
+            }
+            return null;
         }
     }
 
-    private TimeSpan RetryAfter(HttpResponseMessage response)
+    /// <summary>
+    /// The client's resilience pipeline: a rate-limited answer (HTTP 429, or HTTP 200 with <c>ratelimited</c> /
+    /// <c>rate_limited</c>) is tried again after its Retry-After (1 second without one), up to <see cref="MaxAttempts"/>
+    /// attempts, as long as the wait is at most <see cref="MaxRetryAfter"/>. Nothing else is retried: a broken
+    /// connection or a timeout may already have posted the message. Each attempt may take <see cref="AttemptTimeout"/>.
+    /// The waits run on <paramref name="timeProvider"/>.
+    /// </summary>
+    internal static void AddRateLimitRetry(ResiliencePipelineBuilder<HttpResponseMessage> builder, TimeProvider timeProvider, ILogger<SlackWebApiClient> logger)
+    {
+        builder.TimeProvider = timeProvider;
+        builder.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = MaxAttempts - 1,
+            ShouldHandle = async args => args.Outcome.Result is { } response
+                && IsRateLimited(response, await ReadResultAsync(response, args.Context.CancellationToken))
+                && RetryAfter(response, timeProvider) <= MaxRetryAfter,
+            // Replaces the library's Retry-After reader so that a date is measured against the app's clock.
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.Outcome.Result is { } response ? RetryAfter(response, timeProvider) : null),
+            OnRetry = args =>
+            {
+                SlackLog.RateLimited(logger, PostMessage, args.AttemptNumber + 1, args.RetryDelay);
+                args.Context.GetRequestMessage()?.Options.Set(Attempt, args.AttemptNumber + 2);
+                return ValueTask.CompletedTask;
+            },
+        });
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = AttemptTimeout });
+    }
+
+    private static bool IsRateLimited(HttpResponseMessage response, SlackApiResponse? result)
+        => response.StatusCode == HttpStatusCode.TooManyRequests || result?.Error is "ratelimited" or "rate_limited";
+
+    /// <summary>The Web API answer of a 2xx response; null when there is none or it is not JSON. The body is buffered, so it can be read again.</summary>
+    private static async Task<SlackApiResponse?> ReadResultAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+            return null;
+        try
+        {
+            var json = await response.Content.ReadAsStringAsync(cancellationToken);
+            return JsonSerializer.Deserialize<SlackApiResponse>(json, SlackJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static TimeSpan RetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
     {
         if (response.Headers.RetryAfter?.Delta is { } delta)
             return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
