@@ -14,14 +14,13 @@ public static class BotFrameworkServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(ChannelKeyStore.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(OpenIdMetadataCache.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         // The token and the Connector clients carry credentials: a redirect must not take them anywhere else.
         services.AddHttpClient(BotTokenClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddHttpClient(ConnectorClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(15))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
 
-        services.TryAddSingleton<ChannelKeyStore>();
         services.TryAddSingleton<ChannelTokenValidator>();
         services.TryAddSingleton<BotTokenClient>();
         services.TryAddSingleton<ConnectorClient>();
