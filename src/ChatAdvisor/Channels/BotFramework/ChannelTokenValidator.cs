@@ -62,6 +62,9 @@ public sealed class ChannelTokenValidator(
 
     private enum TokenKind { Channel, Entra, Emulator }
 
+    // What a token of one kind is checked against: the issuers it may name and where their keys are published.
+    private sealed record TokenRules(TokenKind Kind, string[] Issuers, Uri MetadataUrl);
+
     /// <summary>Checks the Authorization header value <paramref name="authorization"/> for <paramref name="activity"/>.</summary>
     public async Task<TokenCheck> ValidateAsync(string? authorization, Activity activity, CancellationToken cancellationToken = default)
     {
@@ -99,17 +102,18 @@ public sealed class ChannelTokenValidator(
         // Which keys and rules apply depends on who claims to have issued the token; the signature check below
         // then proves it.
         var settings = options.Value;
-        var (kind, issuers, metadataUrl) = Classify(jwt.Issuer, settings);
-        if (metadataUrl is null)
-            return TokenCheck.Fail(kind == TokenKind.Emulator ? "emulator tokens not allowed" : "wrong issuer");
+        var (rules, refusal) = Classify(jwt.Issuer, settings);
+        if (rules is null)
+            return TokenCheck.Fail(refusal!);
+        var kind = rules.Kind;
 
-        var key = await Metadata(metadataUrl).FindAsync(jwt.Kid, cancellationToken);
+        var key = await Metadata(rules.MetadataUrl).FindAsync(jwt.Kid, cancellationToken);
         if (key is null)
             return TokenCheck.Fail("unknown kid");
 
         var result = await Handler.ValidateTokenAsync(jwt, new TokenValidationParameters
         {
-            ValidIssuers = issuers,
+            ValidIssuers = rules.Issuers,
             ValidAudience = settings.AppId,
             IssuerSigningKey = key.Key,
             TryAllIssuerSigningKeys = false,
@@ -155,23 +159,31 @@ public sealed class ChannelTokenValidator(
         return TokenCheck.Valid;
     }
 
-    private (TokenKind Kind, string[] Issuers, Uri? MetadataUrl) Classify(string? issuer, BotFrameworkOptions settings)
+    // The same split as the SDK's: the issuer, still unverified here, says which keys and rules apply.
+    private static (TokenRules? Rules, string? Refusal) Classify(string? issuer, BotFrameworkOptions settings)
     {
+        if (string.IsNullOrEmpty(issuer))
+            return (null, "wrong issuer");
+
         if (issuer == Issuer)
-            return (TokenKind.Channel, [Issuer], new Uri(settings.OpenIdMetadataUrl, UriKind.Absolute));
+            return (new TokenRules(TokenKind.Channel, [Issuer], new Uri(settings.OpenIdMetadataUrl, UriKind.Absolute)), null);
 
         if (!string.IsNullOrWhiteSpace(settings.TenantId))
         {
             var tenant = settings.TenantId.Trim();
             string[] tenantIssuers = [$"https://sts.windows.net/{tenant}/", $"https://login.microsoftonline.com/{tenant}/v2.0"];
-            if (tenantIssuers.Contains(issuer, StringComparer.OrdinalIgnoreCase))
-                return (TokenKind.Entra, tenantIssuers, settings.ResolveEntraOpenIdMetadataUrl(tenant));
+            if (tenantIssuers.Contains(issuer, StringComparer.Ordinal))
+                return (new TokenRules(TokenKind.Entra, tenantIssuers, settings.ResolveEntraOpenIdMetadataUrl(tenant)), null);
         }
 
-        if (issuer is not null && EmulatorIssuers.Contains(issuer, StringComparer.Ordinal))
-            return (TokenKind.Emulator, [.. EmulatorIssuers], settings.AllowEmulatorTokens ? settings.ResolveEntraOpenIdMetadataUrl("common") : null);
+        if (EmulatorIssuers.Contains(issuer, StringComparer.Ordinal))
+        {
+            return settings.AllowEmulatorTokens
+                ? (new TokenRules(TokenKind.Emulator, [.. EmulatorIssuers], settings.ResolveEntraOpenIdMetadataUrl("common")), null)
+                : (null, "emulator tokens not allowed");
+        }
 
-        return (TokenKind.Channel, [], null);
+        return (null, "wrong issuer");
     }
 
     private OpenIdMetadataCache Metadata(Uri metadataUrl)

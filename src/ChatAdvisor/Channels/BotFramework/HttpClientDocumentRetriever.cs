@@ -28,7 +28,7 @@ public sealed class HttpClientDocumentRetriever(HttpClient client, bool requireH
             throw new IOException("The document is too large.");
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancel);
-        var buffer = new MemoryStream();
+        using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await stream.ReadAsync(chunk, cancel)) > 0)

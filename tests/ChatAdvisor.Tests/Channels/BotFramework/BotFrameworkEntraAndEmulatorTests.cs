@@ -122,6 +122,12 @@ public sealed class BotFrameworkEntraAndEmulatorTests(SingleTenantBotFixture fix
         => await AssertRefusedAsync(Channel.CreateEntraToken("3.0", EmulatorTenantV1), "unknown emulator token version");
 
     [Fact]
+    public async Task PostActivity_TokenWithCriticalHeader_Refused()
+        => await AssertRefusedAsync(
+            Channel.CreateToken(Channel.ServiceUrl, editHeader: h => h["crit"] = new System.Text.Json.Nodes.JsonArray("exp")),
+            "critical header extensions not supported");
+
+    [Fact]
     public async Task PostActivity_ChannelTokenInSingleTenantBot_StillAccepted()
     {
         var conversationId = "a:channel-" + Guid.NewGuid().ToString("N");
