@@ -126,9 +126,10 @@ public sealed class ChannelTokenValidator(
         if (!result.IsValid)
             return TokenCheck.Fail(Reason(result.Exception));
 
-        if (jwt.TryGetPayloadValue<string>("serviceurl", out var serviceUrl) || kind == TokenKind.Channel)
+        // Required in the Bot Connector's tokens; Entra and Emulator tokens have none, but one they carry must match.
+        if (jwt.TryGetClaim("serviceurl", out var serviceUrl) || kind == TokenKind.Channel)
         {
-            if (string.IsNullOrEmpty(serviceUrl) || !string.Equals(serviceUrl, activity.ServiceUrl, StringComparison.OrdinalIgnoreCase))
+            if (string.IsNullOrEmpty(serviceUrl?.Value) || !string.Equals(serviceUrl.Value, activity.ServiceUrl, StringComparison.OrdinalIgnoreCase))
                 return TokenCheck.Fail("serviceurl claim does not match the activity");
         }
 
