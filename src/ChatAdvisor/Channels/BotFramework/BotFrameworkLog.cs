@@ -57,11 +57,11 @@ internal static partial class BotFrameworkLog
     [LoggerMessage(18, LogLevel.Debug, "Typing indicator for activity {ActivityId} not delivered (status {StatusCode})")]
     public static partial void TypingFailed(ILogger logger, string? activityId, int statusCode);
 
-    [LoggerMessage(19, LogLevel.Information, "Fetched {KeyCount} channel signing keys")]
-    public static partial void KeysFetched(ILogger logger, int keyCount);
+    [LoggerMessage(19, LogLevel.Information, "Fetched {KeyCount} signing keys from {MetadataHost}")]
+    public static partial void KeysFetched(ILogger logger, int keyCount, string metadataHost);
 
-    [LoggerMessage(20, LogLevel.Warning, "Fetching the channel signing keys failed ({ErrorType}); keeping the cached keys")]
-    public static partial void KeyFetchFailed(ILogger logger, string errorType);
+    [LoggerMessage(20, LogLevel.Warning, "Fetching the signing keys from {MetadataHost} failed ({ErrorType}); keeping the cached keys")]
+    public static partial void KeyFetchFailed(ILogger logger, string metadataHost, string errorType);
 
     [LoggerMessage(21, LogLevel.Debug, "Unknown signing key {KeyId}: the key set was fetched recently, not fetching again")]
     public static partial void KeyRefreshSkipped(ILogger logger, string keyId);

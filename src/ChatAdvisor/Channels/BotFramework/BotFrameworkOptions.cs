@@ -15,6 +15,12 @@ public sealed class BotFrameworkOptions : IValidatableObject
     /// <summary>The public cloud's Bot Framework OpenID metadata.</summary>
     public const string DefaultOpenIdMetadataUrl = "https://login.botframework.com/v1/.well-known/openidconfiguration";
 
+    /// <summary>Where Entra ID publishes a tenant's OpenID metadata; <c>{tenant}</c> stands for the tenant id.</summary>
+    public const string DefaultEntraOpenIdMetadataUrl = "https://login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration";
+
+    /// <summary>The placeholder for the tenant in <see cref="EntraOpenIdMetadataUrl"/>.</summary>
+    public const string TenantPlaceholder = "{tenant}";
+
     /// <summary>The tenant a multi-tenant bot asks for its outbound token.</summary>
     public const string MultiTenantAuthority = "botframework.com";
 
@@ -29,6 +35,15 @@ public sealed class BotFrameworkOptions : IValidatableObject
 
     /// <summary>Where the channel's signing keys are published (its <c>jwks_uri</c>).</summary>
     public string OpenIdMetadataUrl { get; set; } = DefaultOpenIdMetadataUrl;
+
+    /// <summary>
+    /// Entra ID's OpenID metadata, with <c>{tenant}</c> for the tenant: the keys of the Entra v1/v2 tokens a
+    /// single-tenant bot accepts (from <see cref="TenantId"/>) and of Emulator tokens (from <c>common</c>).
+    /// </summary>
+    public string EntraOpenIdMetadataUrl { get; set; } = DefaultEntraOpenIdMetadataUrl;
+
+    /// <summary>Accept tokens the Bot Framework Emulator obtains with the bot's own App ID and password. Off by default.</summary>
+    public bool AllowEmulatorTokens { get; set; }
 
     /// <summary>The OAuth token endpoint for outbound calls; empty means the Entra endpoint of <see cref="TenantId"/> or <c>botframework.com</c>.</summary>
     public string TokenEndpoint { get; set; } = "";
@@ -47,6 +62,10 @@ public sealed class BotFrameworkOptions : IValidatableObject
         var tenant = string.IsNullOrWhiteSpace(TenantId) ? MultiTenantAuthority : TenantId.Trim();
         return new Uri($"https://login.microsoftonline.com/{Uri.EscapeDataString(tenant)}/oauth2/v2.0/token");
     }
+
+    /// <summary>The Entra OpenID metadata URL for <paramref name="tenant"/> (a tenant id, or <c>common</c>).</summary>
+    public Uri ResolveEntraOpenIdMetadataUrl(string tenant)
+        => new(EntraOpenIdMetadataUrl.Replace(TenantPlaceholder, Uri.EscapeDataString(tenant.Trim()), StringComparison.Ordinal), UriKind.Absolute);
 
     /// <summary>True when <paramref name="tenantId"/> may use the bot.</summary>
     public bool IsTenantAllowed(string? tenantId)
@@ -67,6 +86,12 @@ public sealed class BotFrameworkOptions : IValidatableObject
             yield return new ValidationResult("BotFramework:TokenEndpoint must be an absolute http(s) URL or empty.", [nameof(TokenEndpoint)]);
         if (!string.IsNullOrWhiteSpace(TenantId) && !Guid.TryParse(TenantId, out _))
             yield return new ValidationResult("BotFramework:TenantId must be a tenant GUID or empty (multi-tenant).", [nameof(TenantId)]);
+        if ((!string.IsNullOrWhiteSpace(TenantId) || AllowEmulatorTokens)
+            && (EntraOpenIdMetadataUrl?.Contains(TenantPlaceholder, StringComparison.Ordinal) != true
+                || !IsHttpUrl(EntraOpenIdMetadataUrl.Replace(TenantPlaceholder, "common", StringComparison.Ordinal))))
+        {
+            yield return new ValidationResult("BotFramework:EntraOpenIdMetadataUrl must be an absolute http(s) URL containing {tenant}.", [nameof(EntraOpenIdMetadataUrl)]);
+        }
     }
 
     private static bool IsHttpUrl(string? value)

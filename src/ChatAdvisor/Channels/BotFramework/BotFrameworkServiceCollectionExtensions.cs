@@ -15,7 +15,7 @@ public static class BotFrameworkServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(ChannelKeyStore.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
+        services.AddHttpClient(OpenIdMetadataCache.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         // The token and the Connector clients carry credentials: a redirect must not take them anywhere else.
         services.AddHttpClient(BotTokenClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
@@ -29,7 +29,6 @@ public static class BotFrameworkServiceCollectionExtensions
                 context.ServiceProvider.GetRequiredService<TimeProvider>(),
                 context.ServiceProvider.GetRequiredService<ILogger<ConnectorClient>>()));
 
-        services.TryAddSingleton<ChannelKeyStore>();
         services.TryAddSingleton<ChannelTokenValidator>();
         services.TryAddSingleton<BotTokenClient>();
         services.TryAddSingleton<ConnectorClient>();

@@ -1,8 +1,7 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ChatAdvisor.Channels.BotFramework;
 
@@ -18,15 +17,26 @@ public readonly record struct TokenCheck(string? Failure)
 }
 
 /// <summary>
-/// Validates the <c>Authorization: Bearer</c> JWT the Bot Connector sends with every activity, written on the
-/// base library's cryptography (the identity-model packages available to us carry a security advisory).
-/// The checks, all required: RS256 only (no <c>none</c>, no HMAC, no other RSA variant); a <c>kid</c> that names a
-/// key from the channel's key set; a valid signature; issuer <c>https://api.botframework.com</c>; audience = the
-/// bot's App ID; <c>exp</c> present and <c>nbf</c> respected with five minutes' clock skew; the <c>serviceurl</c>
-/// claim equal to the activity's serviceUrl (so a token cannot be replayed to make the bot send its own token
-/// elsewhere); the signing key endorsed for the activity's channelId. Thread-safe.
+/// Validates the <c>Authorization: Bearer</c> JWT sent with every activity, with <see cref="JsonWebTokenHandler"/>
+/// and keys from each issuer's OpenID metadata. Three kinds of token are accepted, told apart by their issuer as the
+/// Bot Framework SDK does:
+/// <list type="bullet">
+/// <item>Bot Connector tokens (issuer <c>https://api.botframework.com</c>, keys from <c>BotFramework:OpenIdMetadataUrl</c>):
+/// the signing key must be endorsed for the activity's channelId and the <c>serviceurl</c> claim must equal the
+/// activity's serviceUrl (so a token cannot be replayed to make the bot send its own token elsewhere).</item>
+/// <item>Entra ID v1 and v2 tokens of the bot's own tenant, for a single-tenant bot (<c>BotFramework:TenantId</c>).</item>
+/// <item>Bot Framework Emulator tokens, only with <c>BotFramework:AllowEmulatorTokens</c>: their <c>appid</c> (v1) or
+/// <c>azp</c> (v2) claim must also be the bot's App ID.</item>
+/// </list>
+/// For all: RS256 only (no <c>none</c>, no HMAC, no other RSA variant); a <c>kid</c> that names a published key; a
+/// valid signature; audience = the bot's App ID; <c>exp</c> required and <c>nbf</c> respected with five minutes'
+/// clock skew; a <c>serviceurl</c> claim, where a token has one, equal to the activity's serviceUrl. Thread-safe.
 /// </summary>
-public sealed class ChannelTokenValidator(ChannelKeyStore keys, IOptions<BotFrameworkOptions> options, TimeProvider timeProvider)
+public sealed class ChannelTokenValidator(
+    IOptions<BotFrameworkOptions> options,
+    IHttpClientFactory httpClientFactory,
+    TimeProvider timeProvider,
+    ILogger<ChannelTokenValidator> logger)
 {
     /// <summary>The issuer of Bot Connector tokens in the public cloud.</summary>
     public const string Issuer = "https://api.botframework.com";
@@ -34,8 +44,26 @@ public sealed class ChannelTokenValidator(ChannelKeyStore keys, IOptions<BotFram
     /// <summary>The tolerated difference between the channel's clock and ours.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>The issuers of Bot Framework Emulator tokens (v1 and v2 tokens of the Emulator's two app tenants).</summary>
+    public static readonly IReadOnlyList<string> EmulatorIssuers =
+    [
+        "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+        "https://login.microsoftonline.com/d6d49420-f39b-4df7-a1dc-d59a935871db/v2.0",
+        "https://sts.windows.net/f8cdef31-a31e-4b4a-93e4-5f571e91255a/",
+        "https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a/v2.0",
+    ];
+
     // Real tokens are about 1–2 KB; anything far larger is not worth parsing.
     private const int MaxTokenLength = 16 * 1024;
+
+    private static readonly JsonWebTokenHandler Handler = new() { MaximumTokenSizeInBytes = MaxTokenLength };
+
+    private readonly ConcurrentDictionary<Uri, OpenIdMetadataCache> _metadata = new();
+
+    private enum TokenKind { Channel, Entra, Emulator }
+
+    // What a token of one kind is checked against: the issuers it may name and where their keys are published.
+    private sealed record TokenRules(TokenKind Kind, string[] Issuers, Uri MetadataUrl);
 
     /// <summary>Checks the Authorization header value <paramref name="authorization"/> for <paramref name="activity"/>.</summary>
     public async Task<TokenCheck> ValidateAsync(string? authorization, Activity activity, CancellationToken cancellationToken = default)
@@ -47,119 +75,146 @@ public sealed class ChannelTokenValidator(ChannelKeyStore keys, IOptions<BotFram
         if (token.Length == 0 || token.Length > MaxTokenLength)
             return TokenCheck.Fail("token empty or too long");
 
+        // An unsigned JWT ("alg": "none") has an empty third part: refused before anything is read from it.
         var parts = token.Split('.');
         if (parts.Length != 3 || parts.Any(p => p.Length == 0))
             return TokenCheck.Fail("not a signed JWT");
 
-        using var header = ParseSegment(parts[0]);
-        using var payload = ParseSegment(parts[1]);
-        var signature = Decode(parts[2]);
-        if (header is null || payload is null || signature is null)
+        JsonWebToken jwt;
+        try
+        {
+            jwt = Handler.ReadJsonWebToken(token);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenMalformedException)
+        {
             return TokenCheck.Fail("malformed JWT");
+        }
 
         // The algorithm is fixed by us, not taken from the token: this is what stops alg=none and
-        // HS256-with-the-public-key forgeries.
-        if (GetString(header.RootElement, "alg") != "RS256")
+        // HS256-with-the-public-key forgeries. ValidAlgorithms below says the same to the handler.
+        if (jwt.Alg != SecurityAlgorithms.RsaSha256)
             return TokenCheck.Fail("algorithm not RS256");
-        if (header.RootElement.TryGetProperty("crit", out _))
+        if (jwt.TryGetHeaderValue<object>("crit", out _))
             return TokenCheck.Fail("critical header extensions not supported");
-        if (GetString(header.RootElement, "kid") is not { Length: > 0 } keyId)
+        if (string.IsNullOrEmpty(jwt.Kid))
             return TokenCheck.Fail("no kid");
 
-        var key = await keys.FindAsync(keyId, cancellationToken);
+        // Which keys and rules apply depends on who claims to have issued the token; the signature check below
+        // then proves it.
+        var settings = options.Value;
+        var (rules, refusal) = Classify(jwt.Issuer, settings);
+        if (rules is null)
+            return TokenCheck.Fail(refusal!);
+        var kind = rules.Kind;
+
+        var key = await Metadata(rules.MetadataUrl).FindAsync(jwt.Kid, cancellationToken);
         if (key is null)
             return TokenCheck.Fail("unknown kid");
 
-        var signedBytes = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-        if (!key.Key.VerifyData(signedBytes, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
-            return TokenCheck.Fail("bad signature");
-
-        var claims = payload.RootElement;
-        if (claims.ValueKind != JsonValueKind.Object)
-            return TokenCheck.Fail("payload is not an object");
-        if (GetString(claims, "iss") != Issuer)
-            return TokenCheck.Fail("wrong issuer");
-        if (!HasAudience(claims, options.Value.AppId))
-            return TokenCheck.Fail("wrong audience");
-
-        var now = timeProvider.GetUtcNow();
-        if (GetTime(claims, "exp") is not { } expires)
-            return TokenCheck.Fail("no exp");
-        if (now > expires + ClockSkew)
-            return TokenCheck.Fail("expired");
-        if (claims.TryGetProperty("nbf", out _))
+        var result = await Handler.ValidateTokenAsync(jwt, new TokenValidationParameters
         {
-            if (GetTime(claims, "nbf") is not { } notBefore)
-                return TokenCheck.Fail("malformed nbf");
-            if (now + ClockSkew < notBefore)
-                return TokenCheck.Fail("not yet valid");
+            ValidIssuers = rules.Issuers,
+            ValidAudience = settings.AppId,
+            IssuerSigningKey = key.Key,
+            TryAllIssuerSigningKeys = false,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ClockSkew = ClockSkew,
+            LifetimeValidator = ValidateLifetime,
+        });
+        if (!result.IsValid)
+            return TokenCheck.Fail(Reason(result.Exception));
+
+        // Required in the Bot Connector's tokens; Entra and Emulator tokens have none, but one they carry must match.
+        if (jwt.TryGetClaim("serviceurl", out var serviceUrl) || kind == TokenKind.Channel)
+        {
+            if (string.IsNullOrEmpty(serviceUrl?.Value) || !string.Equals(serviceUrl.Value, activity.ServiceUrl, StringComparison.OrdinalIgnoreCase))
+                return TokenCheck.Fail("serviceurl claim does not match the activity");
         }
 
-        if (GetString(claims, "serviceurl") is not { Length: > 0 } serviceUrl
-            || !string.Equals(serviceUrl, activity.ServiceUrl, StringComparison.OrdinalIgnoreCase))
+        // Endorsements are the Bot Framework's: where the key set lists them, the channel must be among them.
+        if (key.Endorsements is { } endorsements
+            && (string.IsNullOrEmpty(activity.ChannelId) || !endorsements.Contains(activity.ChannelId, StringComparer.Ordinal)))
         {
-            return TokenCheck.Fail("serviceurl claim does not match the activity");
-        }
-
-        if (string.IsNullOrEmpty(activity.ChannelId) || !key.Endorsements.Contains(activity.ChannelId, StringComparer.Ordinal))
             return TokenCheck.Fail("key not endorsed for the channel");
+        }
+
+        if (kind == TokenKind.Emulator)
+        {
+            // The Emulator gets its token with the bot's own credentials: v1 tokens name that app in "appid",
+            // v2 tokens in "azp".
+            jwt.TryGetPayloadValue<string>("ver", out var version);
+            var appIdClaim = version switch
+            {
+                null or "" or "1.0" => "appid",
+                "2.0" => "azp",
+                _ => null,
+            };
+            if (appIdClaim is null)
+                return TokenCheck.Fail("unknown emulator token version");
+            if (!jwt.TryGetPayloadValue<string>(appIdClaim, out var appId) || !string.Equals(appId, settings.AppId, StringComparison.Ordinal))
+                return TokenCheck.Fail($"{appIdClaim} claim is not the bot's App ID");
+        }
 
         return TokenCheck.Valid;
     }
 
-    private static bool HasAudience(JsonElement claims, string appId)
+    // The same split as the SDK's: the issuer, still unverified here, says which keys and rules apply.
+    private static (TokenRules? Rules, string? Refusal) Classify(string? issuer, BotFrameworkOptions settings)
     {
-        if (!claims.TryGetProperty("aud", out var aud))
-            return false;
-        return aud.ValueKind switch
+        if (string.IsNullOrEmpty(issuer))
+            return (null, "wrong issuer");
+
+        if (issuer == Issuer)
+            return (new TokenRules(TokenKind.Channel, [Issuer], new Uri(settings.OpenIdMetadataUrl, UriKind.Absolute)), null);
+
+        if (!string.IsNullOrWhiteSpace(settings.TenantId))
         {
-            JsonValueKind.String => string.Equals(aud.GetString(), appId, StringComparison.Ordinal),
-            JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && string.Equals(a.GetString(), appId, StringComparison.Ordinal)),
-            _ => false,
-        };
+            var tenant = settings.TenantId.Trim();
+            string[] tenantIssuers = [$"https://sts.windows.net/{tenant}/", $"https://login.microsoftonline.com/{tenant}/v2.0"];
+            if (tenantIssuers.Contains(issuer, StringComparer.Ordinal))
+                return (new TokenRules(TokenKind.Entra, tenantIssuers, settings.ResolveEntraOpenIdMetadataUrl(tenant)), null);
+        }
+
+        if (EmulatorIssuers.Contains(issuer, StringComparer.Ordinal))
+        {
+            return settings.AllowEmulatorTokens
+                ? (new TokenRules(TokenKind.Emulator, [.. EmulatorIssuers], settings.ResolveEntraOpenIdMetadataUrl("common")), null)
+                : (null, "emulator tokens not allowed");
+        }
+
+        return (null, "wrong issuer");
     }
 
-    private static DateTimeOffset? GetTime(JsonElement claims, string name)
+    private OpenIdMetadataCache Metadata(Uri metadataUrl)
+        => _metadata.GetOrAdd(metadataUrl, url => new OpenIdMetadataCache(url, httpClientFactory, timeProvider, logger));
+
+    // The handler's own lifetime check reads the system clock; this one reads the app's, with the same rules.
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
     {
-        if (!claims.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var seconds))
-            return null;
-        if (double.IsNaN(seconds) || seconds < 0 || seconds > 253402300799) // year 9999
-            return null;
-        return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+        if (expires is null)
+            throw new SecurityTokenNoExpirationException("The token has no expiration time.");
+        if (now > expires.Value + parameters.ClockSkew)
+            throw new SecurityTokenExpiredException("The token has expired.") { Expires = expires.Value };
+        if (notBefore is { } nbf && now + parameters.ClockSkew < nbf)
+            throw new SecurityTokenNotYetValidException("The token is not valid yet.") { NotBefore = nbf };
+        return true;
     }
 
-    private static string? GetString(JsonElement element, string name)
-        => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
-
-    private static JsonDocument? ParseSegment(string segment)
+    private static string Reason(Exception? exception) => exception switch
     {
-        if (Decode(segment) is not { } bytes)
-            return null;
-        try
-        {
-            var document = JsonDocument.Parse(bytes);
-            if (document.RootElement.ValueKind == JsonValueKind.Object)
-                return document;
-            document.Dispose();
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static byte[]? Decode(string segment)
-    {
-        try
-        {
-            return Base64Url.DecodeFromChars(segment);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+        SecurityTokenSignatureKeyNotFoundException => "unknown kid",
+        SecurityTokenInvalidSignatureException => "bad signature",
+        SecurityTokenInvalidAlgorithmException => "algorithm not RS256",
+        SecurityTokenInvalidIssuerException => "wrong issuer",
+        SecurityTokenInvalidAudienceException => "wrong audience",
+        SecurityTokenExpiredException => "expired",
+        SecurityTokenNotYetValidException => "not yet valid",
+        SecurityTokenNoExpirationException => "no exp",
+        SecurityTokenInvalidLifetimeException => "invalid lifetime",
+        SecurityTokenMalformedException or ArgumentException => "malformed JWT",
+        _ => "invalid token",
+    };
 }

@@ -46,7 +46,7 @@ public sealed class BotFrameworkKeyAndModeTests
         Assert.Equal(1, channel.KeyRequests);
 
         // …but once a few minutes have passed, the unknown kid makes it fetch the new key set, once.
-        clock.Offset = ChannelKeyStore.MinRefreshInterval + TimeSpan.FromSeconds(1);
+        clock.Offset = OpenIdMetadataCache.MinRefreshInterval + TimeSpan.FromSeconds(1);
         for (var i = 0; i < 3; i++)
         {
             using var accepted = await channel.PostAsync(bot.BaseAddress, channel.Activity("typing", conversationId), channel.CreateToken(channel.ServiceUrl, key: newKey));
@@ -77,7 +77,7 @@ public sealed class BotFrameworkKeyAndModeTests
         Assert.Equal(1, channel.MetadataRequests);
 
         // …but well before the few minutes it waits after a successful fetch.
-        clock.Offset = ChannelKeyStore.RetryAfterFailure + TimeSpan.FromSeconds(1);
+        clock.Offset = OpenIdMetadataCache.RetryAfterFailure + TimeSpan.FromSeconds(1);
         using var accepted = await channel.PostAsync(bot.BaseAddress, channel.Activity("typing", conversationId), channel.CreateToken(channel.ServiceUrl));
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal(2, channel.MetadataRequests);

@@ -30,14 +30,15 @@ public sealed record ReceivedActivity(string RawTarget, string ConversationId, s
     public string? Type => Body["type"]?.GetValue<string>();
 }
 
-/// <summary>A signing key the fake channel publishes in its JWKS.</summary>
-public sealed record FakeKey(string KeyId, RSA Rsa, string[] Endorsements);
+/// <summary>A signing key the fake channel publishes in its JWKS; Entra keys have no endorsements (null).</summary>
+public sealed record FakeKey(string KeyId, RSA Rsa, string[]? Endorsements);
 
 /// <summary>
 /// A stand-in for the Bot Framework on loopback, playing every part the bot talks to: the OpenID metadata and
 /// JWKS (keys with endorsements) its tokens are checked against, the Entra token endpoint the bot gets its
 /// outbound token from, and the Connector that receives the replies. It signs channel tokens with its own RSA
-/// keys and posts activities to the bot.
+/// keys and posts activities to the bot. It also stands in for Entra ID: every tenant's OpenID metadata (and
+/// <c>common</c>'s, which the Emulator's tokens are checked against) points at one more key set, without endorsements.
 /// </summary>
 public sealed class FakeChannel : IAsyncDisposable
 {
@@ -70,6 +71,15 @@ public sealed class FakeChannel : IAsyncDisposable
 
     public string TokenEndpoint => ServiceUrl + "botframework.com/oauth2/v2.0/token";
 
+    /// <summary>The Entra OpenID metadata URL template ({tenant} for the tenant).</summary>
+    public string EntraOpenIdMetadataUrl => ServiceUrl + "{tenant}/v2.0/.well-known/openid-configuration";
+
+    /// <summary>The key Entra ID signs tokens with, in every tenant.</summary>
+    public FakeKey EntraKey { get; } = new("fake-entra-key-1", RSA.Create(2048), null);
+
+    /// <summary>How many times an Entra metadata document was asked for, by tenant.</summary>
+    public ConcurrentDictionary<string, int> EntraMetadataRequests { get; } = new();
+
     /// <summary>The key that signs tokens by default, endorsed for msteams and emulator.</summary>
     public FakeKey SigningKey { get; } = new("fake-key-1", RSA.Create(2048), ["msteams", "emulator"]);
 
@@ -99,6 +109,7 @@ public sealed class FakeChannel : IAsyncDisposable
             ["BotFramework:AppPassword"] = AppPassword,
             ["BotFramework:OpenIdMetadataUrl"] = OpenIdMetadataUrl,
             ["BotFramework:TokenEndpoint"] = TokenEndpoint,
+            ["BotFramework:EntraOpenIdMetadataUrl"] = EntraOpenIdMetadataUrl,
         };
         foreach (var (key, value) in extra)
             settings[key] = value;
@@ -131,6 +142,17 @@ public sealed class FakeChannel : IAsyncDisposable
                 keys = [.. channel.PublishedKeys];
             return Results.Json(new { keys = keys.Select(Jwk).ToArray() });
         });
+        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (string tenant) =>
+        {
+            channel!.EntraMetadataRequests.AddOrUpdate(tenant, 1, (_, n) => n + 1);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["issuer"] = $"https://login.microsoftonline.com/{tenant}/v2.0",
+                ["jwks_uri"] = channel.ServiceUrl + tenant + "/discovery/v2.0/keys",
+                ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+            });
+        });
+        app.MapGet("/{tenant}/discovery/v2.0/keys", (string tenant) => Results.Json(new { keys = new[] { Jwk(channel!.EntraKey) } }));
         app.MapPost("/botframework.com/oauth2/v2.0/token", async (HttpRequest request) =>
         {
             Interlocked.Increment(ref channel!._tokenRequests);
@@ -192,6 +214,30 @@ public sealed class FakeChannel : IAsyncDisposable
         var signature = key.Rsa.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }
+
+    /// <summary>
+    /// An Entra ID token from <paramref name="tenant"/> for the bot (as a single-tenant bot or the Emulator gets them):
+    /// version "1.0" names the calling app in "appid" and is issued by sts.windows.net, "2.0" in "azp" by
+    /// login.microsoftonline.com. No serviceurl claim.
+    /// </summary>
+    public string CreateEntraToken(string version, string tenant, string callerAppId = AppId, Action<JsonObject>? editClaims = null)
+        => CreateToken(ServiceUrl, claims =>
+        {
+            claims.Remove("serviceurl");
+            claims["ver"] = version;
+            claims["tid"] = tenant;
+            if (version == "2.0")
+            {
+                claims["iss"] = $"https://login.microsoftonline.com/{tenant}/v2.0";
+                claims["azp"] = callerAppId;
+            }
+            else
+            {
+                claims["iss"] = $"https://sts.windows.net/{tenant}/";
+                claims["appid"] = callerAppId;
+            }
+            editClaims?.Invoke(claims);
+        }, key: EntraKey);
 
     /// <summary>A token broken in the way <paramref name="forgery"/> names (see the authentication tests), for <paramref name="activity"/>.</summary>
     public (string? Token, string Scheme) Forge(string forgery, JsonObject activity)
@@ -343,7 +389,7 @@ public sealed class FakeChannel : IAsyncDisposable
     private static JsonObject Jwk(FakeKey key)
     {
         var parameters = key.Rsa.ExportParameters(false);
-        return new JsonObject
+        var jwk = new JsonObject
         {
             ["kty"] = "RSA",
             ["use"] = "sig",
@@ -351,8 +397,10 @@ public sealed class FakeChannel : IAsyncDisposable
             ["x5t"] = key.KeyId,
             ["n"] = Base64Url.EncodeToString(parameters.Modulus),
             ["e"] = Base64Url.EncodeToString(parameters.Exponent),
-            ["endorsements"] = new JsonArray([.. key.Endorsements.Select(e => (JsonNode)e)]),
         };
+        if (key.Endorsements is not null)
+            jwk["endorsements"] = new JsonArray([.. key.Endorsements.Select(e => (JsonNode)e)]);
+        return jwk;
     }
 
     public async ValueTask DisposeAsync()
