@@ -72,7 +72,18 @@ internal static class LlmChatClientFactory
         clientOptions.Endpoint = endpoint;
         // The SDK requires a credential; where the key goes elsewhere, the policy above drops its bearer header.
         var client = new ChatClient(model, new ApiKeyCredential(string.IsNullOrEmpty(key) ? "unused" : key), clientOptions);
-        return client.AsIChatClient();
+        var chatClient = client.AsIChatClient();
+        // The SDK's client calls itself "openai"; telemetry should name Azure OpenAI as such.
+        return options.IsAzure ? new ProviderNameChatClient(chatClient, "azure.ai.openai") : chatClient;
+    }
+
+    /// <summary>Reports <paramref name="providerName"/> in the inner client's <see cref="ChatClientMetadata"/>.</summary>
+    private sealed class ProviderNameChatClient(IChatClient innerClient, string providerName) : DelegatingChatClient(innerClient)
+    {
+        public override object? GetService(Type serviceType, object? serviceKey = null)
+            => serviceType == typeof(ChatClientMetadata) && serviceKey is null && base.GetService(serviceType) is ChatClientMetadata metadata
+                ? new ChatClientMetadata(providerName, metadata.ProviderUri, metadata.DefaultModelId)
+                : base.GetService(serviceType, serviceKey);
     }
 
     /// <summary>A policy that edits each request before passing it on.</summary>

@@ -389,6 +389,7 @@ public sealed partial class LlmTurn : IDisposable
 /// <summary>Logs each rendered prompt at Trace: prompts hold the user's question and are never logged above that.</summary>
 internal sealed class PromptTraceFilter(ILogger logger) : IPromptRenderFilter
 {
+    /// <inheritdoc />
     public async Task OnPromptRenderAsync(PromptRenderContext context, Func<PromptRenderContext, Task> next)
     {
         await next(context);

@@ -55,7 +55,7 @@ public sealed class LlmTimeoutChatClient(IChatClient innerClient, LlmOptions opt
         {
             return await base.GetResponseAsync(messages, LlmCallOptions.WithoutOurs(options), linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (TimerFired(timeout, cancellationToken))
         {
             throw TimedOut();
         }
@@ -77,7 +77,7 @@ public sealed class LlmTimeoutChatClient(IChatClient innerClient, LlmOptions opt
                     if (!await updates.MoveNextAsync().ConfigureAwait(false))
                         yield break;
                 }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                catch (Exception) when (TimerFired(timeout, cancellationToken))
                 {
                     throw TimedOut();
                 }
@@ -103,6 +103,11 @@ public sealed class LlmTimeoutChatClient(IChatClient innerClient, LlmOptions opt
             throw TimedOut();
         return new CancellationTokenSource(limit, time);
     }
+
+    // Once our timer has fired, whatever the call ends with (a cancellation, or a transport or I/O error of a request
+    // cut short) is the timeout. A failure the provider reported before then stays what it was.
+    private static bool TimerFired(CancellationTokenSource timeout, CancellationToken cancellationToken)
+        => timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
 
     private LlmCallException TimedOut()
         => new(LlmFailureKind.Timeout, $"no reply within {options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s");
