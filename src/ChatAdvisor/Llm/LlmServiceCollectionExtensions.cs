@@ -10,7 +10,7 @@ namespace ChatAdvisor.Llm;
 public static class LlmServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and checks <see cref="LlmOptions"/>. When a provider is configured, registers the chat client, the prompts
+    /// Binds and checks <see cref="LlmOptions"/>. When a provider is configured, registers the chat client pipeline, the prompts
     /// (loaded and checked at start-up), the circuit breaker (reported on /readyz) and the <see cref="LlmAnswerer"/>.
     /// The provider is read when services are first resolved, so settings added after this call still count.
     /// </summary>
@@ -20,13 +20,15 @@ public static class LlmServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
         services.AddHttpClient(LlmChatClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
 
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LlmHealth>();
         services.AddSingleton<IReadinessContributor, LlmReadiness>();
         services.TryAddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
             var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(LlmChatClientFactory.HttpClientName);
-            return LlmChatClientFactory.Create(options, http);
+            return LlmChatClientFactory.Create(options, http, provider.GetRequiredService<LlmHealth>(),
+                provider.GetRequiredService<ILoggerFactory>(), provider.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(provider =>
         {

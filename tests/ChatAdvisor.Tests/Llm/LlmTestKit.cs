@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Tests.Llm;
 
-/// <summary>Builds the real answerer (OpenAI SDK adapter, repository prompts) against a stub endpoint.</summary>
+/// <summary>Builds the real answerer (the chat client pipeline over the OpenAI SDK, repository prompts) against a stub endpoint.</summary>
 internal static class LlmTestKit
 {
     public const string SecretKey = "sk-test-secret-0123456789";
@@ -40,9 +40,9 @@ internal static class LlmTestKit
     {
         var wrapped = Options.Create(options);
         var health = new LlmHealth(wrapped, TimeProvider.System);
-        var client = LlmChatClientFactory.Create(options, new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
+        var client = LlmChatClientFactory.Create(options, new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, health, NullLoggerFactory.Instance, TimeProvider.System);
         var prompts = PromptLibrary.Load(Path.Combine(RepoPaths.Root, "prompts"));
-        return (new LlmAnswerer(client, prompts, wrapped, health, TimeProvider.System, NullLogger<LlmAnswerer>.Instance), health);
+        return (new LlmAnswerer(client, prompts, wrapped, TimeProvider.System, NullLogger<LlmAnswerer>.Instance), health);
     }
 
     /// <summary>A loopback address where nothing listens, so connecting is refused.</summary>

@@ -5,8 +5,11 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ChatAdvisor.Core.Retrieval;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
 
 namespace ChatAdvisor.Core.Answering.Llm;
 
@@ -30,28 +33,37 @@ public sealed record LlmTextDelta(string Text) : LlmStreamItem;
 public sealed record LlmCompleted(LlmAnswer? Answer) : LlmStreamItem;
 
 /// <summary>
-/// Writes answers with a language model (any <see cref="IChatClient"/>): rewrites follow-ups into search queries,
-/// answers from numbered sources and checks the citations. Every failure (timeout, 429, 5xx, refused connection,
-/// malformed or uncited output, open circuit) yields null so the caller answers extractively. Thread-safe singleton;
-/// one <see cref="LlmTurn"/> per question.
+/// Writes answers with a language model: rewrites follow-ups into search queries, answers from numbered sources and
+/// checks the citations. The prompts run as Semantic Kernel functions on a <see cref="Kernel"/> over the given
+/// <see cref="IChatClient"/>, which is expected to be the host's pipeline (circuit breaker, timeout, telemetry, logging,
+/// provider). Every failure (timeout, 429, 5xx, refused connection, malformed or uncited output, open circuit) yields
+/// null so the caller answers extractively. Thread-safe singleton; one <see cref="LlmTurn"/> per question.
 /// </summary>
-public sealed class LlmAnswerer(
-    IChatClient chatClient,
-    PromptLibrary prompts,
-    IOptions<LlmOptions> options,
-    LlmHealth health,
-    TimeProvider time,
-    ILogger<LlmAnswerer> logger)
+public sealed class LlmAnswerer
 {
     /// <summary>How many suggestions are asked for.</summary>
     internal const int SuggestionCount = 3;
 
-    internal IChatClient ChatClient => chatClient;
-    internal PromptLibrary Prompts => prompts;
-    internal LlmOptions Options => options.Value;
-    internal LlmHealth Health => health;
-    internal TimeProvider Time => time;
-    internal ILogger Logger => logger;
+    private readonly IOptions<LlmOptions> _options;
+
+    /// <summary>Creates the answerer and the kernel its prompt functions run on.</summary>
+    public LlmAnswerer(IChatClient chatClient, PromptLibrary prompts, IOptions<LlmOptions> options, TimeProvider time, ILogger<LlmAnswerer> logger)
+    {
+        _options = options;
+        Prompts = prompts;
+        Time = time;
+        Logger = logger;
+        var services = new ServiceCollection();
+        services.AddSingleton(chatClient);
+        Kernel = new Kernel(services.BuildServiceProvider());
+        Kernel.PromptRenderFilters.Add(new PromptTraceFilter(logger));
+    }
+
+    internal Kernel Kernel { get; }
+    internal PromptLibrary Prompts { get; }
+    internal LlmOptions Options => _options.Value;
+    internal TimeProvider Time { get; }
+    internal ILogger Logger { get; }
 
     /// <summary>
     /// Starts the model's part of answering one question. Every call of the turn shares one deadline of
@@ -62,7 +74,8 @@ public sealed class LlmAnswerer(
 
 /// <summary>
 /// The model's part of answering one question. Its methods take no cancellation token of their own: the token given
-/// to <see cref="LlmAnswerer.BeginTurn"/> and the turn's deadline cancel every call. Not thread-safe; dispose when the
+/// to <see cref="LlmAnswerer.BeginTurn"/> cancels every call, and each call carries the turn's deadline, which the chat
+/// client pipeline's timeout layer enforces. Not thread-safe; dispose when the
 /// question is answered.
 /// </summary>
 public sealed partial class LlmTurn : IDisposable
@@ -75,7 +88,8 @@ public sealed partial class LlmTurn : IDisposable
 
     private readonly LlmAnswerer _owner;
     private readonly CancellationToken _callerToken;
-    private readonly CancellationTokenSource _deadline;
+    // The chat client pipeline's timeout layer ends every call of the turn by this time.
+    private readonly DateTimeOffset _deadline;
     private readonly CancellationTokenSource _suggestions;
     private bool _failed;
 
@@ -83,9 +97,8 @@ public sealed partial class LlmTurn : IDisposable
     {
         _owner = owner;
         _callerToken = cancellationToken;
-        _deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _deadline.CancelAfter(owner.Options.Timeout);
-        _suggestions = CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token);
+        _deadline = owner.Time.GetUtcNow() + owner.Options.Timeout;
+        _suggestions = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
     /// <summary>True once a call of this turn has failed; the caller answers extractively.</summary>
@@ -99,12 +112,11 @@ public sealed partial class LlmTurn : IDisposable
     {
         if (history.Count == 0 || !_owner.Options.RewriteFollowUps)
             return null;
-        var prompt = _owner.Prompts.Rewrite.Render(new Dictionary<string, string>
+        var reply = await CallAsync("rewrite", _owner.Prompts.RewriteFunction, new Dictionary<string, string>
         {
             ["question"] = question,
             ["history"] = FormatHistory(history),
-        });
-        var reply = await CallAsync("rewrite", [new ChatMessage(ChatRole.User, prompt)], maxOutputTokens: 100);
+        }, maxOutputTokens: 100);
         if (reply is null)
             return null;
         var query = reply.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
@@ -124,10 +136,10 @@ public sealed partial class LlmTurn : IDisposable
     public async Task<LlmAnswer?> AnswerAsync(string question, IReadOnlyList<PriorTurn> history, IReadOnlyList<SearchHit> hits)
     {
         var sources = Pack(hits);
-        if (sources.Count == 0 || _failed || !IsCallAllowed("answer"))
+        if (sources.Count == 0 || _failed)
             return null;
         var suggestions = StartSuggestions(question, sources);
-        var reply = await CallAsync("answer", AnswerMessages(question, history, sources), _owner.Options.MaxOutputTokens);
+        var reply = await CallAsync("answer", _owner.Prompts.AnswerFunction, AnswerValues(question, history, sources), _owner.Options.MaxOutputTokens);
         var answer = reply is null ? null : Check(reply, sources);
         if (answer is null)
         {
@@ -145,21 +157,21 @@ public sealed partial class LlmTurn : IDisposable
         IReadOnlyList<SearchHit> hits, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var sources = Pack(hits);
-        if (sources.Count == 0 || _failed || !IsCallAllowed("answer"))
+        if (sources.Count == 0 || _failed)
         {
             yield return new LlmCompleted(null);
             yield break;
         }
 
         var suggestions = StartSuggestions(question, sources);
-        var messages = AnswerMessages(question, history, sources);
+        var arguments = Arguments("answer", AnswerValues(question, history, sources), _owner.Options.MaxOutputTokens);
         var renumberer = new CitationRenumberer(sources.Count);
         var raw = new StringBuilder();
         var notCovered = false;
         var undecided = true; // the start of the reply could still be the "not covered" sentinel
         var started = Stopwatch.GetTimestamp();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token, cancellationToken);
-        var updates = _owner.ChatClient.GetStreamingResponseAsync(messages, ChatOptions(_owner.Options.MaxOutputTokens), linked.Token)
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_callerToken, cancellationToken);
+        var updates = _owner.Kernel.InvokeStreamingAsync<StreamingChatMessageContent>(_owner.Prompts.AnswerFunction, arguments, linked.Token)
             .GetAsyncEnumerator(linked.Token);
         try
         {
@@ -170,7 +182,7 @@ public sealed partial class LlmTurn : IDisposable
                 {
                     if (!await updates.MoveNextAsync())
                         break;
-                    text = updates.Current.Text;
+                    text = updates.Current.Content;
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException
                     || !(cancellationToken.IsCancellationRequested || _callerToken.IsCancellationRequested))
@@ -224,26 +236,17 @@ public sealed partial class LlmTurn : IDisposable
     public void Dispose()
     {
         _suggestions.Dispose();
-        _deadline.Dispose();
     }
 
     private IReadOnlyList<PackedSource> Pack(IReadOnlyList<SearchHit> hits)
         => SourcePacker.Pack(hits, _owner.Options.MaxSourceTokens, _owner.Options.MaxSources);
 
-    private List<ChatMessage> AnswerMessages(string question, IReadOnlyList<PriorTurn> history, IReadOnlyList<PackedSource> sources)
+    private static Dictionary<string, string> AnswerValues(string question, IReadOnlyList<PriorTurn> history, IReadOnlyList<PackedSource> sources) => new()
     {
-        var prompt = _owner.Prompts.Answer.Render(new Dictionary<string, string>
-        {
-            ["question"] = question,
-            ["history"] = FormatHistory(history),
-            ["sources"] = SourcePacker.Format(sources),
-        });
-        return
-        [
-            new ChatMessage(ChatRole.System, _owner.Prompts.System.Render(new Dictionary<string, string>())),
-            new ChatMessage(ChatRole.User, prompt),
-        ];
-    }
+        ["question"] = question,
+        ["history"] = FormatHistory(history),
+        ["sources"] = SourcePacker.Format(sources),
+    };
 
     private LlmAnswer? Check(string reply, IReadOnlyList<PackedSource> sources)
     {
@@ -262,16 +265,17 @@ public sealed partial class LlmTurn : IDisposable
     {
         if (!_owner.Options.GenerateSuggestions)
             return null;
-        var prompt = _owner.Prompts.Suggestions.Render(new Dictionary<string, string>
+        var values = new Dictionary<string, string>
         {
             ["question"] = question,
             ["sources"] = SourcePacker.Format(sources),
             ["count"] = LlmAnswerer.SuggestionCount.ToString(CultureInfo.InvariantCulture),
-        });
+        };
         try
         {
-            var response = await _owner.ChatClient.GetResponseAsync([new ChatMessage(ChatRole.User, prompt)], ChatOptions(200), _suggestions.Token);
-            var suggestions = response.Text
+            var result = await _owner.Kernel.InvokeAsync(_owner.Prompts.SuggestionsFunction,
+                Arguments(LlmCallOptions.SuggestionsPurpose, values, maxOutputTokens: 200), _suggestions.Token);
+            var suggestions = (result.GetValue<string>() ?? "")
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(line => ListMarker().Replace(line, "").Trim().Trim('"', '“', '”'))
                 .Where(line => line.EndsWith('?') && line.Length is > 8 and <= 200)
@@ -300,17 +304,15 @@ public sealed partial class LlmTurn : IDisposable
         return await suggestions;
     }
 
-    private async Task<string?> CallAsync(string purpose, List<ChatMessage> messages, int maxOutputTokens)
+    private async Task<string?> CallAsync(string purpose, KernelFunction function, Dictionary<string, string> values, int maxOutputTokens)
     {
-        if (_failed || !IsCallAllowed(purpose))
+        if (_failed)
             return null;
-        if (_owner.Logger.IsEnabled(LogLevel.Trace))
-            LlmLog.Prompt(_owner.Logger, purpose, string.Join("\n---\n", messages.Select(m => m.Text)));
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var response = await _owner.ChatClient.GetResponseAsync(messages, ChatOptions(maxOutputTokens), _deadline.Token);
-            var text = response.Text;
+            var result = await _owner.Kernel.InvokeAsync(function, Arguments(purpose, values, maxOutputTokens), _callerToken);
+            var text = result.GetValue<string>();
             if (string.IsNullOrWhiteSpace(text))
                 throw new LlmCallException(LlmFailureKind.MalformedOutput, "the reply held no text");
             RecordSuccess(purpose, started, text);
@@ -323,25 +325,23 @@ public sealed partial class LlmTurn : IDisposable
         }
     }
 
-    private bool IsCallAllowed(string purpose)
-    {
-        if (_owner.Health.IsCallAllowed())
-            return true;
-        LlmLog.CircuitOpen(_owner.Logger, purpose, _owner.Health.OpenUntil());
-        _failed = true;
-        return false;
-    }
-
-    private ChatOptions ChatOptions(int maxOutputTokens) => new()
-    {
-        MaxOutputTokens = maxOutputTokens,
-        Temperature = (float)_owner.Options.Temperature,
-    };
+    // The settings travel to the chat client as ChatOptions: max_tokens and temperature as such, the purpose and the
+    // deadline as additional properties for the pipeline's circuit breaker and timeout layers.
+    private KernelArguments Arguments(string purpose, IReadOnlyDictionary<string, string> values, int maxOutputTokens)
+        => ChatPrompt.Arguments(values, new PromptExecutionSettings
+        {
+            ExtensionData = new Dictionary<string, object>
+            {
+                ["max_tokens"] = maxOutputTokens,
+                ["temperature"] = _owner.Options.Temperature,
+                [LlmCallOptions.PurposeKey] = purpose,
+                [LlmCallOptions.DeadlineKey] = _deadline,
+            },
+        });
 
     private void RecordSuccess(string purpose, long started, string reply)
     {
         var elapsed = Stopwatch.GetElapsedTime(started);
-        _owner.Health.RecordSuccess(elapsed);
         LlmLog.CallSucceeded(_owner.Logger, purpose, (long)elapsed.TotalMilliseconds);
         if (_owner.Logger.IsEnabled(LogLevel.Trace))
             LlmLog.Reply(_owner.Logger, purpose, reply);
@@ -349,17 +349,14 @@ public sealed partial class LlmTurn : IDisposable
 
     private void RecordFailure(string purpose, Exception exception, long started)
     {
+        // The pipeline's circuit breaker has recorded the failure already; the turn only stops and says why.
         _failed = true;
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var (kind, detail, retryAfter) = exception switch
-        {
-            OperationCanceledException => (LlmFailureKind.Timeout, $"no reply within {_owner.Options.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s", (TimeSpan?)null),
-            LlmCallException call => (call.Kind, call.Message, call.RetryAfter),
-            HttpRequestException http => (LlmFailureKind.Unreachable, http.HttpRequestError.ToString(), null),
-            _ => (LlmFailureKind.MalformedOutput, exception.GetType().Name, null),
-        };
-        _owner.Health.RecordFailure(kind, detail, retryAfter);
-        LlmLog.CallFailed(_owner.Logger, purpose, (long)elapsed.TotalMilliseconds, LlmHealth.Describe(kind), detail);
+        var failure = LlmFailure.Classify(exception, CancellationToken.None)!;
+        if (failure.Kind == LlmFailureKind.CircuitOpen)
+            LlmLog.CircuitOpen(_owner.Logger, purpose, failure.Detail);
+        else
+            LlmLog.CallFailed(_owner.Logger, purpose, (long)elapsed.TotalMilliseconds, LlmHealth.Describe(failure.Kind), failure.Detail);
     }
 
     // Earlier answers lose their [n] markers: those numbers referred to other sources.
@@ -387,4 +384,16 @@ public sealed partial class LlmTurn : IDisposable
 
     [GeneratedRegex(@"^(?:[-*•]\s+|\d+[.)]\s+)")]
     private static partial Regex ListMarker();
+}
+
+/// <summary>Logs each rendered prompt at Trace: prompts hold the user's question and are never logged above that.</summary>
+internal sealed class PromptTraceFilter(ILogger logger) : IPromptRenderFilter
+{
+    /// <inheritdoc />
+    public async Task OnPromptRenderAsync(PromptRenderContext context, Func<PromptRenderContext, Task> next)
+    {
+        await next(context);
+        if (logger.IsEnabled(LogLevel.Trace))
+            LlmLog.Prompt(logger, context.Function.Name, context.RenderedPrompt ?? "");
+    }
 }

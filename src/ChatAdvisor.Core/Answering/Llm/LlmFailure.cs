@@ -32,3 +32,23 @@ public sealed class LlmCallException(LlmFailureKind kind, string message, TimeSp
     /// <summary>For <see cref="LlmFailureKind.RateLimited"/>: how long the endpoint asked us to wait, when it said.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>What a failed call stands for, as the circuit breaker records it and the logs show it.</summary>
+/// <param name="Kind">The failure kind.</param>
+/// <param name="Detail">A short description without key, prompt or reply text.</param>
+/// <param name="RetryAfter">For a 429: how long the endpoint asked us to wait, when it said.</param>
+public sealed record LlmFailure(LlmFailureKind Kind, string Detail, TimeSpan? RetryAfter)
+{
+    /// <summary>
+    /// The failure <paramref name="exception"/> stands for, or null when <paramref name="cancellationToken"/> was
+    /// cancelled: then the caller gave up, which says nothing about the model.
+    /// </summary>
+    public static LlmFailure? Classify(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => null,
+        LlmCallException call => new LlmFailure(call.Kind, call.Message, call.RetryAfter),
+        OperationCanceledException => new LlmFailure(LlmFailureKind.Timeout, "no reply in time", null),
+        HttpRequestException http => new LlmFailure(LlmFailureKind.Unreachable, http.HttpRequestError.ToString(), null),
+        _ => new LlmFailure(LlmFailureKind.MalformedOutput, exception.GetType().Name, null),
+    };
+}

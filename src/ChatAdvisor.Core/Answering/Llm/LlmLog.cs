@@ -8,8 +8,8 @@ internal static partial class LlmLog
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Language model {Purpose} call failed after {ElapsedMs} ms: {Failure} ({Detail}); answering extractively")]
     public static partial void CallFailed(ILogger logger, string purpose, long elapsedMs, string failure, string detail);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Language model not called ({Purpose}): circuit open until {OpenUntil}; answering extractively")]
-    public static partial void CircuitOpen(ILogger logger, string purpose, DateTimeOffset? openUntil);
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Language model not called ({Purpose}): {Detail}; answering extractively")]
+    public static partial void CircuitOpen(ILogger logger, string purpose, string detail);
 
     [LoggerMessage(EventId = 7003, Level = LogLevel.Debug, Message = "Language model {Purpose} reply in {ElapsedMs} ms")]
     public static partial void CallSucceeded(ILogger logger, string purpose, long elapsedMs);

@@ -14,7 +14,7 @@ public class LlmAnswererTests
     {
         options ??= new LlmOptions { Provider = "openai", Endpoint = "http://127.0.0.1:1/v1", GenerateSuggestions = false };
         var wrapped = Options.Create(options);
-        return new LlmAnswerer(client, Prompts, wrapped, new LlmHealth(wrapped, TimeProvider.System), TimeProvider.System, NullLogger<LlmAnswerer>.Instance);
+        return new LlmAnswerer(client, Prompts, wrapped, TimeProvider.System, NullLogger<LlmAnswerer>.Instance);
     }
 
     [Fact]
@@ -219,7 +219,8 @@ internal sealed class FakeChatClient(Func<IList<ChatMessage>, string> reply) : I
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+    public object? GetService(Type serviceType, object? serviceKey = null)
+        => serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("fake") : null;
 
     public void Dispose()
     {

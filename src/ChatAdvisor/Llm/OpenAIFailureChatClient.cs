@@ -6,104 +6,60 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ChatAdvisor.Core.Answering.Llm;
 using Microsoft.Extensions.AI;
-using OpenAI.Chat;
-using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
-using OpenAIChatMessage = OpenAI.Chat.ChatMessage;
 
 namespace ChatAdvisor.Llm;
 
 /// <summary>
-/// An <see cref="IChatClient"/> over the OpenAI SDK's <see cref="ChatClient"/>: text messages in, text out, streamed
-/// or not. SDK failures become <see cref="LlmCallException"/>s whose messages hold no key, prompt or reply text.
-/// Thread-safe.
+/// Turns the OpenAI SDK's failures (status codes, transport errors, unreadable replies) into
+/// <see cref="LlmCallException"/>s whose messages hold no key, prompt or reply text, with a 429's Retry-After.
+/// Sits right above the provider's client. Thread-safe.
 /// </summary>
-internal sealed class OpenAIChatClientAdapter(ChatClient client, ChatClientMetadata metadata) : IChatClient
+internal sealed class OpenAIFailureChatClient(IChatClient innerClient) : DelegatingChatClient(innerClient)
 {
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ChatCompletion completion;
         try
         {
-            completion = (await client.CompleteChatAsync(ToOpenAI(messages), ToOpenAI(options), cancellationToken)).Value;
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (Translate(exception) is { } translated)
         {
             throw translated;
         }
-        var text = string.Concat(completion.Content.Where(p => p.Kind == ChatMessageContentPartKind.Text).Select(p => p.Text));
-        return new ChatResponse(new AIChatMessage(ChatRole.Assistant, text))
-        {
-            ModelId = completion.Model,
-            FinishReason = completion.FinishReason == OpenAI.Chat.ChatFinishReason.Length ? Microsoft.Extensions.AI.ChatFinishReason.Length : Microsoft.Extensions.AI.ChatFinishReason.Stop,
-        };
     }
 
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<AIChatMessage> messages, ChatOptions? options = null,
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var updates = client.CompleteChatStreamingAsync(ToOpenAI(messages), ToOpenAI(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        IAsyncEnumerator<ChatResponseUpdate> updates;
+        try
+        {
+            updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception exception) when (Translate(exception) is { } translated)
+        {
+            throw translated;
+        }
         try
         {
             while (true)
             {
-                StreamingChatCompletionUpdate update;
                 try
                 {
-                    if (!await updates.MoveNextAsync())
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
                         yield break;
-                    update = updates.Current;
                 }
                 catch (Exception exception) when (Translate(exception) is { } translated)
                 {
                     throw translated;
                 }
-                foreach (var part in update.ContentUpdate)
-                {
-                    if (!string.IsNullOrEmpty(part.Text))
-                        yield return new ChatResponseUpdate(ChatRole.Assistant, part.Text) { ModelId = update.Model };
-                }
+                yield return updates.Current;
             }
         }
         finally
         {
-            await updates.DisposeAsync();
+            await updates.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        if (serviceKey is not null)
-            return null;
-        if (serviceType == typeof(ChatClientMetadata))
-            return metadata;
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
-
-    public void Dispose()
-    {
-    }
-
-    private static List<OpenAIChatMessage> ToOpenAI(IEnumerable<AIChatMessage> messages)
-    {
-        var result = new List<OpenAIChatMessage>();
-        foreach (var message in messages)
-        {
-            OpenAIChatMessage converted = message.Role == ChatRole.System ? new SystemChatMessage(message.Text)
-                : message.Role == ChatRole.Assistant ? new AssistantChatMessage(message.Text)
-                : new UserChatMessage(message.Text);
-            result.Add(converted);
-        }
-        return result;
-    }
-
-    private static ChatCompletionOptions ToOpenAI(ChatOptions? options)
-    {
-        var result = new ChatCompletionOptions();
-        if (options?.MaxOutputTokens is { } max)
-            result.MaxOutputTokenCount = max;
-        if (options?.Temperature is { } temperature)
-            result.Temperature = temperature;
-        return result;
     }
 
     /// <summary>The failure an SDK exception stands for, or null to let it through (cancellation, bugs).</summary>
@@ -111,6 +67,8 @@ internal sealed class OpenAIChatClientAdapter(ChatClient client, ChatClientMetad
     {
         switch (exception)
         {
+            case LlmCallException or OperationCanceledException:
+                return null;
             case ClientResultException { Status: 0 } transport:
                 return new LlmCallException(LlmFailureKind.Unreachable, DescribeTransport(transport.InnerException), innerException: null);
             case ClientResultException { Status: 429 } limited:
