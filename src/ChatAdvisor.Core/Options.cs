@@ -60,7 +60,7 @@ public sealed class RetrievalOptions
     public int RrfK { get; set; } = 60;
 
     /// <summary>The weight of the vector ranking in the fusion (the lexical ranking gets 1 minus this).</summary>
-    public float VectorWeight { get; set; } = 0.35f;
+    public float VectorWeight { get; set; } = 0.8f;
 
     /// <summary>How many candidates each retriever contributes to the fusion.</summary>
     public int CandidatesPerRetriever { get; set; } = 30;
@@ -78,7 +78,7 @@ public sealed class RetrievalOptions
     /// A question without domain keywords is still in scope when its embedding has at least this cosine with a
     /// passage (calibrated on the eval set: off-topic questions stay below it).
     /// </summary>
-    public float InScopeSimilarity { get; set; } = 0.45f;
+    public float InScopeSimilarity { get; set; } = 0.55f;
 
     /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
     public string? Validate() =>

@@ -10,28 +10,94 @@ namespace ChatAdvisor.Core.Retrieval;
 public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCounter, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
 {
     /// <summary>Bumped whenever analysis or the index format changes, so old caches are rebuilt.</summary>
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
 
     /// <summary>Identifies the settings an index depends on, the embedding model included (a new model rebuilds the index).</summary>
     public string SettingsKey => $"v{FormatVersion};chunk={chunking.MaxTokens}/{chunking.OverlapTokens};tokens={tokenCounter.GetType().Name};embedding={EmbeddingModelId ?? "none"}";
 
     private string? EmbeddingModelId => embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId;
 
-    /// <summary>Embeds every chunk of <paramref name="snapshot"/> and returns the snapshot with its vector index (unchanged without an embedding generator).</summary>
-    public async Task<IndexSnapshot> AddVectorsAsync(IndexSnapshot snapshot, CancellationToken cancellationToken = default)
+    /// <summary>Texts embedded per model call while indexing, so progress can be reported between slices.</summary>
+    private const int EmbeddingSlice = 256;
+
+    /// <summary>
+    /// Embeds every chunk of <paramref name="snapshot"/>, whole and passage by passage, and returns the snapshot with its
+    /// vector index (unchanged without an embedding generator). <paramref name="progress"/> hears (texts embedded, texts in
+    /// all) after each slice.
+    /// </summary>
+    public async Task<IndexSnapshot> AddVectorsAsync(IndexSnapshot snapshot, IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         if (embeddings is null)
             return snapshot;
         var stopwatch = Stopwatch.StartNew();
-        var generated = await embeddings.GenerateAsync(snapshot.Chunks.Select(HybridRetriever.EmbeddingText), cancellationToken: cancellationToken);
-        int dimensions = generated.Count > 0 ? generated[0].Vector.Length : embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions ?? 0;
-        var vectors = VectorIndex.Build(EmbeddingModelId ?? "unknown", dimensions, [.. generated.Select(e => e.Vector)]);
+        var (texts, rowsPerChunk) = EmbeddingTexts(snapshot);
+        var generated = new List<ReadOnlyMemory<float>>(texts.Count);
+        for (int start = 0; start < texts.Count; start += EmbeddingSlice)
+        {
+            var slice = texts.GetRange(start, Math.Min(EmbeddingSlice, texts.Count - start));
+            generated.AddRange((await embeddings.GenerateAsync(slice, cancellationToken: cancellationToken)).Select(e => e.Vector));
+            progress?.Report((generated.Count, texts.Count));
+        }
+        int dimensions = generated.Count > 0 ? generated[0].Length : embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelDimensions ?? 0;
+        var vectors = VectorIndex.Build(EmbeddingModelId ?? "unknown", dimensions,
+            [.. rowsPerChunk.Select(rows => (IReadOnlyList<ReadOnlyMemory<float>>)[.. rows.Select(t => generated[t])])]);
         return new IndexSnapshot(snapshot.Articles, snapshot.Lexical, snapshot.Spelling, snapshot.Stamps, snapshot.SettingsKey)
         {
             Vectors = vectors,
             Built = (snapshot.Built.At, snapshot.Built.Duration + stopwatch.Elapsed, snapshot.Built.FromCache),
             Skipped = snapshot.Skipped,
         };
+    }
+
+    /// <summary>
+    /// The texts to embed, each once, and for every chunk the texts that are its rows: the whole chunk first
+    /// (<see cref="HybridRetriever.EmbeddingText"/>), then each sentence, list item and table row inside it, prefixed with
+    /// its section heading. A table row is written with the column names of its header ("Templating — Django: Django
+    /// Templates; Flask: Jinja2"), so a question about one cell finds its row. Passages in the overlap of two chunks are
+    /// embedded once and belong to both.
+    /// </summary>
+    internal static (List<string> Texts, List<List<int>> RowsPerChunk) EmbeddingTexts(IndexSnapshot snapshot)
+    {
+        var texts = new List<string>();
+        var rowsPerChunk = new List<List<int>>(snapshot.Chunks.Count);
+        foreach (var (article, units, chunks) in snapshot.Articles)
+        {
+            var passageText = new Dictionary<int, int>();
+            foreach (var chunk in chunks)
+            {
+                var rows = new List<int> { texts.Count };
+                texts.Add(HybridRetriever.EmbeddingText(chunk));
+                for (int u = 0; u < units.Count; u++)
+                {
+                    var unit = units[u];
+                    if (unit.Start < chunk.Start || unit.End > chunk.End || unit.Kind is UnitKind.Code or UnitKind.TableHeader)
+                        continue;
+                    if (!passageText.TryGetValue(u, out var row))
+                    {
+                        var text = article.Text[unit.Start..unit.End];
+                        if (unit.Kind == UnitKind.TableRow && units.LastOrDefault(h => h.Kind == UnitKind.TableHeader && h.Block == unit.Block) is { End: > 0 } header)
+                            text = LabelledRow(article.Text[header.Start..header.End], text);
+                        row = passageText[u] = texts.Count;
+                        texts.Add(string.IsNullOrEmpty(chunk.Section) ? text : chunk.Section + ": " + text);
+                    }
+                    rows.Add(row);
+                }
+                rowsPerChunk.Add(rows);
+            }
+        }
+        return (texts, rowsPerChunk);
+    }
+
+    // "| Templating | Django Templates | Jinja2 |" under "| Feature | Django | Flask |" → "Templating — Django: Django Templates; Flask: Jinja2".
+    private static string LabelledRow(string header, string row)
+    {
+        static string[] Cells(string line) => [.. line.Trim().Trim('|').Split('|').Select(c => c.Trim())];
+        var names = Cells(header);
+        var values = Cells(row);
+        if (names.Length != values.Length || values.Length < 2)
+            return row;
+        return values[0] + " — " + string.Join("; ", Enumerable.Range(1, values.Length - 1).Select(i => names[i] + ": " + values[i]));
     }
 
     // Chunk index → the header row of the table the chunk starts in, for chunks that start after that header.

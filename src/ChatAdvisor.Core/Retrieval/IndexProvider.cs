@@ -53,7 +53,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         {
             if (_current is null)
             {
-                _current = await Task.Run(() => LoadOrBuildAsync(force: false, progress: null, cancellationToken), cancellationToken);
+                _current = await Task.Run(() => LoadOrBuildAsync(force: false, progress: null, embedded: null, cancellationToken), cancellationToken);
                 StartWatching();
             }
             return _current;
@@ -64,13 +64,17 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         }
     }
 
-    /// <summary>Rebuilds the index now (when <paramref name="force"/> or the corpus changed) and makes it current.</summary>
-    public async Task<IndexSnapshot> RebuildAsync(bool force, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Rebuilds the index now (when <paramref name="force"/> or the corpus changed) and makes it current.
+    /// <paramref name="progress"/> hears about files read, <paramref name="embedded"/> about chunks embedded.
+    /// </summary>
+    public async Task<IndexSnapshot> RebuildAsync(bool force, IProgress<(int Done, int Total)>? progress = null,
+        IProgress<(int Done, int Total)>? embedded = null, CancellationToken cancellationToken = default)
     {
         await _buildLock.WaitAsync(cancellationToken);
         try
         {
-            _current = await Task.Run(() => LoadOrBuildAsync(force, progress, cancellationToken), cancellationToken);
+            _current = await Task.Run(() => LoadOrBuildAsync(force, progress, embedded, cancellationToken), cancellationToken);
             return _current;
         }
         finally
@@ -79,7 +83,8 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         }
     }
 
-    private async Task<IndexSnapshot> LoadOrBuildAsync(bool force, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    private async Task<IndexSnapshot> LoadOrBuildAsync(bool force, IProgress<(int Done, int Total)>? progress,
+        IProgress<(int Done, int Total)>? embedded, CancellationToken cancellationToken)
     {
         var stamps = CorpusLoader.Stamp(CorpusPath);
         string reason = "rebuild requested";
@@ -97,7 +102,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
             reason = cached is null ? problem! : "the corpus or the settings changed";
         }
 
-        var snapshot = await _builder.AddVectorsAsync(_builder.Build(CorpusPath, progress, cancellationToken), cancellationToken);
+        var snapshot = await _builder.AddVectorsAsync(_builder.Build(CorpusPath, progress, cancellationToken), embedded, cancellationToken);
         Log.IndexBuilt(_logger, snapshot.Articles.Count, snapshot.Chunks.Count, (long)snapshot.Built.Duration.TotalMilliseconds, reason);
         ReportSkipped(snapshot);
         try

@@ -4,22 +4,26 @@ using System.Runtime.Intrinsics;
 namespace ChatAdvisor.Core.Retrieval;
 
 /// <summary>
-/// Chunk embeddings for nearest-neighbour search, kept as int8 with one float32 scale per row
-/// (dimensions + 4 bytes per chunk). A search scores every row with an int8 dot product against the
-/// quantised query, then the caller re-scores the best candidates in float32 (see <see cref="Retriever"/>).
+/// Chunk embeddings for nearest-neighbour search, kept as int8 with one float32 scale per row (dimensions + 4 bytes a
+/// row). A chunk has several rows: the embedding of its whole text first, then one per passage inside it (a sentence, a
+/// list item, a table row), and scores as its best row. A question worded unlike the chunk as a whole often matches one
+/// of its sentences closely. A search scores every row with an int8 dot product against the quantised query; the caller
+/// then re-scores the best chunks with the float query (<see cref="Rescore"/>).
 /// </summary>
 /// <remarks>Immutable after construction; searching is thread-safe.</remarks>
 public sealed class VectorIndex
 {
     private readonly sbyte[] _rows;
     private readonly float[] _scales;
+    private readonly int[] _firstRow;
 
-    private VectorIndex(string modelId, int dimensions, sbyte[] rows, float[] scales)
+    private VectorIndex(string modelId, int dimensions, sbyte[] rows, float[] scales, int[] firstRow)
     {
         ModelId = modelId;
         Dimensions = dimensions;
         _rows = rows;
         _scales = scales;
+        _firstRow = firstRow;
     }
 
     /// <summary>The embedding model the vectors come from (an index built with another model is stale).</summary>
@@ -28,24 +32,46 @@ public sealed class VectorIndex
     /// <summary>Length of each vector.</summary>
     public int Dimensions { get; }
 
-    /// <summary>The number of vectors (vector i is chunk i).</summary>
-    public int Count => _scales.Length;
+    /// <summary>The number of chunks (chunk i owns rows <c>firstRow[i]</c> up to <c>firstRow[i + 1]</c>).</summary>
+    public int Count => _firstRow.Length - 1;
+
+    /// <summary>The number of rows, all chunks together.</summary>
+    public int RowCount => _scales.Length;
 
     /// <summary>Bytes the vectors take in memory.</summary>
-    public long MemoryBytes => _rows.LongLength + _scales.LongLength * sizeof(float);
+    public long MemoryBytes => _rows.LongLength + _scales.LongLength * sizeof(float) + _firstRow.LongLength * sizeof(int);
 
-    /// <summary>Quantises unit-length (or zero) float vectors; vector i is chunk i.</summary>
+    /// <summary>Quantises unit-length (or zero) float vectors, one per chunk; vector i is chunk i.</summary>
     public static VectorIndex Build(string modelId, int dimensions, IReadOnlyList<ReadOnlyMemory<float>> vectors)
+        => Build(modelId, dimensions, [.. vectors.Select(v => (IReadOnlyList<ReadOnlyMemory<float>>)[v])]);
+
+    /// <summary>
+    /// Quantises unit-length (or zero) float vectors: <paramref name="rowsPerChunk"/>[i] are chunk i's rows, the whole chunk's
+    /// vector first (it stands for the chunk in <see cref="Similarity"/>).
+    /// </summary>
+    public static VectorIndex Build(string modelId, int dimensions, IReadOnlyList<IReadOnlyList<ReadOnlyMemory<float>>> rowsPerChunk)
     {
-        var rows = new sbyte[vectors.Count * dimensions];
-        var scales = new float[vectors.Count];
-        for (int i = 0; i < vectors.Count; i++)
+        var firstRow = new int[rowsPerChunk.Count + 1];
+        for (int i = 0; i < rowsPerChunk.Count; i++)
         {
-            if (vectors[i].Length != dimensions)
-                throw new ArgumentException($"Vector {i} has {vectors[i].Length} dimensions, expected {dimensions}.", nameof(vectors));
-            scales[i] = Quantize(vectors[i].Span, rows.AsSpan(i * dimensions, dimensions));
+            if (rowsPerChunk[i].Count == 0)
+                throw new ArgumentException($"Chunk {i} has no vector.", nameof(rowsPerChunk));
+            firstRow[i + 1] = firstRow[i] + rowsPerChunk[i].Count;
         }
-        return new VectorIndex(modelId, dimensions, rows, scales);
+        var rows = new sbyte[firstRow[^1] * dimensions];
+        var scales = new float[firstRow[^1]];
+        for (int i = 0; i < rowsPerChunk.Count; i++)
+        {
+            for (int r = 0; r < rowsPerChunk[i].Count; r++)
+            {
+                var vector = rowsPerChunk[i][r];
+                if (vector.Length != dimensions)
+                    throw new ArgumentException($"A vector of chunk {i} has {vector.Length} dimensions, expected {dimensions}.", nameof(rowsPerChunk));
+                int row = firstRow[i] + r;
+                scales[row] = Quantize(vector.Span, rows.AsSpan(row * dimensions, dimensions));
+            }
+        }
+        return new VectorIndex(modelId, dimensions, rows, scales, firstRow);
     }
 
     /// <summary>Writes <paramref name="source"/> as int8 into <paramref name="destination"/> and returns the scale (max |x| / 127).</summary>
@@ -65,8 +91,8 @@ public sealed class VectorIndex
     }
 
     /// <summary>
-    /// The <paramref name="k"/> rows with the highest approximate dot product with <paramref name="query"/>
-    /// (positive scores only), best first; ties go to the lower index.
+    /// The <paramref name="k"/> chunks with the highest approximate dot product of <paramref name="query"/> with one of their
+    /// rows (positive scores only), best first; ties go to the lower index.
     /// </summary>
     public IReadOnlyList<(int Document, float Score)> Search(ReadOnlySpan<float> query, int k)
     {
@@ -77,30 +103,43 @@ public sealed class VectorIndex
         var scores = new float[Count];
         if (queryScale > 0)
         {
-            for (int i = 0; i < scores.Length; i++)
-                scores[i] = DotInt8(_rows.AsSpan(i * Dimensions, Dimensions), quantized) * _scales[i] * queryScale;
+            for (int chunk = 0; chunk < scores.Length; chunk++)
+            {
+                float best = float.NegativeInfinity;
+                for (int row = _firstRow[chunk]; row < _firstRow[chunk + 1]; row++)
+                    best = Math.Max(best, DotInt8(_rows.AsSpan(row * Dimensions, Dimensions), quantized) * _scales[row]);
+                scores[chunk] = best * queryScale;
+            }
         }
         return TopK.Select(scores, k);
     }
 
     /// <summary>
-    /// The dot product of a float32 <paramref name="query"/> with the de-quantised row <paramref name="document"/>: only the
-    /// row's rounding error remains (about 1e-3 on unit vectors of 384 dimensions).
+    /// The best dot product of a float32 <paramref name="query"/> with the de-quantised rows of chunk
+    /// <paramref name="document"/>: only the rows' rounding error remains (about 1e-3 on unit vectors of 384 dimensions).
     /// </summary>
     public float Rescore(ReadOnlySpan<float> query, int document)
     {
         if (query.Length != Dimensions)
             throw new ArgumentException($"The query has {query.Length} dimensions, the index {Dimensions}.", nameof(query));
-        var row = _rows.AsSpan(document * Dimensions, Dimensions);
-        float sum = 0;
-        for (int d = 0; d < row.Length; d++)
-            sum += query[d] * row[d];
-        return sum * _scales[document];
+        float best = float.NegativeInfinity;
+        for (int row = _firstRow[document]; row < _firstRow[document + 1]; row++)
+        {
+            var values = _rows.AsSpan(row * Dimensions, Dimensions);
+            float sum = 0;
+            for (int d = 0; d < values.Length; d++)
+                sum += query[d] * values[d];
+            best = Math.Max(best, sum * _scales[row]);
+        }
+        return best;
     }
 
-    /// <summary>The approximate cosine of two indexed vectors (both unit length before quantisation).</summary>
+    /// <summary>The approximate cosine of two chunks' whole-text vectors (both unit length before quantisation).</summary>
     public float Similarity(int a, int b)
-        => DotInt8(_rows.AsSpan(a * Dimensions, Dimensions), _rows.AsSpan(b * Dimensions, Dimensions)) * _scales[a] * _scales[b];
+    {
+        int rowA = _firstRow[a], rowB = _firstRow[b];
+        return DotInt8(_rows.AsSpan(rowA * Dimensions, Dimensions), _rows.AsSpan(rowB * Dimensions, Dimensions)) * _scales[rowA] * _scales[rowB];
+    }
 
     /// <summary>Integer dot product of two int8 vectors, widened to avoid overflow (127 × 127 × dims fits an int).</summary>
     internal static int DotInt8(ReadOnlySpan<sbyte> x, ReadOnlySpan<sbyte> y)
@@ -131,6 +170,8 @@ public sealed class VectorIndex
         writer.Write(ModelId);
         writer.Write(Dimensions);
         writer.Write(Count);
+        foreach (var first in _firstRow)
+            writer.Write(first);
         foreach (var scale in _scales)
             writer.Write(scale);
         writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_rows.AsSpan()));
@@ -144,12 +185,19 @@ public sealed class VectorIndex
         int count = reader.ReadInt32();
         if (dimensions <= 0 || count < 0)
             throw new FormatException("bad vector index header");
-        var scales = new float[count];
-        for (int i = 0; i < count; i++)
+        var firstRow = new int[count + 1];
+        for (int i = 0; i <= count; i++)
+        {
+            firstRow[i] = reader.ReadInt32();
+            if (i > 0 && firstRow[i] <= firstRow[i - 1] || i == 0 && firstRow[0] != 0)
+                throw new FormatException("bad vector index row table");
+        }
+        var scales = new float[firstRow[^1]];
+        for (int i = 0; i < scales.Length; i++)
             scales[i] = reader.ReadSingle();
-        var rows = new sbyte[checked(count * dimensions)];
+        var rows = new sbyte[checked(scales.Length * dimensions)];
         if (reader.Read(System.Runtime.InteropServices.MemoryMarshal.AsBytes(rows.AsSpan())) != rows.Length)
             throw new EndOfStreamException("vector index truncated");
-        return new VectorIndex(modelId, dimensions, rows, scales);
+        return new VectorIndex(modelId, dimensions, rows, scales, firstRow);
     }
 }

@@ -183,8 +183,20 @@ public static class CliVerbs
                 error.WriteLine($"  {p.Done}/{p.Total} files");
             }
         });
+        // Embedding is the slow part on a large corpus: a bar that fills in twentieths, with the rate so far.
+        var embedClock = Stopwatch.StartNew();
+        int lastBar = -1;
+        var embedded = new SynchronousProgress<(int Done, int Total)>(p =>
+        {
+            int bar = p.Total == 0 ? 20 : p.Done * 20 / p.Total;
+            if (p.Total < 200 || bar == lastBar)
+                return;
+            lastBar = bar;
+            var rate = p.Done / Math.Max(0.001, embedClock.Elapsed.TotalSeconds);
+            error.WriteLine($"  embedding [{new string('#', bar)}{new string('.', 20 - bar)}] {p.Done}/{p.Total} chunks, {rate:0} chunks/s");
+        });
         var stopwatch = Stopwatch.StartNew();
-        var snapshot = await provider.RebuildAsync(force, progress);
+        var snapshot = await provider.RebuildAsync(force, progress, embedded);
         stopwatch.Stop();
 
         foreach (var (article, _, chunks) in snapshot.Articles)
