@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test suite of the repository and ends with one line: "N passed, N failed".
-# The JavaScript peers the tests check against (npm packages) are installed first when missing.
+# The JavaScript peers the tests check against (npm packages) are installed first when missing (the benchmarks' peers
+# under benchmarks/ are not: the tests do not use them).
 set -uo pipefail
 cd "$(dirname "$0")"
 
-for lock in $(git ls-files '*package-lock.json' | grep -v node_modules); do
+for lock in $(git ls-files '*package-lock.json' | grep -v -e node_modules -e '^benchmarks/'); do
   dir=$(dirname "$lock")
   if [ ! -d "$dir/node_modules" ]; then
     echo "npm ci in $dir"

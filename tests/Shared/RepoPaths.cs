@@ -1,15 +1,10 @@
 namespace ChatAdvisor.Testing;
 
-/// <summary>Folders the tests read: the repository root and the shared reference folder beside it.</summary>
+/// <summary>The folder the tests read from: the repository root (everything a test reads is committed there).</summary>
 public static class RepoPaths
 {
     /// <summary>The repository root (the folder holding ChatAdvisor.sln).</summary>
     public static string Root { get; } = FindRoot();
-
-    /// <summary>The shared reference folder beside the repository (original corpus, model reference files).</summary>
-    public static string Shared => Environment.GetEnvironmentVariable("CHATADVISOR_SHARED") is { Length: > 0 } shared
-        ? shared
-        : Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
     private static string FindRoot()
     {

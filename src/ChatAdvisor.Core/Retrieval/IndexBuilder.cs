@@ -57,7 +57,7 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
     /// Templates; Flask: Jinja2"), so a question about one cell finds its row. Passages in the overlap of two chunks are
     /// embedded once and belong to both.
     /// </summary>
-    internal static (List<string> Texts, List<List<int>> RowsPerChunk) EmbeddingTexts(IndexSnapshot snapshot)
+    public static (List<string> Texts, List<List<int>> RowsPerChunk) EmbeddingTexts(IndexSnapshot snapshot)
     {
         var texts = new List<string>();
         var rowsPerChunk = new List<List<int>>(snapshot.Chunks.Count);

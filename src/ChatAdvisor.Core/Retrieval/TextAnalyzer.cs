@@ -166,7 +166,8 @@ public static class TextAnalyzer
     // Lower-cases and strips accents from one character ("É" → "e"; "’" → "'").
     private static string Fold(char c)
     {
-        if (c < 128)
+        // Half of a surrogate pair cannot be normalised on its own (and is no letter with an accent).
+        if (c < 128 || char.IsSurrogate(c))
             return char.ToLowerInvariant(c).ToString();
         var decomposed = char.ToLowerInvariant(c).ToString().Normalize(NormalizationForm.FormD);
         var sb = new StringBuilder(decomposed.Length);

@@ -66,6 +66,8 @@ public sealed class BertTokenizerParityTests
         Assert.Equal(tokenizer.EncodeToIds("state _ of _ art"), tokenizer.EncodeToIds("state_of_art"));
         Assert.Equal([tokenizer.SeparatorTokenId], tokenizer.EncodeToIds("[SEP]"));
         Assert.DoesNotContain(tokenizer.SeparatorTokenId, tokenizer.EncodeToIds("[sep]"));
+        // Half a surrogate pair is dropped like any invalid character, not passed to Unicode normalisation.
+        Assert.Equal(tokenizer.EncodeToIds("broken pair"), tokenizer.EncodeToIds("broken \uD83D pair"));
     }
 
     [Fact]

@@ -26,6 +26,16 @@ public class RetrievalTests
     public void Terms_Alias_FoldsIntoCanonicalTerm(string text, string term) => Assert.Equal([term], TextAnalyzer.Terms(text));
 
     [Fact]
+    public void Words_AccentsEmojiAndLoneSurrogates_FoldAccentsAndDoNotThrow()
+    {
+        var words = TextAnalyzer.Words("Café naïve 😀 broken \uD83D pair");
+
+        Assert.Contains("cafe", words);
+        Assert.Contains("naive", words);
+        Assert.Contains("pair", words);
+    }
+
+    [Fact]
     public void Terms_FlaskWtf_KeepsFlaskAndTheExtension() => Assert.Equal(["flaskwtf", "flask"], TextAnalyzer.Terms("Flask-WTF"));
 
     [Theory]

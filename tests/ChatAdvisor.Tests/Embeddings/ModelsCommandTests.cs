@@ -44,7 +44,7 @@ public sealed class ModelsCommandTests
         var exitCode = await ModelsCommand.RunAsync(["download", "gpt-5"], http, null, new StringWriter(), error);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("bge-micro-v2, all-MiniLM-L6-v2", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("all-MiniLM-L6-v2, bge-small-en-v1.5", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,9 +1,10 @@
 // Writes tests/ChatAdvisor.Core.Tests/Embeddings/Golden/wordpiece-golden.json: the token ids that
 // @huggingface/transformers produces for a varied set of texts with the all-MiniLM-L6-v2 tokenizer
-// (the standard bert-base-uncased vocabulary). The C# WordPiece tokenizer must reproduce every id.
+// (the standard bert-base-uncased vocabulary). The product's tokenizer (ML.Tokenizers' WordPiece behind our BERT normalisation) must reproduce every id.
 //
-// Usage: node make-golden.mjs <shared folder> [django html folder] [flask html folder]
-//   The shared folder holds corpus/ and models/all-MiniLM-L6-v2/ (tokenizer.json, vocab.txt).
+// Usage: node make-golden.mjs [django html folder] [flask html folder]
+//   The tokenizer files come from tests/Fixtures/models/all-MiniLM-L6-v2, the articles as collected from
+//   tests/ChatAdvisor.Core.Tests/Ingestion/RawArticles.
 //   The documentation folders come from Debian's python-django-doc and python-flask-doc packages.
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import fs from 'node:fs';
@@ -12,9 +13,11 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const shared = path.resolve(process.argv[2] ?? path.join(here, '..', '..', '..', '..', 'shared'));
-const djangoDocs = process.argv[3] ?? '/usr/share/doc/python-django-doc/html';
-const flaskDocs = process.argv[4] ?? '/usr/share/doc/python-flask-doc/html';
+const repository = path.join(here, '..', '..', '..');
+const models = path.join(repository, 'tests', 'Fixtures', 'models');
+const articles = path.join(repository, 'tests', 'ChatAdvisor.Core.Tests', 'Ingestion', 'RawArticles');
+const djangoDocs = process.argv[2] ?? '/usr/share/doc/python-django-doc/html';
+const flaskDocs = process.argv[3] ?? '/usr/share/doc/python-flask-doc/html';
 const output = path.join(here, '..', '..', '..', 'tests', 'ChatAdvisor.Core.Tests', 'Embeddings', 'Golden', 'wordpiece-golden.json');
 
 // Long texts are cut at this many UTF-16 code units (at a space when there is one) to keep the file small;
@@ -22,7 +25,7 @@ const output = path.join(here, '..', '..', '..', 'tests', 'ChatAdvisor.Core.Test
 const maxChars = 1200;
 
 env.allowRemoteModels = false;
-env.localModelPath = path.join(shared, 'models');
+env.localModelPath = models;
 const tokenizer = await AutoTokenizer.from_pretrained('all-MiniLM-L6-v2');
 
 function cut(text) {
@@ -126,8 +129,8 @@ function add(source, text) {
 }
 
 for (const t of edgeCases) add('edge', t);
-for (const file of fs.readdirSync(path.join(shared, 'corpus')).sort()) {
-  const text = fs.readFileSync(path.join(shared, 'corpus', file), 'utf8');
+for (const file of fs.readdirSync(articles).filter(f => f.endsWith('.txt')).sort()) {
+  const text = fs.readFileSync(path.join(articles, file), 'utf8');
   add('corpus', text);
   for (const p of paragraphs(text)) add('corpus', p);
 }
@@ -135,7 +138,7 @@ for (const p of spread(htmlParagraphs(djangoDocs), 1300)) add('django-doc', p);
 for (const p of spread(htmlParagraphs(flaskDocs), 500)) add('flask-doc', p);
 
 const cases = texts.map(({ source, text }) => ({ source, text, ids: tokenizer.encode(text) }));
-const vocab = fs.readFileSync(path.join(shared, 'models', 'all-MiniLM-L6-v2', 'vocab.txt'));
+const vocab = fs.readFileSync(path.join(models, 'all-MiniLM-L6-v2', 'vocab.txt'));
 const { version } = JSON.parse(fs.readFileSync(path.join(here, 'node_modules', '@huggingface', 'transformers', 'package.json'), 'utf8'));
 
 // One case per line keeps the file readable and its diffs small.
