@@ -101,7 +101,7 @@ try
         if (p.Done * 10 / p.Total != lastTenth)
         {
             lastTenth = p.Done * 10 / p.Total;
-            Console.Error.WriteLine($"  embedded {p.Done}/{p.Total} chunks in {vectorClock.Elapsed.TotalSeconds:0} s");
+            Console.Error.WriteLine($"  embedded {p.Done}/{p.Total} texts (chunks and the passages in them) in {vectorClock.Elapsed.TotalSeconds:0} s");
         }
     }));
     vectorClock.Stop();

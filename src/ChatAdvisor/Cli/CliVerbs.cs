@@ -193,7 +193,7 @@ public static class CliVerbs
                 return;
             lastBar = bar;
             var rate = p.Done / Math.Max(0.001, embedClock.Elapsed.TotalSeconds);
-            error.WriteLine($"  embedding [{new string('#', bar)}{new string('.', 20 - bar)}] {p.Done}/{p.Total} chunks, {rate:0} chunks/s");
+            error.WriteLine($"  embedding [{new string('#', bar)}{new string('.', 20 - bar)}] {p.Done}/{p.Total} texts (chunks and passages), {rate:0} texts/s");
         });
         var stopwatch = Stopwatch.StartNew();
         var snapshot = await provider.RebuildAsync(force, progress, embedded);
