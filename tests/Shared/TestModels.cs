@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using ChatAdvisor.Core.Chunking;
 using ChatAdvisor.Core.Embeddings;
+using Microsoft.Extensions.AI;
 
 namespace ChatAdvisor.Testing;
 
@@ -20,6 +22,41 @@ public static class TestModels
 
     /// <summary>The default model's tokenizer as the chunker's token counter.</summary>
     public static ITokenCounter TokenCounter => new BertTokenCounter(Arctic.Tokenizer);
+
+    private static readonly Lazy<IEmbeddingGenerator<string, Embedding<float>>> RememberingArctic = new(() => new RememberingGenerator(Arctic));
+
+    /// <summary>
+    /// The default model behind a memo of every text it embedded: the test servers of one test run share the loaded model
+    /// and do not embed the same corpus again for each fresh storage folder. The model is deterministic, so a remembered
+    /// vector is the vector.
+    /// </summary>
+    public static IEmbeddingGenerator<string, Embedding<float>> SharedArctic => RememberingArctic.Value;
+
+    private sealed class RememberingGenerator(OnnxEmbeddingGenerator inner) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private readonly ConcurrentDictionary<(bool Query, string Text), Embedding<float>> _seen = new();
+
+        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+            CancellationToken cancellationToken = default)
+        {
+            var texts = values.ToList();
+            var query = EmbeddingInput.IsQuery(options);
+            var missing = texts.Where(t => !_seen.ContainsKey((query, t))).Distinct().ToList();
+            if (missing.Count > 0)
+            {
+                var generated = await inner.GenerateAsync(missing, options, cancellationToken);
+                for (int i = 0; i < missing.Count; i++)
+                    _seen[(query, missing[i])] = generated[i];
+            }
+            return [.. texts.Select(t => _seen[(query, t)])];
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => inner.GetService(serviceType, serviceKey);
+
+        public void Dispose()
+        {
+        }
+    }
 
     /// <summary>A file under tests/Fixtures/models (tokenizer files and reference vectors committed with the tests).</summary>
     public static string Fixture(params string[] relative) => Path.Combine([RepoPaths.Root, "tests", "Fixtures", "models", .. relative]);

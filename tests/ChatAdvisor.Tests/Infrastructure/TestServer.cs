@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatAdvisor.Tests.Infrastructure;
 
@@ -54,6 +55,10 @@ public sealed class TestServer : IAsyncDisposable
                     values[key] = value;
             }
             builder.Configuration.AddInMemoryCollection(values);
+            // One loaded embedding model for every server of the test run (the real registration is exercised by the
+            // CLI tests, which run the executable).
+            builder.Services.Replace(ServiceDescriptor.Singleton(TestModels.Arctic));
+            builder.Services.Replace(ServiceDescriptor.Singleton(TestModels.SharedArctic));
             configure?.Invoke(builder);
         });
         await app.StartAsync();

@@ -6,33 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace ChatAdvisor.Tests.Channels.BotFramework;
 
 /// <summary>A single-tenant bot (the fake channel's tenant) that also accepts Bot Framework Emulator tokens.</summary>
-public sealed class SingleTenantBotFixture : IAsyncLifetime
+public sealed class SingleTenantBotFixture : BotFixtureBase
 {
-    public FakeChannel Channel { get; private set; } = null!;
-
-    public TestServer Bot { get; private set; } = null!;
-
-    public CapturingLoggerProvider Logs { get; } = new();
-
-    public async Task InitializeAsync()
-    {
-        Channel = await FakeChannel.StartAsync();
-        var settings = Channel.BotSettings(
-            ("BotFramework:TenantId", FakeChannel.TenantId),
-            ("BotFramework:AllowEmulatorTokens", "true"),
-            ("Logging:LogLevel:Default", "Trace"));
-        Bot = await TestServer.StartAsync(settings, builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(Logs);
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Bot.DisposeAsync();
-        await Channel.DisposeAsync();
-    }
+    protected override (string Key, string? Value)[] Settings =>
+        [("BotFramework:TenantId", FakeChannel.TenantId), ("BotFramework:AllowEmulatorTokens", "true")];
 }
 
 /// <summary>

@@ -3,23 +3,25 @@ using Microsoft.Extensions.Logging;
 
 namespace ChatAdvisor.Tests.Channels.BotFramework;
 
-/// <summary>The real application with authentication on, and a fake channel on loopback it trusts.</summary>
-public sealed class BotFrameworkFixture : IAsyncLifetime
+/// <summary>
+/// The real application with authentication on, and a fake channel on loopback it trusts; subclasses add the
+/// settings that make their kind of bot.
+/// </summary>
+public abstract class BotFixtureBase : IAsyncLifetime
 {
-    public const string AllowedTenant = FakeChannel.TenantId;
-
     public FakeChannel Channel { get; private set; } = null!;
 
     public TestServer Bot { get; private set; } = null!;
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Settings beside the channel's own and Trace logging.</summary>
+    protected abstract (string Key, string? Value)[] Settings { get; }
+
     public async Task InitializeAsync()
     {
         Channel = await FakeChannel.StartAsync();
-        var settings = Channel.BotSettings(
-            ("BotFramework:AllowedTenants:0", AllowedTenant),
-            ("Logging:LogLevel:Default", "Trace"));
+        var settings = Channel.BotSettings([.. Settings, ("Logging:LogLevel:Default", "Trace")]);
         Bot = await TestServer.StartAsync(settings, builder =>
         {
             builder.Logging.ClearProviders();
@@ -32,4 +34,12 @@ public sealed class BotFrameworkFixture : IAsyncLifetime
         await Bot.DisposeAsync();
         await Channel.DisposeAsync();
     }
+}
+
+/// <summary>A multi-tenant bot that serves one allowed tenant.</summary>
+public sealed class BotFrameworkFixture : BotFixtureBase
+{
+    public const string AllowedTenant = FakeChannel.TenantId;
+
+    protected override (string Key, string? Value)[] Settings => [("BotFramework:AllowedTenants:0", AllowedTenant)];
 }
