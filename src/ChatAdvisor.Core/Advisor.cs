@@ -37,15 +37,22 @@ public sealed partial class Advisor(
     /// </summary>
     /// <exception cref="InvalidQuestionException">The question is empty or longer than <see cref="QuestionRules.MaxLength"/>.</exception>
     /// <exception cref="ArgumentException">The conversation id is not valid (see <see cref="ConversationIds.IsValid"/>).</exception>
-    public async Task<AdvisorAnswer> AskAsync(string question, string? conversationId = null, CancellationToken cancellationToken = default)
+    public Task<AdvisorAnswer> AskAsync(string question, string? conversationId = null, CancellationToken cancellationToken = default)
+        => AskAsync(question, conversationId, client: null, cancellationToken);
+
+    /// <summary>
+    /// Answers as <see cref="AskAsync(string, string?, CancellationToken)"/> does, for <paramref name="client"/>: a caller
+    /// of the HTTP API whose new conversations count against <see cref="StorageOptions.MaxConversationsPerClient"/>.
+    /// </summary>
+    public async Task<AdvisorAnswer> AskAsync(string question, string? conversationId, string? client, CancellationToken cancellationToken = default)
     {
-        using var turn = await BeginTurnAsync(question, conversationId, cancellationToken);
+        using var turn = await BeginTurnAsync(question, conversationId, client, cancellationToken);
         var written = turn.Llm is null ? null : await turn.Llm.AnswerAsync(question, turn.PriorTurns, turn.Hits);
         return await CompleteTurnAsync(turn, written, cancellationToken);
     }
 
     /// <summary>A question understood and its passages retrieved, waiting for its answer to be written.</summary>
-    private sealed record PendingTurn(string ConversationId, string Question, long Started, IndexSnapshot Snapshot,
+    private sealed record PendingTurn(string ConversationId, string? Client, string Question, long Started, IndexSnapshot Snapshot,
         IReadOnlyList<ConversationTurn> History, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, LlmTurn? Llm) : IDisposable
     {
         public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
@@ -57,11 +64,11 @@ public sealed partial class Advisor(
     /// Checks the question, loads the conversation, resolves a follow-up and retrieves the passages. With a language
     /// model configured, an in-scope follow-up is rewritten by the model and searched for as rewritten.
     /// </summary>
-    private async Task<PendingTurn> BeginTurnAsync(string question, string? conversationId, CancellationToken cancellationToken)
+    private async Task<PendingTurn> BeginTurnAsync(string question, string? conversationId, string? client, CancellationToken cancellationToken)
     {
         if (QuestionRules.Validate(question) is { } problem)
             throw new InvalidQuestionException(problem);
-        if (conversationId is not null && !ConversationIds.IsValid(conversationId))
+        if (conversationId is not null && !ConversationIds.IsValid(conversationId, ConversationIds.MaxStoredLength))
             throw new ArgumentException($"'{conversationId}' is not a valid conversation id.", nameof(conversationId));
         conversationId ??= ConversationIds.New();
 
@@ -79,7 +86,7 @@ public sealed partial class Advisor(
             hits = await retriever.SearchAsync(snapshot, SearchQuery.For(analysis), rewritten, retrieval.Value.TopK, retrieval.Value.Mode,
                 analysis.Kind == QuestionKind.Comparison, cancellationToken);
         }
-        return new PendingTurn(conversationId, question, started, snapshot, history, resolved, searchedFor, hits, turn);
+        return new PendingTurn(conversationId, client, question, started, snapshot, history, resolved, searchedFor, hits, turn);
     }
 
     /// <summary>
@@ -95,7 +102,7 @@ public sealed partial class Advisor(
             : new AdvisorAnswer(turn.ConversationId, NewAnswerId(), written.Text, written.Grounded,
                 WithArticleDetails(written.Citations, turn.Snapshot), written.Suggestions ?? composed.Suggestions);
         answer = answer with { Kind = turn.Resolved.Kind, ResolvedQuestion = turn.SearchedFor };
-        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, composed.Recommended), answer), cancellationToken);
+        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, composed.Recommended), answer), turn.Client, cancellationToken);
 
         Log.QuestionResolved(logger, turn.Question, turn.SearchedFor);
         Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, Stopwatch.GetElapsedTime(turn.Started).TotalMilliseconds);

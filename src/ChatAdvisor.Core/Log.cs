@@ -31,4 +31,19 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Conversation store: {Expired} idle conversations expired")]
     public static partial void ConversationsExpired(ILogger logger, int expired);
+
+    [LoggerMessage(10, LogLevel.Warning, "Conversation store over its size cap: {Evicted} least recently used conversations evicted ({Before} → {After} bytes, cap {Cap})")]
+    public static partial void ConversationsEvicted(ILogger logger, int evicted, long before, long after, long cap);
+
+    [LoggerMessage(11, LogLevel.Error, "The conversation database {Path} is damaged (SQLite error {Code}); moved aside to {Aside} and a fresh one created")]
+    public static partial void DatabaseMovedAside(ILogger logger, string path, string aside, int code, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Error, "The conversation store failed (SQLite error {Code})")]
+    public static partial void StorageFailed(ILogger logger, int code, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "The conversation store's readiness probe failed (SQLite error {Code})")]
+    public static partial void StorageProbeFailed(ILogger logger, int code, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Error, "Scheduled conversation clean-up failed; it runs again at the next interval")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception);
 }

@@ -28,11 +28,36 @@ public sealed class StorageOptions
     /// <summary>Conversations idle for longer than this many hours expire.</summary>
     public double ConversationIdleHours { get; set; } = 24 * 7;
 
+    /// <summary>
+    /// The most the conversation database may hold, in bytes; past it the least recently used conversations are evicted.
+    /// </summary>
+    public long MaxDatabaseBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// How many live conversations one client of the HTTP API may have; a new one past this evicts that client's own
+    /// least recently used conversation.
+    /// </summary>
+    public int MaxConversationsPerClient { get; set; } = 200;
+
+    /// <summary>The longest answer text stored with a turn, in characters (longer answers are stored cut short).</summary>
+    public int MaxStoredAnswerChars { get; set; } = 16_000;
+
+    /// <summary>How often expired conversations are deleted and free space is returned to the file system.</summary>
+    public double CleanupIntervalMinutes { get; set; } = 60;
+
     /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
     public string? Validate()
     {
         if (string.IsNullOrWhiteSpace(Path))
             return "Storage:Path must name a folder.";
+        if (MaxDatabaseBytes < 64 * 1024)
+            return $"Storage:MaxDatabaseBytes must be at least 65536 (it is {MaxDatabaseBytes}).";
+        if (MaxConversationsPerClient < 1)
+            return $"Storage:MaxConversationsPerClient must be at least 1 (it is {MaxConversationsPerClient}).";
+        if (MaxStoredAnswerChars < 500)
+            return $"Storage:MaxStoredAnswerChars must be at least 500 (it is {MaxStoredAnswerChars}).";
+        if (CleanupIntervalMinutes <= 0)
+            return $"Storage:CleanupIntervalMinutes must be positive (it is {CleanupIntervalMinutes}).";
         if (MaxTurnsPerConversation < 2)
             return $"Storage:MaxTurnsPerConversation must be at least 2 (it is {MaxTurnsPerConversation}).";
         if (ConversationIdleHours <= 0)

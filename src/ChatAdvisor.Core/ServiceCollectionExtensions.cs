@@ -38,6 +38,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<HybridRetriever>();
         services.AddEmbeddings();
         services.TryAddSingleton<ConversationStore>();
+        services.AddSingleton<IReadinessContributor, StorageReadiness>();
+        // Before the index warm-up, so a storage folder that cannot be written stops start-up first.
+        services.AddHostedService<StorageMaintenance>();
         services.TryAddSingleton<Advisor>();
         services.TryAddSingleton<ReadinessReporter>();
         services.AddHostedService<IndexWarmup>();

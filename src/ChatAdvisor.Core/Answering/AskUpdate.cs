@@ -1,7 +1,7 @@
 namespace ChatAdvisor.Core.Answering;
 
 /// <summary>
-/// One step of a streamed answer from <see cref="Advisor.AskStreamingAsync"/>: zero or more
+/// One step of a streamed answer from <see cref="Advisor.AskStreamingAsync(string, string?, CancellationToken)"/>: zero or more
 /// <see cref="AnswerDelta"/>s, then exactly one <see cref="AnswerCompleted"/>.
 /// </summary>
 public abstract record AskUpdate;
@@ -14,6 +14,6 @@ public abstract record AskUpdate;
 /// <param name="Text">The next piece of Markdown, to append to the previous ones.</param>
 public sealed record AnswerDelta(string Text) : AskUpdate;
 
-/// <summary>The finished answer, the same as <see cref="Advisor.AskAsync"/> returns; always the last update.</summary>
+/// <summary>The finished answer, the same as <see cref="Advisor.AskAsync(string, string?, CancellationToken)"/> returns; always the last update.</summary>
 /// <param name="Answer">The answer with its citations and suggestions.</param>
 public sealed record AnswerCompleted(AdvisorAnswer Answer) : AskUpdate;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ChatAdvisor.Core.Answering;
 using Microsoft.Data.Sqlite;
@@ -44,69 +45,138 @@ public sealed record TurnState(
     };
 }
 
+/// <summary>The conversation store cannot read or write (read-only or full disk, damaged file); the message is safe to log.</summary>
+public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>
 /// Conversation state in an embedded SQLite database in the storage folder: it survives restarts, keeps at
-/// most <see cref="StorageOptions.MaxTurnsPerConversation"/> turns per conversation and expires conversations
-/// idle for longer than <see cref="StorageOptions.ConversationIdleHours"/>. Feedback is stored with a copy of
-/// the question and answer it rates.
+/// most <see cref="StorageOptions.MaxTurnsPerConversation"/> turns per conversation, expires conversations
+/// idle for longer than <see cref="StorageOptions.ConversationIdleHours"/>, and stays below
+/// <see cref="StorageOptions.MaxDatabaseBytes"/> by evicting the least recently used conversations. Feedback is
+/// stored with a copy of the question and answer it rates.
 /// </summary>
-/// <remarks>Thread-safe: writes are serialised; each call uses its own connection.</remarks>
+/// <remarks>
+/// Thread-safe: writes are serialised; each call uses its own connection. Failures of the disk or the file surface as
+/// <see cref="StorageUnavailableException"/>.
+/// </remarks>
 public sealed class ConversationStore : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The longest quote stored with a citation.</summary>
+    private const int MaxStoredQuoteChars = 2_000;
+
+    /// <summary>The most citations and suggestions stored with a turn.</summary>
+    private const int MaxStoredListItems = 32;
+
     private readonly string _connectionString;
     private readonly StorageOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ConversationStore> _logger;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Lazy<Task> _schema;
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
     private long _writesSinceExpiry;
 
     /// <summary>Creates the store; the database file is created on first use.</summary>
     public ConversationStore(IOptions<StorageOptions> options, ContentRootPath root, TimeProvider time, ILogger<ConversationStore> logger)
     {
         _options = options.Value;
-        var folder = root.Resolve(_options.Path);
-        DatabasePath = Path.Combine(folder, "conversations.db");
+        Folder = root.Resolve(_options.Path);
+        DatabasePath = Path.Combine(Folder, "conversations.db");
         _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Cache = SqliteCacheMode.Private }.ToString();
         _time = time;
         _logger = logger;
-        _schema = new Lazy<Task>(CreateSchemaAsync);
     }
+
+    /// <summary>The storage folder.</summary>
+    public string Folder { get; }
 
     /// <summary>The database file.</summary>
     public string DatabasePath { get; }
 
-    /// <summary>The turns of a conversation, oldest first; empty when it is unknown or has expired.</summary>
-    public async Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string conversationId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Checks at start-up that the storage folder can be written, then opens the database: a file that is not a
+    /// readable SQLite database is renamed aside (<c>conversations.db.corrupt-{timestamp}</c>) and a fresh one created.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The folder cannot be created or written; the message names <c>Storage:Path</c>.</exception>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT t.question, t.state, t.answer FROM turns t JOIN conversations c ON c.id = t.conversation_id
-            WHERE t.conversation_id = $id AND c.updated_at >= $cutoff ORDER BY t.seq
-            """;
-        command.Parameters.AddWithValue("$id", conversationId);
-        command.Parameters.AddWithValue("$cutoff", Cutoff());
-        var turns = new List<ConversationTurn>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            turns.Add(new ConversationTurn(reader.GetString(0),
-                JsonSerializer.Deserialize<TurnState>(reader.GetString(1), Json)!,
-                JsonSerializer.Deserialize<AdvisorAnswer>(reader.GetString(2), Json)!));
-        }
-        return turns;
-    }
-
-    /// <summary>Appends a turn, creating the conversation if needed and trimming old turns, in one transaction.</summary>
-    public async Task AppendAsync(string conversationId, ConversationTurn turn, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
+        var probe = Path.Combine(Folder, $".write-test-{Environment.ProcessId}");
         try
         {
+            Directory.CreateDirectory(Folder);
+            await File.WriteAllTextAsync(probe, "ok", cancellationToken);
+            File.Delete(probe);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"Storage:Path '{Folder}' is not a writable folder ({exception.GetType().Name}). Point Storage:Path at a folder this service can create and write to.",
+                exception);
+        }
+        await EnsureSchemaAsync(cancellationToken);
+    }
+
+    /// <summary>The turns of a conversation, oldest first; empty when it is unknown or has expired.</summary>
+    public Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string conversationId, CancellationToken cancellationToken = default)
+        => GuardAsync<IReadOnlyList<ConversationTurn>>(async () =>
+        {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT t.question, t.state, t.answer FROM turns t JOIN conversations c ON c.id = t.conversation_id
+                WHERE t.conversation_id = $id AND c.updated_at >= $cutoff ORDER BY t.seq
+                """;
+            command.Parameters.AddWithValue("$id", conversationId);
+            command.Parameters.AddWithValue("$cutoff", Cutoff());
+            var turns = new List<ConversationTurn>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                turns.Add(new ConversationTurn(reader.GetString(0),
+                    JsonSerializer.Deserialize<TurnState>(reader.GetString(1), Json)!,
+                    JsonSerializer.Deserialize<AdvisorAnswer>(reader.GetString(2), Json)!));
+            }
+            return turns;
+        });
+
+    /// <summary>Appends a turn, creating the conversation if needed and trimming old turns, in one transaction.</summary>
+    public Task AppendAsync(string conversationId, ConversationTurn turn, CancellationToken cancellationToken = default)
+        => AppendAsync(conversationId, turn, client: null, cancellationToken);
+
+    /// <summary>
+    /// Appends a turn as <see cref="AppendAsync(string, ConversationTurn, CancellationToken)"/> does. A new conversation
+    /// of <paramref name="client"/> (an HTTP API caller; null for channels) past
+    /// <see cref="StorageOptions.MaxConversationsPerClient"/> evicts that client's own least recently used ones, so one
+    /// client's flood never evicts another's conversations.
+    /// </summary>
+    public async Task AppendAsync(string conversationId, ConversationTurn turn, string? client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(turn);
+        var stored = BoundForStorage(turn);
+        await GuardAsync(async () =>
+        {
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                await AppendLockedAsync(conversationId, stored, client, cancellationToken);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+            return 0;
+        });
+        if (Interlocked.Increment(ref _writesSinceExpiry) % 500 == 1)
+            await ExpireIdleAsync(cancellationToken);
+    }
+
+    private async Task AppendLockedAsync(string conversationId, ConversationTurn turn, string? client, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+        {
             long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
             await using (var expireOld = connection.CreateCommand())
@@ -117,14 +187,34 @@ public sealed class ConversationStore : IDisposable
                 expireOld.Parameters.AddWithValue("$cutoff", Cutoff());
                 await expireOld.ExecuteNonQueryAsync(cancellationToken);
             }
+            bool isNew;
+            await using (var exists = connection.CreateCommand())
+            {
+                exists.CommandText = "SELECT COUNT(*) FROM conversations WHERE id = $id";
+                exists.Parameters.AddWithValue("$id", conversationId);
+                isNew = Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0;
+            }
+            if (isNew && client is not null)
+            {
+                await using var evictOwn = connection.CreateCommand();
+                evictOwn.CommandText = """
+                    CREATE TEMP TABLE IF NOT EXISTS victims (id TEXT PRIMARY KEY);
+                    DELETE FROM victims;
+                    INSERT INTO victims SELECT id FROM conversations WHERE owner = $owner ORDER BY updated_at DESC LIMIT -1 OFFSET $keep;
+                    """ + DeleteVictimsSql;
+                evictOwn.Parameters.AddWithValue("$owner", client);
+                evictOwn.Parameters.AddWithValue("$keep", _options.MaxConversationsPerClient - 1);
+                await evictOwn.ExecuteNonQueryAsync(cancellationToken);
+            }
             await using (var upsert = connection.CreateCommand())
             {
                 upsert.CommandText = """
-                    INSERT INTO conversations (id, created_at, updated_at) VALUES ($id, $now, $now)
+                    INSERT INTO conversations (id, created_at, updated_at, owner) VALUES ($id, $now, $now, $owner)
                     ON CONFLICT(id) DO UPDATE SET updated_at = $now
                     """;
                 upsert.Parameters.AddWithValue("$id", conversationId);
                 upsert.Parameters.AddWithValue("$now", now);
+                upsert.Parameters.AddWithValue("$owner", (object?)client ?? DBNull.Value);
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }
             await using (var insert = connection.CreateCommand())
@@ -152,79 +242,267 @@ public sealed class ConversationStore : IDisposable
             }
             await transaction.CommitAsync(cancellationToken);
         }
-        finally
+        await EnforceSizeLockedAsync(connection, conversationId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes the conversations listed in the temporary table <c>victims</c>, their turns, and the stored answers of
+    /// those turns that no feedback refers to.
+    /// </summary>
+    private const string DeleteVictimsSql = """
+        DELETE FROM answers WHERE answer_id IN (SELECT answer_id FROM turns WHERE conversation_id IN (SELECT id FROM victims))
+            AND answer_id NOT IN (SELECT answer_id FROM feedback);
+        DELETE FROM turns WHERE conversation_id IN (SELECT id FROM victims);
+        DELETE FROM conversations WHERE id IN (SELECT id FROM victims);
+        """;
+
+    /// <summary>The bytes the database's pages hold (free pages not counted).</summary>
+    public Task<long> GetUsedBytesAsync(CancellationToken cancellationToken = default)
+        => GuardAsync(async () =>
         {
-            _writeLock.Release();
+            await using var connection = await OpenAsync(cancellationToken);
+            return await UsedBytesAsync(connection, cancellationToken);
+        });
+
+    private static async Task<long> UsedBytesAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count()), (SELECT page_size FROM pragma_page_size())";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.GetInt64(0) * reader.GetInt64(1);
+    }
+
+    /// <summary>
+    /// Past <see cref="StorageOptions.MaxDatabaseBytes"/>: drops stored answers no turn or feedback needs any more, then
+    /// evicts the least recently used conversations (never <paramref name="keep"/>) until the database fits again.
+    /// </summary>
+    private async Task EnforceSizeLockedAsync(SqliteConnection connection, string? keep, CancellationToken cancellationToken)
+    {
+        long used = await UsedBytesAsync(connection, cancellationToken);
+        if (used <= _options.MaxDatabaseBytes)
+            return;
+        long before = used;
+        await using (var orphans = connection.CreateCommand())
+        {
+            orphans.CommandText = "DELETE FROM answers WHERE answer_id NOT IN (SELECT answer_id FROM turns) AND answer_id NOT IN (SELECT answer_id FROM feedback)";
+            await orphans.ExecuteNonQueryAsync(cancellationToken);
         }
-        if (Interlocked.Increment(ref _writesSinceExpiry) % 500 == 1)
-            await ExpireIdleAsync(cancellationToken);
+        int evicted = 0;
+        // Evicts down to 90% of the cap so that the next writes do not evict again one conversation at a time.
+        long target = _options.MaxDatabaseBytes / 10 * 9;
+        while ((used = await UsedBytesAsync(connection, cancellationToken)) > target)
+        {
+            await using var evict = connection.CreateCommand();
+            evict.CommandText = """
+                CREATE TEMP TABLE IF NOT EXISTS victims (id TEXT PRIMARY KEY);
+                DELETE FROM victims;
+                INSERT INTO victims SELECT id FROM conversations WHERE id IS NOT $keep ORDER BY updated_at LIMIT $batch;
+                SELECT COUNT(*) FROM victims;
+                """;
+            evict.Parameters.AddWithValue("$keep", (object?)keep ?? DBNull.Value);
+            evict.Parameters.AddWithValue("$batch", 16);
+            long victims = Convert.ToInt64(await evict.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            if (victims == 0)
+                break;
+            await using var delete = connection.CreateCommand();
+            delete.CommandText = DeleteVictimsSql;
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            evicted += (int)victims;
+        }
+        await VacuumAsync(connection, cancellationToken);
+        Log.ConversationsEvicted(_logger, evicted, before, used, _options.MaxDatabaseBytes);
+    }
+
+    /// <summary>Returns free pages to the file system and folds the write-ahead log back into the database.</summary>
+    private static async Task VacuumAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var vacuum = connection.CreateCommand();
+        vacuum.CommandText = "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);";
+        await vacuum.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The turn as it is stored: the answer text cut to <see cref="StorageOptions.MaxStoredAnswerChars"/>, quotes to
+    /// 2,000 characters and at most 32 citations and suggestions, so one turn's row stays bounded whatever a model writes.
+    /// </summary>
+    private ConversationTurn BoundForStorage(ConversationTurn turn)
+    {
+        var answer = turn.Answer;
+        int max = _options.MaxStoredAnswerChars;
+        if (answer.Text.Length <= max && answer.Citations.Count <= MaxStoredListItems && answer.Suggestions.Count <= MaxStoredListItems
+            && answer.Citations.All(c => c.Quote.Length <= MaxStoredQuoteChars) && answer.Suggestions.All(s => s.Length <= max))
+            return turn;
+        var bounded = answer with
+        {
+            Text = Cut(answer.Text, max),
+            Citations = [.. answer.Citations.Take(MaxStoredListItems).Select(c => c.Quote.Length <= MaxStoredQuoteChars ? c : c with { Quote = Cut(c.Quote, MaxStoredQuoteChars) })],
+            Suggestions = [.. answer.Suggestions.Take(MaxStoredListItems).Select(s => Cut(s, max))],
+        };
+        return turn with { Answer = bounded };
+    }
+
+    private static string Cut(string text, int max)
+    {
+        if (text.Length <= max)
+            return text;
+        int end = char.IsHighSurrogate(text[max - 2]) ? max - 2 : max - 1;
+        return string.Concat(text.AsSpan(0, end), "…");
     }
 
     /// <summary>Stores feedback with a copy of the answer it rates. Returns false when the answer id is unknown.</summary>
-    public async Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)
+        => GuardAsync(async () =>
         {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO feedback (answer_id, positive, comment, channel, question, answer, created_at)
-                SELECT $answer_id, $positive, $comment, $channel, question, answer, $now FROM answers WHERE answer_id = $answer_id
-                """;
-            command.Parameters.AddWithValue("$answer_id", feedback.AnswerId);
-            command.Parameters.AddWithValue("$positive", feedback.Positive ? 1 : 0);
-            command.Parameters.AddWithValue("$comment", (object?)feedback.Comment ?? DBNull.Value);
-            command.Parameters.AddWithValue("$channel", feedback.Channel);
-            command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = """
+                    INSERT INTO feedback (answer_id, positive, comment, channel, question, answer, created_at)
+                    SELECT $answer_id, $positive, $comment, $channel, question, answer, $now FROM answers WHERE answer_id = $answer_id
+                    """;
+                command.Parameters.AddWithValue("$answer_id", feedback.AnswerId);
+                command.Parameters.AddWithValue("$positive", feedback.Positive ? 1 : 0);
+                command.Parameters.AddWithValue("$comment", (object?)feedback.Comment ?? DBNull.Value);
+                command.Parameters.AddWithValue("$channel", feedback.Channel);
+                command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+                return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        });
 
     /// <summary>The feedback recorded for an answer, newest last (for tests and reports).</summary>
-    public async Task<IReadOnlyList<(bool Positive, string? Comment, string Channel, string Question, string AnswerText)>> GetFeedbackAsync(string answerId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT positive, comment, channel, question, answer FROM feedback WHERE answer_id = $id ORDER BY id";
-        command.Parameters.AddWithValue("$id", answerId);
-        var list = new List<(bool, string?, string, string, string)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var answer = JsonSerializer.Deserialize<AdvisorAnswer>(reader.GetString(4), Json)!;
-            list.Add((reader.GetInt64(0) == 1, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), answer.Text));
-        }
-        return list;
-    }
-
-    /// <summary>Deletes conversations idle past the limit. Returns how many were deleted.</summary>
-    public async Task<int> ExpireIdleAsync(CancellationToken cancellationToken = default)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+    public Task<IReadOnlyList<(bool Positive, string? Comment, string Channel, string Question, string AnswerText)>> GetFeedbackAsync(string answerId, CancellationToken cancellationToken = default)
+        => GuardAsync<IReadOnlyList<(bool, string?, string, string, string)>>(async () =>
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = """
-                DELETE FROM turns WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < $cutoff);
-                DELETE FROM answers WHERE created_at < $cutoff AND answer_id NOT IN (SELECT answer_id FROM feedback);
-                DELETE FROM conversations WHERE updated_at < $cutoff;
-                SELECT changes();
-                """;
-            command.Parameters.AddWithValue("$cutoff", Cutoff());
-            int deleted = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-            if (deleted > 0)
-                Log.ConversationsExpired(_logger, deleted);
-            return deleted;
-        }
-        finally
+            command.CommandText = "SELECT positive, comment, channel, question, answer FROM feedback WHERE answer_id = $id ORDER BY id";
+            command.Parameters.AddWithValue("$id", answerId);
+            var list = new List<(bool, string?, string, string, string)>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var answer = JsonSerializer.Deserialize<AdvisorAnswer>(reader.GetString(4), Json)!;
+                list.Add((reader.GetInt64(0) == 1, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), answer.Text));
+            }
+            return list;
+        });
+
+    /// <summary>Deletes conversations idle past the limit. Returns how many were deleted.</summary>
+    public Task<int> ExpireIdleAsync(CancellationToken cancellationToken = default)
+        => GuardAsync(async () =>
         {
-            _writeLock.Release();
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = """
+                    DELETE FROM turns WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < $cutoff);
+                    DELETE FROM answers WHERE created_at < $cutoff AND answer_id NOT IN (SELECT answer_id FROM feedback);
+                    DELETE FROM conversations WHERE updated_at < $cutoff;
+                    SELECT changes();
+                    """;
+                command.Parameters.AddWithValue("$cutoff", Cutoff());
+                int deleted = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                if (deleted > 0)
+                    Log.ConversationsExpired(_logger, deleted);
+                return deleted;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        });
+
+    /// <summary>
+    /// The scheduled clean-up: deletes expired conversations, evicts past <see cref="StorageOptions.MaxDatabaseBytes"/>
+    /// and returns free pages to the file system (<c>PRAGMA incremental_vacuum</c>). Returns how many conversations expired.
+    /// </summary>
+    public async Task<int> CleanUpAsync(CancellationToken cancellationToken = default)
+    {
+        int expired = await ExpireIdleAsync(cancellationToken);
+        await GuardAsync(async () =>
+        {
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                await using var connection = await OpenAsync(cancellationToken);
+                await EnforceSizeLockedAsync(connection, keep: null, cancellationToken);
+                await VacuumAsync(connection, cancellationToken);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+            return 0;
+        });
+        return expired;
+    }
+
+    /// <summary>
+    /// Writes, reads back and deletes a row, as <c>/readyz</c> checks that conversations can be stored. Returns null
+    /// when storage works, else a short description of the failure (no file paths or exception text).
+    /// </summary>
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT OR REPLACE INTO probe (id, at) VALUES (1, $now);
+                SELECT at FROM probe WHERE id = 1;
+                """;
+            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            command.Parameters.AddWithValue("$now", now);
+            long read = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            await transaction.CommitAsync(cancellationToken);
+            return read == now ? null : "the probe row read back differs from what was written";
+        }
+        catch (SqliteException exception)
+        {
+            Log.StorageProbeFailed(_logger, exception.SqliteErrorCode, exception);
+            return Describe(exception.SqliteErrorCode);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or StorageUnavailableException)
+        {
+            Log.StorageProbeFailed(_logger, 0, exception);
+            return "the storage folder cannot be used";
+        }
+    }
+
+    private static string Describe(int sqliteError) => (sqliteError & 0xFF) switch
+    {
+        8 => "the conversation database is read-only",
+        13 => "the disk is full",
+        11 or 26 => "the conversation database is damaged",
+        5 or 6 => "the conversation database is locked",
+        _ => $"the conversation database cannot be written (SQLite error {sqliteError})",
+    };
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (SqliteException exception)
+        {
+            Log.StorageFailed(_logger, exception.SqliteErrorCode, exception);
+            throw new StorageUnavailableException(Describe(exception.SqliteErrorCode), exception);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.StorageFailed(_logger, 0, exception);
+            throw new StorageUnavailableException("the storage folder cannot be used", exception);
         }
     }
 
@@ -232,28 +510,92 @@ public sealed class ConversationStore : IDisposable
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        await _schema.Value.WaitAsync(cancellationToken);
+        await EnsureSchemaAsync(cancellationToken);
         return await ConnectAsync(cancellationToken);
     }
 
     private async Task<SqliteConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
-    private async Task CreateSchemaAsync()
+    /// <summary>Creates the schema once; a failure (read-only disk) is retried on the next call rather than remembered.</summary>
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
-        await using var connection = await ConnectAsync(CancellationToken.None);
+        if (_schemaReady)
+            return;
+        await _schemaLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_schemaReady)
+                return;
+            Directory.CreateDirectory(Folder);
+            try
+            {
+                await CreateSchemaAsync(cancellationToken);
+            }
+            catch (SqliteException exception) when ((exception.SqliteErrorCode & 0xFF) is 11 or 26)
+            {
+                MoveAside(exception);
+                await CreateSchemaAsync(cancellationToken);
+            }
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    /// <summary>Renames a damaged database (and its journal files) aside so a fresh one can be created.</summary>
+    private void MoveAside(SqliteException exception)
+    {
+        SqliteConnection.ClearAllPools();
+        var aside = $"{DatabasePath}.corrupt-{_time.GetUtcNow():yyyyMMddHHmmss}";
+        File.Move(DatabasePath, aside, overwrite: true);
+        foreach (var suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(DatabasePath + suffix))
+                File.Move(DatabasePath + suffix, aside + suffix, overwrite: true);
+        }
+        Log.DatabaseMovedAside(_logger, DatabasePath, aside, exception.SqliteErrorCode, exception);
+    }
+
+    private async Task CreateSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(cancellationToken);
+        await using (var check = connection.CreateCommand())
+        {
+            // Reading the header and every page's structure finds a file that is not SQLite or is malformed.
+            check.CommandText = "PRAGMA quick_check";
+            var result = (string?)await check.ExecuteScalarAsync(cancellationToken);
+            if (result != "ok")
+                throw new SqliteException($"quick_check: {result}", 11);
+        }
+        long autoVacuum;
+        await using (var mode = connection.CreateCommand())
+        {
+            mode.CommandText = "PRAGMA auto_vacuum";
+            autoVacuum = Convert.ToInt64(await mode.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
         await using var schema = connection.CreateCommand();
         schema.CommandText = """
+            PRAGMA auto_vacuum = INCREMENTAL;
             PRAGMA journal_mode = WAL;
-            CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, owner TEXT);
             CREATE TABLE IF NOT EXISTS turns (
                 conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, answer_id TEXT NOT NULL, question TEXT NOT NULL,
                 state TEXT NOT NULL, answer TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (conversation_id, seq));
@@ -261,13 +603,47 @@ public sealed class ConversationStore : IDisposable
             CREATE TABLE IF NOT EXISTS feedback (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, answer_id TEXT NOT NULL, positive INTEGER NOT NULL, comment TEXT,
                 channel TEXT NOT NULL, question TEXT NOT NULL, answer TEXT NOT NULL, created_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
             CREATE TRIGGER IF NOT EXISTS keep_answers AFTER INSERT ON turns BEGIN
                 INSERT OR IGNORE INTO answers (answer_id, question, answer, created_at) VALUES (NEW.answer_id, NEW.question, NEW.answer, NEW.created_at);
             END;
             """;
-        await schema.ExecuteNonQueryAsync();
+        await schema.ExecuteNonQueryAsync(cancellationToken);
+
+        await using (var columns = connection.CreateCommand())
+        {
+            // Databases from before per-client limits lack the owner column.
+            columns.CommandText = "SELECT COUNT(*) FROM pragma_table_info('conversations') WHERE name = 'owner'";
+            if (Convert.ToInt64(await columns.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) == 0)
+            {
+                await using var alter = connection.CreateCommand();
+                alter.CommandText = "ALTER TABLE conversations ADD COLUMN owner TEXT";
+                await alter.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await using (var indexes = connection.CreateCommand())
+        {
+            indexes.CommandText = """
+                CREATE INDEX IF NOT EXISTS conversations_updated ON conversations (updated_at);
+                CREATE INDEX IF NOT EXISTS conversations_owner ON conversations (owner, updated_at) WHERE owner IS NOT NULL;
+                CREATE INDEX IF NOT EXISTS turns_answer ON turns (answer_id);
+                CREATE INDEX IF NOT EXISTS feedback_answer ON feedback (answer_id);
+                """;
+            await indexes.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (autoVacuum != 2)
+        {
+            // An existing database switches to incremental auto-vacuum only through one full VACUUM.
+            await using var vacuum = connection.CreateCommand();
+            vacuum.CommandText = "VACUUM";
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <inheritdoc />
-    public void Dispose() => _writeLock.Dispose();
+    public void Dispose()
+    {
+        _writeLock.Dispose();
+        _schemaLock.Dispose();
+    }
 }

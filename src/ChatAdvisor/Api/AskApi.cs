@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
 using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatAdvisor.Api;
@@ -16,9 +17,9 @@ public sealed record AskCitation(int Id, string DocumentId, string Title, string
 /// <summary>The response of <c>POST /api/ask</c> and of <c>ask --json</c>: exactly the contract in the design.</summary>
 public sealed record AskResponse(string ConversationId, string Answer, bool Grounded, IReadOnlyList<AskCitation> Citations, IReadOnlyList<string> Suggestions)
 {
-    /// <summary>Maps the advisor's answer to the public contract.</summary>
+    /// <summary>Maps the advisor's answer to the public contract, with the conversation id as the client sent it.</summary>
     public static AskResponse From(AdvisorAnswer answer) => new(
-        answer.ConversationId,
+        ConversationIds.FromApi(answer.ConversationId),
         answer.Text,
         answer.Grounded,
         [.. answer.Citations.Select(c => new AskCitation(c.Id, c.DocumentId, c.Title, c.Section, c.Quote))],
@@ -46,7 +47,10 @@ public static class AskApi
             .Accepts<AskRequest>("application/json")
             .Produces<AskResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(RateLimitPolicies.Ask);
         return app;
     }
 
@@ -57,9 +61,13 @@ public static class AskApi
         if (problem is not null)
             return problem;
 
-        var answer = await advisor.AskAsync(body!.Question!, body.ConversationId, cancellationToken);
+        var conversationId = body!.ConversationId ?? ConversationIds.New();
+        var answer = await advisor.AskAsync(body.Question!, ConversationIds.ForApi(conversationId), ClientOf(request), cancellationToken);
         return TypedResults.Ok(AskResponse.From(answer));
     }
+
+    /// <summary>The client a conversation started through the API belongs to (for the per-client conversation cap).</summary>
+    internal static string ClientOf(HttpRequest request) => "ip:" + RateLimitPolicies.ClientKey(request.HttpContext);
 
     /// <summary>Reads and validates an ask body; returns a ProblemDetails result on bad input.</summary>
     internal static async Task<(AskRequest? Body, ProblemHttpResult? Problem)> ReadAskRequestAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatAdvisor.Api;
@@ -33,7 +35,9 @@ public static class AskStreamApi
             .Accepts<AskRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimitPolicies.Ask);
         return app;
     }
 
@@ -44,13 +48,13 @@ public static class AskStreamApi
         if (problem is not null)
             return problem;
         var logger = loggers.CreateLogger(typeof(AskStreamApi));
-        return TypedResults.ServerSentEvents(EventsAsync(advisor, body!, logger, cancellationToken));
+        return TypedResults.ServerSentEvents(EventsAsync(advisor, body!, AskApi.ClientOf(request), logger, cancellationToken));
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(Advisor advisor, AskRequest body, ILogger logger,
+    private static async IAsyncEnumerable<SseItem<string>> EventsAsync(Advisor advisor, AskRequest body, string client, ILogger logger,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var updates = advisor.AskStreamingAsync(body.Question!, body.ConversationId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var updates = advisor.AskStreamingAsync(body.Question!, ConversationIds.ForApi(body.ConversationId ?? ConversationIds.New()), client, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)

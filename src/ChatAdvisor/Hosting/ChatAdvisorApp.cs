@@ -25,10 +25,15 @@ public static class ChatAdvisorApp
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
         configure?.Invoke(builder);
+        // After the test and host overrides, so the limits read are the ones configured last.
+        builder.Services.AddEdgeProtection(builder.Configuration);
 
         var app = builder.Build();
-        app.UseExceptionHandler();
+        app.UseForwardedHeaders();      // the client address, from Http:KnownProxies only
+        app.UseExceptionHandler();      // storage failures → 503, anything else → 500, as ProblemDetails
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseRateLimiter();           // RateLimits: per-client limits on asking and Direct Line
 
         app.MapHealth();
         app.MapAsk();

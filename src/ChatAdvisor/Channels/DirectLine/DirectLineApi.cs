@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ChatAdvisor.Core;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -49,15 +50,15 @@ public static class DirectLineApi
 
         var rest = app.MapGroup(Prefix).AddEndpointFilter(CorsAsync);
         rest.MapMethods("/{**path}", [HttpMethods.Options], Preflight).ExcludeFromDescription();
-        rest.MapPost("/tokens/generate", GenerateTokenAsync);
+        rest.MapPost("/tokens/generate", GenerateTokenAsync).RequireRateLimiting(RateLimitPolicies.DirectLineToken);
         rest.MapPost("/tokens/refresh", RefreshToken);
-        rest.MapPost("/conversations", StartConversation);
+        rest.MapPost("/conversations", StartConversation).RequireRateLimiting(RateLimitPolicies.DirectLineConversation);
         rest.MapGet("/conversations/{conversationId}", ResumeConversation);
         rest.MapGet("/conversations/{conversationId}/activities", GetActivities);
-        rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync);
+        rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync).RequireRateLimiting(RateLimitPolicies.DirectLineActivity);
         app.Map(Prefix + "/conversations/{conversationId}/stream", StreamAsync).ExcludeFromDescription();
 
-        app.MapPost("/api/directline/token", PageToken);
+        app.MapPost("/api/directline/token", PageToken).RequireRateLimiting(RateLimitPolicies.DirectLineToken);
         app.MapGet("/api/webchat/articles", ArticlesAsync);
         return app;
     }

@@ -7,7 +7,7 @@ namespace ChatAdvisor.Channels.DirectLine;
 
 /// <summary>
 /// The bot behind the Direct Line channel: greets a new conversation, answers the user's messages through
-/// <see cref="Advisor.AskAsync"/> and records like/dislike feedback. Runs on the conversation's work queue, after
+/// <see cref="Advisor.AskAsync(string, string?, CancellationToken)"/> and records like/dislike feedback. Runs on the conversation's work queue, after
 /// the user's activity has been echoed. Thread-safe.
 /// </summary>
 public sealed class DirectLineBot(Advisor advisor, ILogger<DirectLineBot> logger)

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using ChatAdvisor.Core.Conversations;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace ChatAdvisor.Hosting;
+
+/// <summary>One fixed-window limit: <see cref="PermitLimit"/> requests per client per <see cref="WindowSeconds"/>.</summary>
+public sealed class RateLimit
+{
+    /// <summary>Requests allowed per window and client.</summary>
+    public int PermitLimit { get; set; }
+
+    /// <summary>The window's length in seconds.</summary>
+    public int WindowSeconds { get; set; } = 60;
+}
+
+/// <summary>
+/// Settings of the <c>RateLimits</c> section: per-client (remote IP) limits on the endpoints that cost work or state.
+/// The defaults are far above what one person in a chat does.
+/// </summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "RateLimits";
+
+    /// <summary><c>POST /api/ask</c> and <c>/api/ask/stream</c> (one budget).</summary>
+    public RateLimit Ask { get; set; } = new() { PermitLimit = 120 };
+
+    /// <summary>Direct Line token minting: <c>/api/directline/token</c> and <c>/v3/directline/tokens/generate</c>.</summary>
+    public RateLimit DirectLineToken { get; set; } = new() { PermitLimit = 60 };
+
+    /// <summary>Direct Line conversation starts: <c>POST /v3/directline/conversations</c>.</summary>
+    public RateLimit DirectLineConversation { get; set; } = new() { PermitLimit = 60 };
+
+    /// <summary>Direct Line activities: <c>POST /v3/directline/conversations/{id}/activities</c>.</summary>
+    public RateLimit DirectLineActivity { get; set; } = new() { PermitLimit = 300 };
+
+    /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
+    public string? Validate()
+    {
+        foreach (var (name, limit) in Limits())
+        {
+            if (limit.PermitLimit < 1)
+                return $"RateLimits:{name}:PermitLimit must be at least 1 (it is {limit.PermitLimit}).";
+            if (limit.WindowSeconds is < 1 or > 86_400)
+                return $"RateLimits:{name}:WindowSeconds must be between 1 and 86400 (it is {limit.WindowSeconds}).";
+        }
+        return null;
+    }
+
+    internal IEnumerable<(string Name, RateLimit Limit)> Limits() =>
+    [
+        (nameof(Ask), Ask), (nameof(DirectLineToken), DirectLineToken),
+        (nameof(DirectLineConversation), DirectLineConversation), (nameof(DirectLineActivity), DirectLineActivity),
+    ];
+}
+
+/// <summary>Settings of the <c>Http</c> section.</summary>
+public sealed class HttpOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string Section = "Http";
+
+    /// <summary>
+    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: the
+    /// headers are ignored and the client is the TCP peer.
+    /// </summary>
+    public string[] KnownProxies { get; set; } = [];
+
+    /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
+    public string? Validate()
+    {
+        foreach (var proxy in KnownProxies)
+        {
+            if (!IPAddress.TryParse(proxy, out _))
+                return $"Http:KnownProxies contains '{proxy}', which is not an IP address.";
+        }
+        return null;
+    }
+}
+
+/// <summary>The rate-limit policies endpoints opt into.</summary>
+public static class RateLimitPolicies
+{
+    /// <summary>Asking a question.</summary>
+    public const string Ask = "ask";
+
+    /// <summary>Minting a Direct Line token.</summary>
+    public const string DirectLineToken = "directline-token";
+
+    /// <summary>Starting a Direct Line conversation.</summary>
+    public const string DirectLineConversation = "directline-conversation";
+
+    /// <summary>Posting a Direct Line activity.</summary>
+    public const string DirectLineActivity = "directline-activity";
+
+    /// <summary>The client a request counts against: its remote IP, after trusted proxies' forwarding headers.</summary>
+    public static string ClientKey(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
+
+/// <summary>Registers forwarded-header handling, per-client rate limits and the storage-failure response.</summary>
+public static class EdgeServiceCollectionExtensions
+{
+    /// <summary>Adds the rate limiter (policies from <c>RateLimits</c>), forwarded headers from <c>Http:KnownProxies</c> only.</summary>
+    public static IServiceCollection AddEdgeProtection(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>>(new NamedValidator<RateLimitOptions>(o => o.Validate()));
+        services.AddSingleton<IValidateOptions<HttpOptions>>(new NamedValidator<HttpOptions>(o => o.Validate()));
+
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpOptions>>((forwarded, http) =>
+        {
+            // The framework trusts loopback by default, and every sender once both lists are empty: the headers are read
+            // only when proxies are configured, and only from them.
+            forwarded.ForwardedHeaders = http.Value.KnownProxies.Length == 0
+                ? ForwardedHeaders.None
+                : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var proxy in http.Value.KnownProxies)
+                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+        });
+
+        var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(options =>
+        {
+            AddPolicy(options, RateLimitPolicies.Ask, limits.Ask);
+            AddPolicy(options, RateLimitPolicies.DirectLineToken, limits.DirectLineToken);
+            AddPolicy(options, RateLimitPolicies.DirectLineConversation, limits.DirectLineConversation);
+            AddPolicy(options, RateLimitPolicies.DirectLineActivity, limits.DirectLineActivity);
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = RejectAsync;
+        });
+        services.AddExceptionHandler<StorageUnavailableHandler>();
+        return services;
+    }
+
+    private static void AddPolicy(RateLimiterOptions options, string policy, RateLimit limit)
+        => options.AddPolicy(policy, context => RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.ClientKey(context), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, limit.PermitLimit),
+            Window = TimeSpan.FromSeconds(Math.Max(1, limit.WindowSeconds)),
+            QueueLimit = 0,
+        }));
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+        int seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        EdgeLog.RateLimited(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RateLimitPolicies)),
+            context.Request.Path, RateLimitPolicies.ClientKey(context));
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"This client has sent too many requests. Try again in {seconds} seconds.",
+            },
+        });
+    }
+
+    private sealed class NamedValidator<T>(Func<T, string?> validate) : IValidateOptions<T> where T : class
+    {
+        public ValidateOptionsResult Validate(string? name, T options)
+            => validate(options) is { } message ? ValidateOptionsResult.Fail(message) : ValidateOptionsResult.Success;
+    }
+}
+
+/// <summary>Turns a failure of the conversation store into 503 ProblemDetails, without its exception text.</summary>
+internal sealed class StorageUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not StorageUnavailableException || httpContext.Response.HasStarted)
+            return false;
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "30";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Conversation storage unavailable",
+                Detail = "Conversations cannot be stored right now. Try again later.",
+            },
+        });
+    }
+}
+
+/// <summary>Log messages of the edge protection.</summary>
+internal static partial class EdgeLog
+{
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Debug, Message = "Rate limit reached on {Path} by client {Client}")]
+    public static partial void RateLimited(ILogger logger, string path, string client);
+}
