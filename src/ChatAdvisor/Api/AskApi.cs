@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
 using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatAdvisor.Api;
@@ -43,9 +44,11 @@ public static class AskApi
     {
         var group = app.MapGroup("/api");
         group.MapPost("/ask", AskAsync)
+            .WithRequestBodyLimit()
             .Accepts<AskRequest>("application/json")
             .Produces<AskResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;
     }

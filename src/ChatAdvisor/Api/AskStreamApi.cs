@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ChatAdvisor.Api;
@@ -30,9 +31,11 @@ public static class AskStreamApi
     public static IEndpointRouteBuilder MapAskStream(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/ask/stream", AskStreamAsync)
+            .WithRequestBodyLimit()
             .Accepts<AskRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;
     }

@@ -22,6 +22,10 @@ public static class ChatAdvisorApp
             builder.WebHost.UseUrls("http://localhost:5080");
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<HttpLimitsOptions>()
+            .BindConfiguration(HttpLimitsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
         configure?.Invoke(builder);
@@ -29,6 +33,7 @@ public static class ChatAdvisorApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestBodyLimits();
 
         app.MapHealth();
         app.MapAsk();
