@@ -11,6 +11,20 @@ public sealed class CorpusOptions
 
     /// <summary>Whether to re-index when a file in the corpus folder changes while the server runs.</summary>
     public bool WatchForChanges { get; set; } = true;
+
+    /// <summary>The default <see cref="MaxFileBytes"/>: 5 MB, far more than an article.</summary>
+    public const long DefaultMaxFileBytes = 5L * 1024 * 1024;
+
+    /// <summary>A corpus file larger than this many bytes is skipped with a warning naming it, so that one stray dump cannot swell the index.</summary>
+    public long MaxFileBytes { get; set; } = DefaultMaxFileBytes;
+
+    /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
+    public string? Validate()
+    {
+        if (MaxFileBytes < 1024)
+            return $"Corpus:MaxFileBytes must be at least 1024 (it is {MaxFileBytes}).";
+        return null;
+    }
 }
 
 /// <summary>Settings of the <c>Storage</c> section.</summary>

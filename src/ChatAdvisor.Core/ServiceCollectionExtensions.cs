@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
         services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateOnStart();
         services.AddOptions<ChunkingOptions>().BindConfiguration(ChunkingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CorpusOptions>>(new NamedValidator<CorpusOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<StorageOptions>>(new NamedValidator<StorageOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<RetrievalOptions>>(new NamedValidator<RetrievalOptions>(o => o.Validate()));
         services.AddSingleton<IValidateOptions<ChunkingOptions>>(new NamedValidator<ChunkingOptions>(o => o.Validate()));

@@ -50,7 +50,7 @@ public static partial class CorpusLoader
             string hash;
             try
             {
-                hash = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+                hash = HashFile(file);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -61,13 +61,16 @@ public static partial class CorpusLoader
         return stamps;
     }
 
-    /// <summary>Reads one file of the corpus.</summary>
-    public static IngestionResult Load(string corpusPath, string file)
+    /// <summary>Reads one file of the corpus; a file over <paramref name="maxFileBytes"/> is skipped unread.</summary>
+    public static IngestionResult Load(string corpusPath, string file, long maxFileBytes = long.MaxValue)
     {
         var relative = Relative(corpusPath, file);
         byte[] bytes;
         try
         {
+            long length = new FileInfo(file).Length;
+            if (length > maxFileBytes)
+                return new IngestionResult(relative, null, $"{length} bytes, over the limit of {maxFileBytes} (Corpus:MaxFileBytes)") { Sha256 = HashFile(file) };
             bytes = File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -97,18 +100,26 @@ public static partial class CorpusLoader
         return new IngestionResult(relative, article, null) { Sha256 = sha };
     }
 
-    /// <summary>Reads every file of the corpus, reporting progress as files are done.</summary>
-    public static IReadOnlyList<IngestionResult> LoadAll(string corpusPath, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Reads every file of the corpus, reporting progress as files are done; files over <paramref name="maxFileBytes"/> are skipped.</summary>
+    public static IReadOnlyList<IngestionResult> LoadAll(string corpusPath, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default,
+        long maxFileBytes = long.MaxValue)
     {
         var files = EnumerateFiles(corpusPath);
         var results = new List<IngestionResult>(files.Count);
         for (int i = 0; i < files.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            results.Add(Load(corpusPath, files[i]));
+            results.Add(Load(corpusPath, files[i], maxFileBytes));
             progress?.Report((i + 1, files.Count));
         }
         return results;
+    }
+
+    // Streamed, so a huge file is hashed without being held in memory.
+    private static string HashFile(string file)
+    {
+        using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>Splits Markdown-like text into sections at its headings. The H1 title section has a null heading.</summary>

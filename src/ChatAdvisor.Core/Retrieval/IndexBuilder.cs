@@ -13,7 +13,10 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
     public const int FormatVersion = 5;
 
     /// <summary>Identifies the settings an index depends on, the embedding model included (a new model rebuilds the index).</summary>
-    public string SettingsKey => $"v{FormatVersion};chunk={chunking.MaxTokens}/{chunking.OverlapTokens};tokens={tokenCounter.GetType().Name};embedding={EmbeddingModelId ?? "none"}";
+    public string SettingsKey => $"v{FormatVersion};chunk={chunking.MaxTokens}/{chunking.OverlapTokens};tokens={tokenCounter.GetType().Name};embedding={EmbeddingModelId ?? "none"}" + (MaxFileBytes == long.MaxValue ? "" : $";maxfile={MaxFileBytes}");
+
+    /// <summary>Corpus files larger than this are skipped (Corpus:MaxFileBytes); part of <see cref="SettingsKey"/> so a change rebuilds the index.</summary>
+    public long MaxFileBytes { get; init; } = long.MaxValue;
 
     private string? EmbeddingModelId => embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId;
 
@@ -119,11 +122,11 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
         return headers;
     }
 
-    /// <summary>Reads, chunks and indexes every file of <paramref name="corpusPath"/>.</summary>
+    /// <summary>Reads, chunks and indexes every file of <paramref name="corpusPath"/>; files over <see cref="MaxFileBytes"/> are skipped.</summary>
     public IndexSnapshot Build(string corpusPath, IProgress<(int Done, int Total)>? progress = null, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var results = CorpusLoader.LoadAll(corpusPath, progress, cancellationToken);
+        var results = CorpusLoader.LoadAll(corpusPath, progress, cancellationToken, MaxFileBytes);
         var chunker = new Chunker(chunking, tokenCounter);
         var articles = new List<ChunkedArticle>();
         int next = 0;

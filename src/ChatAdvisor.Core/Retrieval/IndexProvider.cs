@@ -29,7 +29,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
     {
         CorpusPath = root.Resolve(corpus.Value.Path);
         CachePath = Path.Combine(root.Resolve(storage.Value.Path), "index.bin");
-        _builder = new IndexBuilder(chunking.Value, tokenCounter, embeddings);
+        _builder = new IndexBuilder(chunking.Value, tokenCounter, embeddings) { MaxFileBytes = corpus.Value.MaxFileBytes };
         _logger = logger;
         _watch = corpus.Value.WatchForChanges;
     }

@@ -44,9 +44,11 @@ public static class AskApi
     {
         var group = app.MapGroup("/api");
         group.MapPost("/ask", AskAsync)
+            .WithRequestBodyLimit()
             .Accepts<AskRequest>("application/json")
             .Produces<AskResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)

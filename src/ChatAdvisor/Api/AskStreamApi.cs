@@ -32,9 +32,11 @@ public static class AskStreamApi
     public static IEndpointRouteBuilder MapAskStream(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/ask/stream", AskStreamAsync)
+            .WithRequestBodyLimit()
             .Accepts<AskRequest>("application/json")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .RequireRateLimiting(RateLimitPolicies.Ask);

@@ -22,6 +22,10 @@ public static class ChatAdvisorApp
             builder.WebHost.UseUrls("http://localhost:5080");
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddOptions<HttpLimitsOptions>()
+            .BindConfiguration(HttpLimitsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
         configure?.Invoke(builder);
@@ -33,6 +37,7 @@ public static class ChatAdvisorApp
         app.UseExceptionHandler();      // storage failures → 503, anything else → 500, as ProblemDetails
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseRequestBodyLimits();     // Http:MaxRequestBodyBytes → 413; Kestrel's bad requests → their 4xx, no stack trace
         app.UseRateLimiter();           // RateLimits: per-client limits on asking and Direct Line
 
         app.MapHealth();

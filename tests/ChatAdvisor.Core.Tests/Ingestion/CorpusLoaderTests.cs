@@ -53,4 +53,20 @@ public class CorpusLoaderTests
         var e = Assert.Throws<DirectoryNotFoundException>(() => CorpusLoader.EnumerateFiles("/nonexistent-corpus-folder"));
         Assert.Contains("Corpus:Path", e.Message);
     }
+
+    [Fact]
+    public void LoadAll_FileOverMaxFileBytes_IsSkippedUnreadWithTheSettingNamed()
+    {
+        using var folder = new TempFolder();
+        folder.Write("small.md", "# Small\n\nFlask is a microframework.");
+        folder.Write("huge.md", "# Huge\n\n" + string.Concat(Enumerable.Repeat("Flask is a microframework. ", 4000)));
+
+        var results = CorpusLoader.LoadAll(folder.Path, maxFileBytes: 64 * 1024);
+
+        Assert.True(results.Single(r => r.File == "small.md").Succeeded);
+        var huge = results.Single(r => r.File == "huge.md");
+        Assert.False(huge.Succeeded);
+        Assert.Contains("Corpus:MaxFileBytes", huge.Problem);
+        Assert.NotEqual("unreadable", huge.Sha256);
+    }
 }

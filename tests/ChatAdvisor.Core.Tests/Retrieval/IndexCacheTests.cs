@@ -131,3 +131,39 @@ public class CorpusWatchTests
         Assert.Equal(5, (await provider.GetAsync()).Articles.Count);
     }
 }
+
+public class CorpusSizeLimitTests
+{
+    [Fact]
+    public async Task GetAsync_FileOverMaxFileBytes_IsSkippedWithAWarningNamingIt()
+    {
+        using var folder = new TempFolder();
+        var corpus = folder.CopyCorpus();
+        File.WriteAllText(Path.Combine(corpus, "dump.md"), "# Dump\n\n" + string.Concat(Enumerable.Repeat("Flask and Django and FastAPI. ", 10_000)));
+        var logger = new WarningLogger();
+        using var provider = new IndexProvider(
+            Options.Create(new CorpusOptions { Path = "corpus", WatchForChanges = false, MaxFileBytes = 64 * 1024 }),
+            Options.Create(new StorageOptions { Path = "storage" }),
+            Options.Create(new ChunkingOptions()), TestModels.TokenCounter, new ContentRootPath(folder.Path), logger);
+
+        var index = await provider.GetAsync();
+
+        Assert.Equal(4, index.Articles.Count);
+        Assert.Contains(logger.Warnings, w => w.Contains("dump.md", StringComparison.Ordinal) && w.Contains("Corpus:MaxFileBytes", StringComparison.Ordinal));
+    }
+
+    private sealed class WarningLogger : Microsoft.Extensions.Logging.ILogger<IndexProvider>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Warnings { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Warning)
+                Warnings.Enqueue(formatter(state, exception));
+        }
+    }
+}

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -12,22 +13,22 @@ namespace ChatAdvisor.Channels.BotFramework;
 /// </summary>
 public static class BotFrameworkApi
 {
-    // Activities are small; a Teams message with cards stays far below this.
-    private const int MaxBodyBytes = 256 * 1024;
-
     /// <summary>The route the channel posts to.</summary>
     public const string Route = "/api/messages";
 
     /// <summary>Maps the messaging endpoint.</summary>
     public static IEndpointRouteBuilder MapBotFramework(this IEndpointRouteBuilder app)
     {
+        // Activities are small; a Teams message with cards stays far below the common body cap (Http:MaxRequestBodyBytes).
         app.MapPost(Route, HandleAsync)
+            .WithRequestBodyLimit()
             .Accepts<Activity>("application/json")
             .Produces(StatusCodes.Status200OK)
             .Produces<ExpectedReplies>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -45,15 +46,12 @@ public static class BotFrameworkApi
     {
         var logger = loggerFactory.CreateLogger(typeof(BotFrameworkApi).FullName!);
         var request = context.Request;
-        if (request.ContentLength > MaxBodyBytes)
-            return Problem(StatusCodes.Status400BadRequest, "Activity too large", $"An activity may be at most {MaxBodyBytes} bytes.");
-
         Activity? activity;
         try
         {
-            activity = await JsonSerializer.DeserializeAsync<Activity>(new LimitedStream(request.Body, MaxBodyBytes), BotJson.Options, cancellationToken);
+            activity = await JsonSerializer.DeserializeAsync<Activity>(request.Body, BotJson.Options, cancellationToken);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        catch (JsonException)
         {
             return Problem(StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one Bot Framework activity as JSON.");
         }
@@ -61,20 +59,36 @@ public static class BotFrameworkApi
             return Problem(StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one Bot Framework activity as JSON.");
 
         // Authenticate before anything else is looked at: a refused request has no effect at all.
-        if (options.Value.AuthenticationEnabled)
+        var settings = options.Value;
+        if (settings.AuthenticationEnabled)
         {
             var check = await validator.ValidateAsync(request.Headers.Authorization.ToString(), activity, cancellationToken);
             if (!check.IsValid)
             {
-                BotFrameworkLog.Unauthorized(logger, check.Failure!, activity.Id);
+                BotFrameworkLog.Unauthorized(logger, check.Failure!, LogText.Clean(activity.Id));
                 return TypedResults.Unauthorized();
             }
         }
-        else if (context.Connection.RemoteIpAddress is { } remote && !IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
+        else if (!settings.LocalModeEnabled)
         {
-            // Without an App ID there is no way to tell a channel from anyone else: local use only.
-            BotFrameworkLog.Unauthorized(logger, "no App ID configured and the caller is not on this machine", activity.Id);
+            // No App ID and no local mode: nothing can authenticate a caller, so nobody gets in. 401 rather than
+            // 503: a channel must not retry, and the body tells the operator what to set.
+            BotFrameworkLog.NotConfigured(logger, LogText.Clean(activity.Id));
+            return Problem(StatusCodes.Status401Unauthorized, "The bot is not configured",
+                "Set BotFramework:AppId (and AppPassword) to accept a Bot Framework channel, or BotFramework:LocalMode=true for local use.");
+        }
+        else if (!IsLocalCaller(context))
+        {
+            // Without an App ID there is no way to tell a channel from anyone else: this machine only, not through a proxy.
+            BotFrameworkLog.Unauthorized(logger, "local mode and the caller is not on this machine", LogText.Clean(activity.Id));
             return TypedResults.Unauthorized();
+        }
+
+        if (HasControlCharacters(activity))
+        {
+            // No channel puts control characters in ids; refusing them here keeps forged lines out of every later log.
+            BotFrameworkLog.ControlCharacters(logger, LogText.Clean(activity.Id));
+            return Problem(StatusCodes.Status400BadRequest, "Invalid activity", "Ids and the type must not contain control characters.");
         }
 
         if (string.IsNullOrEmpty(activity.Type) || string.IsNullOrEmpty(activity.Conversation?.Id))
@@ -100,9 +114,9 @@ public static class BotFrameworkApi
         {
             BotFrameworkLog.ServiceUrlRefused(logger, activity.Id);
             return Problem(StatusCodes.Status403Forbidden, "Service URL not allowed",
-                options.Value.AuthenticationEnabled
+                settings.AuthenticationEnabled
                     ? "Replies go only to https service URLs."
-                    : "With BotFramework:AppId empty, replies go only to loopback service URLs (local use).");
+                    : "In local mode, replies go only to the service URLs in BotFramework:LocalServiceUrls (or use deliveryMode expectReplies).");
         }
 
         if (!recent.TryClaim(activity))
@@ -127,39 +141,20 @@ public static class BotFrameworkApi
         return TypedResults.Ok();
     }
 
+    /// <summary>A caller on this machine that did not come through a proxy (a proxy adds a forwarding header).</summary>
+    private static bool IsLocalCaller(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        // With ASPNETCORE_FORWARDEDHEADERS_ENABLED the middleware moves X-Forwarded-For to X-Original-For.
+        if (headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("X-Original-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP"))
+            return false;
+        return context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
+    }
+
+    private static bool HasControlCharacters(Activity activity)
+        => new[] { activity.Id, activity.Type, activity.ChannelId, activity.Conversation?.Id, activity.ReplyToId, activity.TenantId, activity.Name }
+            .Any(value => value is not null && value.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029'));
+
     private static ProblemHttpResult Problem(int status, string title, string detail)
         => TypedResults.Problem(title: title, detail: detail, statusCode: status);
-
-    /// <summary>A read-only view of a stream that fails once more than a given number of bytes is read.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long _read;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Count(int read)
-        {
-            _read += read;
-            if (_read > limit)
-                throw new InvalidDataException("The body is too large.");
-            return read;
-        }
-    }
 }

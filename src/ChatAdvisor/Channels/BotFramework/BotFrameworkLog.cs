@@ -71,4 +71,10 @@ internal static partial class BotFrameworkLog
 
     [LoggerMessage(23, LogLevel.Error, "The token endpoint answered {StatusCode} ({Error})")]
     public static partial void TokenRequestFailed(ILogger logger, int statusCode, string error);
+
+    [LoggerMessage(24, LogLevel.Warning, "Refused activity {ActivityId}: BotFramework:AppId is empty and local mode is off, so no caller can be authenticated")]
+    public static partial void NotConfigured(ILogger logger, string? activityId);
+
+    [LoggerMessage(25, LogLevel.Warning, "Refused activity {ActivityId}: control characters in its ids or type")]
+    public static partial void ControlCharacters(ILogger logger, string? activityId);
 }

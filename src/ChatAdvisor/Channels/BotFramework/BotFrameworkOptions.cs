@@ -4,8 +4,8 @@ namespace ChatAdvisor.Channels.BotFramework;
 
 /// <summary>
 /// The <c>BotFramework</c> section: the bot's Microsoft App registration and where its keys and tokens come from.
-/// With <see cref="AppId"/> empty the endpoint runs without authentication (local use) and replies only to
-/// loopback service URLs.
+/// With <see cref="AppId"/> empty the endpoint is closed unless <see cref="LocalMode"/> is on: then it runs without
+/// authentication for callers on this machine and replies only to the <see cref="LocalServiceUrls"/>.
 /// </summary>
 public sealed class BotFrameworkOptions : IValidatableObject
 {
@@ -51,8 +51,44 @@ public sealed class BotFrameworkOptions : IValidatableObject
     /// <summary>Teams tenant ids allowed to use the bot; empty allows every tenant.</summary>
     public List<string> AllowedTenants { get; set; } = [];
 
+    /// <summary>
+    /// Without an App ID, accept unauthenticated activities from this machine (the Bot Framework Emulator, curl).
+    /// Unset: on in the Development environment only. Ignored when <see cref="AppId"/> is set.
+    /// </summary>
+    public bool? LocalMode { get; set; }
+
+    /// <summary>
+    /// In local mode, the only service URLs replies are posted to (such as the Emulator's
+    /// <c>http://localhost:5000</c>); a service URL matches an entry with the same scheme, host and port whose path
+    /// it starts with. Empty: replies only with <c>deliveryMode: expectReplies</c>.
+    /// </summary>
+    public List<string> LocalServiceUrls { get; set; } = [];
+
     /// <summary>True when inbound requests must carry a valid channel token.</summary>
     public bool AuthenticationEnabled => !string.IsNullOrWhiteSpace(AppId);
+
+    /// <summary>True when, without an App ID, unauthenticated activities from this machine are accepted.</summary>
+    public bool LocalModeEnabled => !AuthenticationEnabled && LocalMode == true;
+
+    /// <summary>True when <paramref name="serviceUrl"/> is under one of the <see cref="LocalServiceUrls"/>.</summary>
+    public bool IsListedLocalServiceUrl(Uri serviceUrl)
+    {
+        foreach (var entry in LocalServiceUrls)
+        {
+            if (!Uri.TryCreate(entry, UriKind.Absolute, out var listed))
+                continue;
+            if (listed.Scheme == serviceUrl.Scheme
+                && string.Equals(listed.IdnHost, serviceUrl.IdnHost, StringComparison.OrdinalIgnoreCase)
+                && listed.Port == serviceUrl.Port)
+            {
+                var prefix = listed.AbsolutePath.TrimEnd('/');
+                var path = serviceUrl.AbsolutePath;
+                if (prefix.Length == 0 || path == prefix || path.StartsWith(prefix + "/", StringComparison.Ordinal))
+                    return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The token endpoint actually used: <see cref="TokenEndpoint"/> or the Entra endpoint for the bot's tenant.</summary>
     public Uri ResolveTokenEndpoint()
@@ -75,6 +111,16 @@ public sealed class BotFrameworkOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var entry in LocalServiceUrls)
+        {
+            if (!Uri.TryCreate(entry, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+                || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query) || !IsLoopbackHost(uri))
+            {
+                yield return new ValidationResult(
+                    $"BotFramework:LocalServiceUrls entry '{entry}' must be an absolute http(s) URL on this machine (localhost, 127.0.0.1 or ::1), without credentials or query.",
+                    [nameof(LocalServiceUrls)]);
+            }
+        }
         if (!AuthenticationEnabled)
             yield break;
 
@@ -93,6 +139,9 @@ public sealed class BotFrameworkOptions : IValidatableObject
             yield return new ValidationResult("BotFramework:EntraOpenIdMetadataUrl must be an absolute http(s) URL containing {tenant}.", [nameof(EntraOpenIdMetadataUrl)]);
         }
     }
+
+    private static bool IsLoopbackHost(Uri uri)
+        => uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.DnsSafeHost, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private static bool IsHttpUrl(string? value)
         => Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);

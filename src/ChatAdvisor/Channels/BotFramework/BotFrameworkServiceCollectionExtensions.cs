@@ -11,6 +11,8 @@ public static class BotFrameworkServiceCollectionExtensions
     {
         services.AddOptions<BotFrameworkOptions>()
             .BindConfiguration(BotFrameworkOptions.SectionName)
+            // Local mode is for a developer's machine: unless set explicitly, it is on in Development only.
+            .PostConfigure<IHostEnvironment>((options, environment) => options.LocalMode ??= environment.IsDevelopment())
             .ValidateDataAnnotations()
             .ValidateOnStart();
 

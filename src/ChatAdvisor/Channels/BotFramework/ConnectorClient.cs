@@ -59,9 +59,14 @@ public sealed class ConnectorClient(
             return false;
         if (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             return false;
-        if (IsLoopback(uri))
-            return true;
-        return options.Value.AuthenticationEnabled && uri.Scheme == Uri.UriSchemeHttps;
+        var settings = options.Value;
+        if (!settings.AuthenticationEnabled)
+        {
+            // Unauthenticated callers choose the service URL: only the configured local ones, never any local port.
+            return settings.LocalModeEnabled && settings.IsListedLocalServiceUrl(uri);
+        }
+        // An authenticated channel's token vouches for its service URL (the serviceurl claim).
+        return IsLoopback(uri) || uri.Scheme == Uri.UriSchemeHttps;
     }
 
     /// <summary>Sends <paramref name="reply"/> in answer to <paramref name="inbound"/>; returns the id the channel gave it.</summary>

@@ -7,6 +7,8 @@ using System.Text.Json.Serialization;
 using ChatAdvisor.Core;
 using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Channels.DirectLine;
@@ -40,9 +42,6 @@ public static class DirectLineApi
     /// <summary>The route prefix that a client passes to Web Chat as its <c>domain</c>.</summary>
     public const string Prefix = "/v3/directline";
 
-    /// <summary>The largest activity accepted, in bytes (a question is at most 4,000 characters).</summary>
-    private const int MaxActivityBytes = 64 * 1024;
-
     /// <summary>Maps the routes and turns on WebSockets.</summary>
     public static WebApplication MapDirectLine(this WebApplication app)
     {
@@ -50,12 +49,13 @@ public static class DirectLineApi
 
         var rest = app.MapGroup(Prefix).AddEndpointFilter(CorsAsync);
         rest.MapMethods("/{**path}", [HttpMethods.Options], Preflight).ExcludeFromDescription();
-        rest.MapPost("/tokens/generate", GenerateTokenAsync).RequireRateLimiting(RateLimitPolicies.DirectLineToken);
+        rest.MapPost("/tokens/generate", GenerateTokenAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineToken);
         rest.MapPost("/tokens/refresh", RefreshToken);
         rest.MapPost("/conversations", StartConversation).RequireRateLimiting(RateLimitPolicies.DirectLineConversation);
         rest.MapGet("/conversations/{conversationId}", ResumeConversation);
         rest.MapGet("/conversations/{conversationId}/activities", GetActivities);
-        rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync).RequireRateLimiting(RateLimitPolicies.DirectLineActivity);
+        // A question is at most 4,000 characters: the common body cap (Http:MaxRequestBodyBytes) applies.
+        rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineActivity);
         app.Map(Prefix + "/conversations/{conversationId}/stream", StreamAsync).ExcludeFromDescription();
 
         app.MapPost("/api/directline/token", PageToken).RequireRateLimiting(RateLimitPolicies.DirectLineToken);
@@ -63,9 +63,15 @@ public static class DirectLineApi
         return app;
     }
 
-    /// <summary>A token for the web chat page: a new user in a new conversation. The secret is not involved.</summary>
-    internal static Ok<DirectLineTokenResponse> PageToken(DirectLineTokens tokens)
+    /// <summary>
+    /// A token for the web chat page: a new user in a new conversation. Closed (401) when DirectLine:Secret is set:
+    /// then the site's backend exchanges the secret for a token (<c>POST /v3/directline/tokens/generate</c>).
+    /// </summary>
+    internal static Results<Ok<DirectLineTokenResponse>, ProblemHttpResult> PageToken(DirectLineTokens tokens, IOptions<DirectLineOptions> options, ILogger<DirectLineBot> logger)
     {
+        if (options.Value.Secret.Length > 0)
+            return Refuse(logger, StatusCodes.Status401Unauthorized, "Anonymous tokens are off",
+                "DirectLine:Secret is set: get a token from the site's backend, which calls POST /v3/directline/tokens/generate with the secret.");
         var conversationId = DirectLineTokens.NewConversationId();
         return TypedResults.Ok(new DirectLineTokenResponse(conversationId, tokens.Issue(DirectLineTokens.NewUserId(), conversationId), tokens.LifetimeSeconds));
     }
@@ -113,16 +119,17 @@ public static class DirectLineApi
 
     internal static Results<Created<DirectLineConversationResponse>, Ok<DirectLineConversationResponse>, ProblemHttpResult> StartConversation(
         HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBot bot,
-        IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+        IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
     {
         if (Authorize(request, tokens, conversationId: null, logger, out var grant) is { } refused)
             return refused;
 
+        if (ConversationResponse(request, tokens, grant, watermark: null, options.Value, allowedHosts.Value) is not { } response)
+            return HostRefused(logger);
         var conversation = conversations.GetOrCreate(grant.ConversationId, grant.UserId, out bool created);
         if (conversation is null)
             return Refuse(logger, StatusCodes.Status403Forbidden, "Not allowed", "The token does not grant this conversation.");
 
-        var response = ConversationResponse(request, tokens, grant, watermark: null);
         if (!created)
             return TypedResults.Ok(response);
 
@@ -133,13 +140,16 @@ public static class DirectLineApi
     }
 
     internal static Results<Ok<DirectLineConversationResponse>, ProblemHttpResult> ResumeConversation(
-        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, ILogger<DirectLineBot> logger)
+        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations,
+        IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, ILogger<DirectLineBot> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
         if (Find(conversations, grant, logger, out _) is { } missing)
             return missing;
-        return TypedResults.Ok(ConversationResponse(request, tokens, grant, watermark));
+        if (ConversationResponse(request, tokens, grant, watermark, options.Value, allowedHosts.Value) is not { } response)
+            return HostRefused(logger);
+        return TypedResults.Ok(response);
     }
 
     internal static Results<ContentHttpResult, ProblemHttpResult> GetActivities(
@@ -160,8 +170,6 @@ public static class DirectLineApi
             return refused;
         if (Find(conversations, grant, logger, out var conversation) is { } missing)
             return missing;
-        if (request.ContentLength > MaxActivityBytes)
-            return Refuse(logger, StatusCodes.Status413PayloadTooLarge, "Activity too large", $"An activity may be at most {MaxActivityBytes} bytes.");
 
         JsonObject? activity;
         try
@@ -170,7 +178,15 @@ public static class DirectLineApi
         }
         catch (JsonException)
         {
-            return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one activity as a JSON object.");
+            // Never silence: the conversation shows that the message was not understood.
+            bot.RefuseUnreadable(conversation, "the body is not valid JSON in UTF-8");
+            return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one activity as a JSON object in UTF-8.");
+        }
+        if (!IsWritable(activity))
+        {
+            // Valid JSON, but a string escapes to a lone surrogate: not text that can be stored or shown.
+            bot.RefuseUnreadable(conversation, "a string is not valid Unicode text");
+            return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The activity's strings must be valid Unicode text.");
         }
         if (activity is null || activity["type"] is not JsonValue typeValue || !typeValue.TryGetValue(out string? type) || type.Length == 0)
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "An activity needs a \"type\".");
@@ -223,11 +239,16 @@ public static class DirectLineApi
 
         string? watermark = context.Request.Query["watermark"];
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        // One stream per conversation: attaching closes the older one (a collision), as Direct Line does.
+        var collision = conversation.AttachStream();
         using var subscription = conversation.Subscribe(watermark);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, collision);
         DirectLineLog.StreamOpened(logger, conversationId, watermark);
 
-        var receiving = DrainAsync(socket, stop);
+        // The receive loop has its own cancellation: cancelling a pending receive aborts the socket, and the close
+        // handshake (a collision's status included) must reach the client first.
+        using var receive = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var receiving = DrainAsync(socket, receive.Token, stop);
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         try
         {
@@ -258,21 +279,32 @@ public static class DirectLineApi
         finally
         {
             await stop.CancelAsync();
-            await CloseQuietlyAsync(socket);
+            if (collision.IsCancellationRequested)
+            {
+                DirectLineLog.StreamCollision(logger, conversationId);
+                await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "collision");
+            }
+            else
+            {
+                await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, null);
+            }
+            // Wait briefly for the client's half of the close handshake, then stop listening.
+            await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+            await receive.CancelAsync();
             await receiving;
             DirectLineLog.StreamClosed(logger, conversationId);
         }
     }
 
     /// <summary>Reads and ignores what the client sends (its keep-alive pings) until it closes the socket.</summary>
-    private static async Task DrainAsync(WebSocket socket, CancellationTokenSource stop)
+    private static async Task DrainAsync(WebSocket socket, CancellationToken cancellationToken, CancellationTokenSource stop)
     {
         var buffer = new byte[1024];
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                var received = await socket.ReceiveAsync(buffer, stop.Token);
+                var received = await socket.ReceiveAsync(buffer, cancellationToken);
                 if (received.MessageType == WebSocketMessageType.Close)
                     break;
             }
@@ -284,18 +316,31 @@ public static class DirectLineApi
         await stop.CancelAsync();
     }
 
-    private static async Task CloseQuietlyAsync(WebSocket socket)
+    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string? description)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
             return;
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            await socket.CloseOutputAsync(status, description, timeout.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
             // Nothing more to tell a client that is gone.
+        }
+    }
+
+    private static bool IsWritable(JsonObject? activity)
+    {
+        try
+        {
+            _ = activity?.ToJsonString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
@@ -305,23 +350,50 @@ public static class DirectLineApi
         var chunk = new byte[8192];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            if (buffer.Length + read > MaxActivityBytes)
-                throw new JsonException("The activity is too large.");
             buffer.Write(chunk, 0, read);
-        }
         return JsonNode.Parse(buffer.ToArray()) as JsonObject;
     }
 
-    private static DirectLineConversationResponse ConversationResponse(HttpRequest request, DirectLineTokens tokens, DirectLineGrant grant, string? watermark)
+    private static DirectLineConversationResponse? ConversationResponse(
+        HttpRequest request, DirectLineTokens tokens, DirectLineGrant grant, string? watermark, DirectLineOptions options, HostFilteringOptions allowedHosts)
     {
         // DirectLineJS replaces its token with the one in this response, and opens streamUrl as it is: it must be
-        // absolute and carry its own authorisation (the WebSocket request sends no Authorization header).
-        var scheme = request.IsHttps ? "wss" : "ws";
-        var streamUrl = $"{scheme}://{request.Host}{request.PathBase}{Prefix}/conversations/{Uri.EscapeDataString(grant.ConversationId)}/stream"
+        // absolute and carry its own authorisation (the WebSocket request sends no Authorization header). The
+        // address comes from DirectLine:PublicBaseUrl, or from a Host that AllowedHosts admits: a forged Host header
+        // must not send the stream token elsewhere.
+        string origin;
+        if (options.PublicBaseUrl.Length > 0)
+        {
+            var publicBase = new Uri(options.PublicBaseUrl, UriKind.Absolute);
+            origin = (publicBase.Scheme == Uri.UriSchemeHttps ? "wss" : "ws") + "://" + publicBase.Authority + publicBase.AbsolutePath.TrimEnd('/');
+        }
+        else if (IsAllowedHost(request.Host, allowedHosts))
+        {
+            origin = $"{(request.IsHttps ? "wss" : "ws")}://{request.Host}{request.PathBase}";
+        }
+        else
+        {
+            return null;
+        }
+        var streamUrl = $"{origin}{Prefix}/conversations/{Uri.EscapeDataString(grant.ConversationId)}/stream"
                         + "?t=" + Uri.EscapeDataString(tokens.Issue(grant.UserId, grant.ConversationId, DirectLineTokenScope.Stream))
                         + (string.IsNullOrEmpty(watermark) ? "" : "&watermark=" + Uri.EscapeDataString(watermark));
         return new DirectLineConversationResponse(grant.ConversationId, tokens.Issue(grant.UserId, grant.ConversationId), tokens.LifetimeSeconds, streamUrl);
+    }
+
+    private static bool IsAllowedHost(HostString host, HostFilteringOptions options)
+    {
+        if (!host.HasValue)
+            return false;
+        var allowed = options.AllowedHosts.Count == 0 ? ["*"] : options.AllowedHosts;
+        // The same rule as the host filtering middleware: an exact host, a *.suffix, or * for any.
+        return HostString.MatchesAny(new StringSegment(host.Host), [.. allowed.Select(a => new StringSegment(a))]);
+    }
+
+    private static ProblemHttpResult HostRefused(ILogger logger)
+    {
+        DirectLineLog.HostNotAllowed(logger);
+        return TypedResults.Problem(title: "Host not allowed", detail: "Set DirectLine:PublicBaseUrl (or AllowedHosts) to the address browsers use.", statusCode: StatusCodes.Status400BadRequest);
     }
 
     private static ProblemHttpResult? Authorize(HttpRequest request, DirectLineTokens tokens, string? conversationId, ILogger logger, out DirectLineGrant grant)

@@ -38,9 +38,54 @@ public sealed class DirectLineBot(Advisor advisor, ILogger<DirectLineBot> logger
     {
         var type = activity["type"]?.GetValue<string>();
         if (type == "message")
-            await AnswerAsync(conversation, activityId, activity["text"] is JsonValue v && v.TryGetValue(out string? text) ? text : null, cancellationToken);
+        {
+            if (ReadText(activity) is not { } text)
+            {
+                Refuse(conversation, activityId, "the text is not a string");
+                return;
+            }
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                Refuse(conversation, activityId, "the text is empty");
+                return;
+            }
+            await AnswerAsync(conversation, activityId, text, cancellationToken);
+        }
         else if (type == "event" && activity["name"] is JsonValue n && n.TryGetValue(out string? name) && name == WebChatActivities.FeedbackEventName)
             await RecordFeedbackAsync(conversation, activity, cancellationToken);
+    }
+
+    /// <summary>
+    /// Tells the conversation that a message could not be read (its body was not valid JSON or UTF-8), so the user
+    /// sees an error rather than silence.
+    /// </summary>
+    public void RefuseUnreadable(DirectLineConversation conversation, string reason)
+    {
+        DirectLineLog.InvalidText(logger, conversation.Id, reason);
+        conversation.Append(WebChatActivities.Notice(UnreadableText, replyToId: null));
+    }
+
+    private const string UnreadableText = "Sorry, that message could not be read (its text must be plain UTF-8 text). Please type the question again.";
+
+    private void Refuse(DirectLineConversation conversation, string activityId, string reason)
+    {
+        DirectLineLog.InvalidText(logger, conversation.Id, reason);
+        conversation.Append(WebChatActivities.Notice(reason == "the text is empty"
+            ? "The question is empty. Ask something like \"Which framework should I use for a REST API?\"."
+            : UnreadableText, activityId));
+    }
+
+    private static string? ReadText(JsonObject activity)
+    {
+        try
+        {
+            return activity["text"] is JsonValue value && value.TryGetValue(out string? text) ? text : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape (\ud800) is valid JSON but not text.
+            return null;
+        }
     }
 
     private async Task AnswerAsync(DirectLineConversation conversation, string activityId, string? question, CancellationToken cancellationToken)

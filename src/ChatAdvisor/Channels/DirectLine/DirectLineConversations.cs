@@ -116,6 +116,7 @@ public sealed class DirectLineConversation
     private Task _work = Task.CompletedTask;
     private int _pendingWork;
     private bool _ended;
+    private CancellationTokenSource? _stream;
 
     internal DirectLineConversation(string id, string userId, int maxActivities, TimeProvider time)
     {
@@ -212,6 +213,23 @@ public sealed class DirectLineConversation
                 _subscribers.Add(channel);
             return new DirectLineSubscription(this, channel);
         }
+    }
+
+    /// <summary>
+    /// Makes the caller the conversation's one WebSocket stream. The stream attached before it is told to close (the
+    /// protocol's collision) through the token it got. Returns the token cancelled when a newer stream attaches.
+    /// </summary>
+    internal CancellationToken AttachStream()
+    {
+        var mine = new CancellationTokenSource();
+        CancellationTokenSource? older;
+        lock (_gate)
+        {
+            older = _stream;
+            _stream = mine;
+        }
+        older?.Cancel();
+        return mine.Token;
     }
 
     internal void Unsubscribe(Channel<string> channel)

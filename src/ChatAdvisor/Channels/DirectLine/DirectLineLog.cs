@@ -35,4 +35,13 @@ internal static partial class DirectLineLog
 
     [LoggerMessage(11, LogLevel.Debug, "Direct Line conversation {ConversationId}: stream closed")]
     public static partial void StreamClosed(ILogger logger, string conversationId);
+
+    [LoggerMessage(12, LogLevel.Information, "Direct Line conversation {ConversationId}: a message was not answered because its text is not usable ({Reason})")]
+    public static partial void InvalidText(ILogger logger, string conversationId, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Direct Line conversation {ConversationId}: a newer stream attached; the older one is closed")]
+    public static partial void StreamCollision(ILogger logger, string conversationId);
+
+    [LoggerMessage(14, LogLevel.Warning, "Direct Line streamUrl refused: the request's host is not in AllowedHosts and DirectLine:PublicBaseUrl is not set")]
+    public static partial void HostNotAllowed(ILogger logger);
 }

@@ -12,7 +12,9 @@ public sealed class DirectLineOptions : IValidatableObject
 
     /// <summary>
     /// Optional. When set, a backend that presents it as <c>Authorization: Bearer &lt;secret&gt;</c> may call
-    /// <c>POST /v3/directline/tokens/generate</c>. It is never sent to a browser. Empty: that route is refused.
+    /// <c>POST /v3/directline/tokens/generate</c>, and the anonymous <c>POST /api/directline/token</c> is closed
+    /// (401): the site's backend hands tokens to its pages. It is never sent to a browser. Empty: generation is
+    /// refused and the page gets its token anonymously.
     /// </summary>
     public string Secret { get; set; } = "";
 
@@ -40,6 +42,13 @@ public sealed class DirectLineOptions : IValidatableObject
     /// <summary>Origins allowed to call <c>/v3/directline</c> from a browser; empty allows any origin (tokens are bearer tokens, no cookies).</summary>
     public string[] AllowedOrigins { get; set; } = [];
 
+    /// <summary>
+    /// The server's public address as browsers reach it, such as <c>https://chat.example.com</c> (a path is kept);
+    /// the WebSocket <c>streamUrl</c> is built from it. Empty: from the request's Host, which must then be one of
+    /// <c>AllowedHosts</c>.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "";
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -55,6 +64,12 @@ public sealed class DirectLineOptions : IValidatableObject
             yield return new ValidationResult("DirectLine:HeartbeatSeconds must be between 1 and 300.", [nameof(HeartbeatSeconds)]);
         if (SigningKey.Length > 0 && !IsStrongKey(SigningKey))
             yield return new ValidationResult("DirectLine:SigningKey must be base64 of at least 32 bytes (or empty to generate one).", [nameof(SigningKey)]);
+        if (PublicBaseUrl.Length > 0
+            && (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var publicBase) || (publicBase.Scheme != Uri.UriSchemeHttp && publicBase.Scheme != Uri.UriSchemeHttps)
+                || !string.IsNullOrEmpty(publicBase.Query) || !string.IsNullOrEmpty(publicBase.Fragment) || !string.IsNullOrEmpty(publicBase.UserInfo)))
+        {
+            yield return new ValidationResult("DirectLine:PublicBaseUrl must be an absolute http(s) URL such as https://chat.example.com (no query, no credentials), or empty.", [nameof(PublicBaseUrl)]);
+        }
         foreach (var origin in AllowedOrigins)
         {
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/" || origin.EndsWith('/'))

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -12,15 +13,13 @@ namespace ChatAdvisor.Channels.Slack;
 /// </summary>
 public static class SlackApi
 {
-    /// <summary>Slack's payloads are a few kilobytes; anything far larger is not from Slack.</summary>
-    public const int MaxBodyBytes = 1 << 20;
-
     /// <summary>Maps the Slack endpoints.</summary>
     public static IEndpointRouteBuilder MapSlack(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/slack");
-        group.MapPost("/events", EventsAsync);
-        group.MapPost("/interactions", InteractionsAsync);
+        // Slack's payloads are a few kilobytes; the common body cap (Http:MaxRequestBodyBytes) applies.
+        group.MapPost("/events", EventsAsync).WithRequestBodyLimit();
+        group.MapPost("/interactions", InteractionsAsync).WithRequestBodyLimit();
         return app;
     }
 
@@ -88,18 +87,11 @@ public static class SlackApi
     private static async Task<(byte[] Body, Results<Ok, ContentHttpResult, UnauthorizedHttpResult, ProblemHttpResult>? Refusal)> ReadVerifiedAsync(
         HttpRequest request, SlackSignatureVerifier verifier, ILogger logger, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > MaxBodyBytes)
-            return ([], TooLarge(request, logger));
-
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-                return ([], TooLarge(request, logger));
             buffer.Write(chunk, 0, read);
-        }
         var body = buffer.ToArray();
 
         var status = verifier.Verify(Header(request, "X-Slack-Request-Timestamp"), Header(request, "X-Slack-Signature"), body);
@@ -119,11 +111,5 @@ public static class SlackApi
     {
         SlackLog.MalformedPayload(logger, request.Path);
         return TypedResults.Problem(title: "Malformed Slack payload", detail: "The body is not a Slack Events API or interactivity payload.", statusCode: StatusCodes.Status400BadRequest);
-    }
-
-    private static ProblemHttpResult TooLarge(HttpRequest request, ILogger logger)
-    {
-        SlackLog.BodyTooLarge(logger, request.Path, MaxBodyBytes);
-        return TypedResults.Problem(title: "Payload too large", statusCode: StatusCodes.Status413PayloadTooLarge);
     }
 }

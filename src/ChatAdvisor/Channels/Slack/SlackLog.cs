@@ -65,7 +65,4 @@ internal static partial class SlackLog
 
     [LoggerMessage(21, LogLevel.Debug, "Slack interaction {Key} ignored: {Reason}.")]
     public static partial void InteractionIgnored(ILogger logger, string? key, string reason);
-
-    [LoggerMessage(22, LogLevel.Warning, "Slack request to {Path} rejected with 413: the body is larger than {Limit} bytes.")]
-    public static partial void BodyTooLarge(ILogger logger, string path, int limit);
 }

@@ -111,10 +111,11 @@ public sealed class BotFrameworkKeyAndModeTests
     }
 
     [Fact]
-    public async Task PostActivity_NoAppIdAndLoopbackServiceUrl_RepliesWithoutAuthentication()
+    public async Task PostActivity_NoAppIdAndListedLocalServiceUrl_RepliesWithoutAuthentication()
     {
         await using var channel = await FakeChannel.StartAsync();
-        await using var bot = await TestServer.StartAsync();
+        // The test server runs in Development, so local mode is on by default; the service URL must be listed.
+        await using var bot = await TestServer.StartAsync(new Dictionary<string, string?> { ["BotFramework:LocalServiceUrls:0"] = channel.ServiceUrl });
         var conversationId = "a:local-" + Guid.NewGuid().ToString("N");
         var activity = channel.Activity("conversationUpdate", conversationId);
         activity["channelId"] = "emulator";
