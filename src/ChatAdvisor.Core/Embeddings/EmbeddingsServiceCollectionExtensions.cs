@@ -27,9 +27,21 @@ public static class EmbeddingsServiceCollectionExtensions
             provider.GetRequiredService<EmbeddingModel>(), provider.GetRequiredService<BertTextTokenizer>(),
             provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value,
             provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings")));
+        // The same instance under the standard seam; disposing it twice is harmless.
         services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider => provider.GetRequiredService<OnnxEmbeddingGenerator>());
-        services.AddSingleton<IReadinessContributor>(provider => provider.GetRequiredService<OnnxEmbeddingGenerator>());
+        services.AddSingleton<IReadinessContributor, EmbeddingsReadiness>();
         return services;
+    }
+
+    /// <summary>
+    /// The model's state in <c>/readyz</c>. A type of its own rather than the generator registered twice: the container
+    /// disposes what a factory returns, and the generator must be disposed once, by its own registration.
+    /// </summary>
+    private sealed class EmbeddingsReadiness(OnnxEmbeddingGenerator generator) : IReadinessContributor
+    {
+        public string Name => "embeddings";
+
+        public ComponentStatus GetStatus() => generator.GetStatus();
     }
 
     /// <summary>The model the options select: a folder of the user's when <see cref="EmbeddingsOptions.ModelPath"/> is set, else a packaged one.</summary>

@@ -19,7 +19,7 @@ namespace ChatAdvisor.Core.Embeddings;
 /// may be called concurrently. The session is created on first use or by <see cref="LoadAsync"/> (the warm-up), never in
 /// the constructor. Texts are sorted by length and embedded in batches of similar length, so padding costs little.
 /// </remarks>
-public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, IReadinessContributor
+public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly EmbeddingsOptions _options;
     private readonly ILogger _logger;
@@ -55,9 +55,6 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
 
     /// <summary>The length of every vector (loads the model).</summary>
     public int Dimensions => _loaded.Value.Dimensions;
-
-    /// <inheritdoc />
-    public string Name => "embeddings";
 
     /// <summary>Loads the model now (on a pool thread), so the first question does not wait for it.</summary>
     public Task LoadAsync(CancellationToken cancellationToken = default)
@@ -213,13 +210,13 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 
-    /// <inheritdoc />
+    /// <summary>Whether the model is loaded, loading or failed, as <c>/readyz</c> shows it.</summary>
     public ComponentStatus GetStatus()
         => _loadProblem is { } problem ? new ComponentStatus(false, $"{Model.Name} could not be loaded: {problem}")
             : _loaded.IsValueCreated ? new ComponentStatus(true, $"{Model.Name}, {_loaded.Value.Dimensions} dimensions, {Model.Pooling} pooling")
             : new ComponentStatus(false, $"{Model.Name} is loading");
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
+    /// <summary>Releases the ONNX Runtime session; calling it again does nothing.</summary>
     public void Dispose()
     {
         if (_loaded.IsValueCreated)
