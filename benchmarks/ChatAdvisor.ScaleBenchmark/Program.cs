@@ -5,8 +5,8 @@
 // hybrid retrieval; the same chunks and queries go through minisearch (npm) as the keyword-search anchor.
 //
 // Run: dotnet run -c Release --project benchmarks/ChatAdvisor.ScaleBenchmark [-- [--max-tokens N] [--threads N] <html folder> ...]
-// --max-tokens sets the chunk size (default 160, as the server uses; overlap is a fifth of it); --threads the ONNX Runtime
-// threads (default 0: one per core).
+// --max-tokens sets the chunk size (default 160, as the server uses; overlap is a fifth of it); --threads the batches
+// embedded at once (default 0: one per core).
 using System.Diagnostics;
 using System.Text.Json;
 using ChatAdvisor.Core;
@@ -113,7 +113,7 @@ try
 
     Console.WriteLine($"Corpus: {pages} HTML pages from {string.Join(", ", sources)}");
     Console.WriteLine($"        {snapshot.Articles.Count} articles, {chunks} chunks, {snapshot.Lexical.TermCount} terms");
-    Console.WriteLine($"Embedding: {model.Name}, {generator.Dimensions} dims, {(embeddingOptions.Threads == 0 ? "one thread per core" : embeddingOptions.Threads + " threads")}, " +
+    Console.WriteLine($"Embedding: {model.Name}, {generator.Dimensions} dims, {(embeddingOptions.Threads == 0 ? "one batch per core at once" : embeddingOptions.Threads + " batches at once")}, " +
         $"loaded in {loadClock.Elapsed.TotalMilliseconds:0} ms; four-article corpus ({small.Chunks.Count} chunks) embedded in {smallClock.Elapsed.TotalMilliseconds:0} ms");
     Console.WriteLine();
     Console.WriteLine($"Index build       lexical {lexicalClock.Elapsed.TotalSeconds:0.00} s (reading, cleaning, chunking, BM25), vectors {vectorClock.Elapsed.TotalSeconds:0.00} s " +

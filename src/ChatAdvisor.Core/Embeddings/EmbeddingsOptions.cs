@@ -26,7 +26,10 @@ public sealed class EmbeddingsOptions
     /// <summary>Text put before a question when it is embedded (empty: the model's own, for a folder none).</summary>
     public string? QueryPrefix { get; set; }
 
-    /// <summary>Threads ONNX Runtime uses for one text batch (0: one per physical core).</summary>
+    /// <summary>
+    /// Batches embedded at once while indexing (0: one per core). Each model call runs on one thread, so questions
+    /// answered at the same time never compete for a shared thread pool.
+    /// </summary>
     public int Threads { get; set; }
 
     /// <summary>Texts embedded in one model call while indexing (shorter texts are batched with texts of similar length).</summary>

@@ -18,6 +18,9 @@ namespace ChatAdvisor.Core.Embeddings;
 /// Thread-safe: <see cref="InferenceSession.Run(RunOptions, IReadOnlyDictionary{string, OrtValue}, IReadOnlyCollection{string})"/>
 /// may be called concurrently. The session is created on first use or by <see cref="LoadAsync"/> (the warm-up), never in
 /// the constructor. Texts are sorted by length and embedded in batches of similar length, so padding costs little.
+/// Each model call runs on its caller's thread alone (no intra-op thread pool): a server answering many questions at
+/// once gets its parallelism from the requests, where a shared pool of spinning threads would make them compete;
+/// indexing runs several batches at once instead (<see cref="EmbeddingsOptions.Threads"/>).
 /// </remarks>
 public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -69,7 +72,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
             using var sessionOptions = new SessionOptions
             {
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                IntraOpNumThreads = _options.Threads,
+                IntraOpNumThreads = 1,
                 InterOpNumThreads = 1,
                 ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             };
@@ -126,14 +129,27 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         var result = new float[tokenIds.Count][];
         // Longest first, so each batch pads to a length close to its own texts'; ties keep the input order.
         var order = Enumerable.Range(0, tokenIds.Count).OrderByDescending(i => tokenIds[i].Length).ThenBy(i => i).ToArray();
-        for (var start = 0; start < order.Length; start += _options.BatchSize)
+        var batches = (order.Length + _options.BatchSize - 1) / _options.BatchSize;
+        var parallelism = Math.Min(batches, _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount);
+        if (parallelism <= 1)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = order.AsSpan(start, Math.Min(_options.BatchSize, order.Length - start));
-            EmbedBatch(loaded, tokenIds, batch, result);
+            for (var b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                EmbedBatch(loaded, tokenIds, BatchOf(order, b), result);
+            }
+            return result;
         }
+        // Each batch writes its own slots of the result, so batches can run at once. They are handed out one at a time:
+        // the longest come first, and ranges of them would leave one thread with all the long ones.
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(Enumerable.Range(0, batches), System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            b => EmbedBatch(loaded, tokenIds, BatchOf(order, b), result));
         return result;
     }
+
+    private ReadOnlySpan<int> BatchOf(int[] order, int batch)
+        => order.AsSpan(batch * _options.BatchSize, Math.Min(_options.BatchSize, order.Length - batch * _options.BatchSize));
 
     private void EmbedBatch(Loaded loaded, IReadOnlyList<int[]> tokenIds, ReadOnlySpan<int> batch, float[][] result)
     {

@@ -82,6 +82,18 @@ public sealed class OnnxEmbeddingGeneratorTests
     }
 
     [Fact]
+    public void Embed_ManySmallBatchesTwoAtATime_EachVectorLandsInItsPlace()
+    {
+        using var generator = TestModels.Create(EmbeddingModel.ArcticEmbedXsName, new EmbeddingsOptions { BatchSize = 2, Threads = 2 });
+        string[] texts = [.. Enumerable.Range(1, 9).Select(i => string.Join(' ', Enumerable.Repeat($"word{i}", i)) + " Django")];
+
+        var together = generator.Embed(texts);
+
+        for (var i = 0; i < texts.Length; i++)
+            Assert.True(TensorPrimitives.CosineSimilarity(together[i], TestModels.Arctic.Embed([texts[i]])[0]) > 0.9999f, $"text {i} is not its own vector");
+    }
+
+    [Fact]
     public void Encode_TextLongerThanTheModelReads_IsCutBetweenClsAndSep()
     {
         var generator = TestModels.Create(EmbeddingModel.ArcticEmbedXsName, new EmbeddingsOptions { MaxTokens = 16 });
