@@ -155,19 +155,11 @@ public sealed class ConversationStore : IDisposable
     {
         ArgumentNullException.ThrowIfNull(turn);
         var stored = BoundForStorage(turn);
-        await GuardAsync(async () =>
+        await WriteAsync(async () =>
         {
-            await _writeLock.WaitAsync(cancellationToken);
-            try
-            {
-                await AppendLockedAsync(conversationId, stored, client, cancellationToken);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            await AppendLockedAsync(conversationId, stored, client, cancellationToken);
             return 0;
-        });
+        }, cancellationToken);
         if (Interlocked.Increment(ref _writesSinceExpiry) % 500 == 1)
             await ExpireIdleAsync(cancellationToken);
     }
@@ -352,29 +344,21 @@ public sealed class ConversationStore : IDisposable
 
     /// <summary>Stores feedback with a copy of the answer it rates. Returns false when the answer id is unknown.</summary>
     public Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)
-        => GuardAsync(async () =>
+        => WriteAsync(async () =>
         {
-            await _writeLock.WaitAsync(cancellationToken);
-            try
-            {
-                await using var connection = await OpenAsync(cancellationToken);
-                await using var command = connection.CreateCommand();
-                command.CommandText = """
-                    INSERT INTO feedback (answer_id, positive, comment, channel, question, answer, created_at)
-                    SELECT $answer_id, $positive, $comment, $channel, question, answer, $now FROM answers WHERE answer_id = $answer_id
-                    """;
-                command.Parameters.AddWithValue("$answer_id", feedback.AnswerId);
-                command.Parameters.AddWithValue("$positive", feedback.Positive ? 1 : 0);
-                command.Parameters.AddWithValue("$comment", (object?)feedback.Comment ?? DBNull.Value);
-                command.Parameters.AddWithValue("$channel", feedback.Channel);
-                command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
-                return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        });
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO feedback (answer_id, positive, comment, channel, question, answer, created_at)
+                SELECT $answer_id, $positive, $comment, $channel, question, answer, $now FROM answers WHERE answer_id = $answer_id
+                """;
+            command.Parameters.AddWithValue("$answer_id", feedback.AnswerId);
+            command.Parameters.AddWithValue("$positive", feedback.Positive ? 1 : 0);
+            command.Parameters.AddWithValue("$comment", (object?)feedback.Comment ?? DBNull.Value);
+            command.Parameters.AddWithValue("$channel", feedback.Channel);
+            command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
 
     /// <summary>The feedback recorded for an answer, newest last (for tests and reports).</summary>
     public Task<IReadOnlyList<(bool Positive, string? Comment, string Channel, string Question, string AnswerText)>> GetFeedbackAsync(string answerId, CancellationToken cancellationToken = default)
@@ -396,30 +380,22 @@ public sealed class ConversationStore : IDisposable
 
     /// <summary>Deletes conversations idle past the limit. Returns how many were deleted.</summary>
     public Task<int> ExpireIdleAsync(CancellationToken cancellationToken = default)
-        => GuardAsync(async () =>
+        => WriteAsync(async () =>
         {
-            await _writeLock.WaitAsync(cancellationToken);
-            try
-            {
-                await using var connection = await OpenAsync(cancellationToken);
-                await using var command = connection.CreateCommand();
-                command.CommandText = """
-                    DELETE FROM turns WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < $cutoff);
-                    DELETE FROM answers WHERE created_at < $cutoff AND answer_id NOT IN (SELECT answer_id FROM feedback);
-                    DELETE FROM conversations WHERE updated_at < $cutoff;
-                    SELECT changes();
-                    """;
-                command.Parameters.AddWithValue("$cutoff", Cutoff());
-                int deleted = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-                if (deleted > 0)
-                    Log.ConversationsExpired(_logger, deleted);
-                return deleted;
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-        });
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                DELETE FROM turns WHERE conversation_id IN (SELECT id FROM conversations WHERE updated_at < $cutoff);
+                DELETE FROM answers WHERE created_at < $cutoff AND answer_id NOT IN (SELECT answer_id FROM feedback);
+                DELETE FROM conversations WHERE updated_at < $cutoff;
+                SELECT changes();
+                """;
+            command.Parameters.AddWithValue("$cutoff", Cutoff());
+            int deleted = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+            if (deleted > 0)
+                Log.ConversationsExpired(_logger, deleted);
+            return deleted;
+        }, cancellationToken);
 
     /// <summary>
     /// The scheduled clean-up: deletes expired conversations, evicts past <see cref="StorageOptions.MaxDatabaseBytes"/>
@@ -428,21 +404,13 @@ public sealed class ConversationStore : IDisposable
     public async Task<int> CleanUpAsync(CancellationToken cancellationToken = default)
     {
         int expired = await ExpireIdleAsync(cancellationToken);
-        await GuardAsync(async () =>
+        await WriteAsync(async () =>
         {
-            await _writeLock.WaitAsync(cancellationToken);
-            try
-            {
-                await using var connection = await OpenAsync(cancellationToken);
-                await EnforceSizeLockedAsync(connection, keep: null, cancellationToken);
-                await VacuumAsync(connection, cancellationToken);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            await using var connection = await OpenAsync(cancellationToken);
+            await EnforceSizeLockedAsync(connection, keep: null, cancellationToken);
+            await VacuumAsync(connection, cancellationToken);
             return 0;
-        });
+        }, cancellationToken);
         return expired;
     }
 
@@ -487,6 +455,21 @@ public sealed class ConversationStore : IDisposable
         5 or 6 => "the conversation database is locked",
         _ => $"the conversation database cannot be written (SQLite error {sqliteError})",
     };
+
+    /// <summary>Runs a write under the store's write lock (SQLite allows one writer), with <see cref="GuardAsync"/>'s error mapping.</summary>
+    private Task<T> WriteAsync<T>(Func<Task<T>> action, CancellationToken cancellationToken)
+        => GuardAsync(async () =>
+        {
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                return await action();
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        });
 
     private async Task<T> GuardAsync<T>(Func<Task<T>> action)
     {
