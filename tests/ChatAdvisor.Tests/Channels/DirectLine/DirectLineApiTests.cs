@@ -10,30 +10,12 @@ using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
+using static ChatAdvisor.Tests.Channels.DirectLine.DirectLineHttp;
+
 namespace ChatAdvisor.Tests.Channels.DirectLine;
 
 public sealed class DirectLineApiTests
 {
-    private sealed record Grant(string ConversationId, string Token);
-
-    private static async Task<Grant> PageTokenAsync(TestServer server)
-    {
-        var response = await server.Client.PostAsync("/api/directline/token", null);
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        return new Grant(body!["conversationId"]!.GetValue<string>(), body["token"]!.GetValue<string>());
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, string path, string? token, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null)
-            request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
-        return request;
-    }
-
     private static async Task<JsonObject> StartAsync(TestServer server, Grant grant)
     {
         var response = await server.Client.SendAsync(Request(HttpMethod.Post, "/v3/directline/conversations", grant.Token, new { }));

@@ -7,28 +7,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatAdvisor.Tests.Infrastructure;
 
+using static ChatAdvisor.Tests.Channels.DirectLine.DirectLineHttp;
+
 namespace ChatAdvisor.Tests.Channels.DirectLine;
 
 /// <summary>Unreadable messages, the anonymous token with a secret, the stream address and stream collisions.</summary>
 public sealed class DirectLineHardeningTests
 {
-    private sealed record Grant(string ConversationId, string Token);
-
-    private static async Task<Grant> PageTokenAsync(TestServer server)
-    {
-        var response = await server.Client.PostAsync("/api/directline/token", null);
-        response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        return new Grant(body!["conversationId"]!.GetValue<string>(), body["token"]!.GetValue<string>());
-    }
-
-    private static HttpRequestMessage Request(HttpMethod method, string path, string token, HttpContent? content = null)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = content };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return request;
-    }
-
     private static async Task<JsonObject> StartAsync(TestServer server, Grant grant, string? host = null)
     {
         using var request = Request(HttpMethod.Post, "/v3/directline/conversations", grant.Token, new StringContent("{}", Encoding.UTF8, "application/json"));
