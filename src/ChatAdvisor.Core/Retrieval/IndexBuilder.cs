@@ -79,7 +79,7 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
                     if (!passageText.TryGetValue(u, out var row))
                     {
                         var text = article.Text[unit.Start..unit.End];
-                        if (unit.Kind == UnitKind.TableRow && units.LastOrDefault(h => h.Kind == UnitKind.TableHeader && h.Block == unit.Block) is { End: > 0 } header)
+                        if (unit.Kind == UnitKind.TableRow && HeaderOf(units, unit) is { } header)
                             text = LabelledRow(article.Text[header.Start..header.End], text);
                         row = passageText[u] = texts.Count;
                         texts.Add(string.IsNullOrEmpty(chunk.Section) ? text : chunk.Section + ": " + text);
@@ -103,6 +103,13 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
         return values[0] + " — " + string.Join("; ", Enumerable.Range(1, values.Length - 1).Select(i => names[i] + ": " + values[i]));
     }
 
+    // The header row of the table a row belongs to, if the table has one.
+    private static TextUnit? HeaderOf(IReadOnlyList<TextUnit> units, TextUnit row)
+    {
+        var header = units.LastOrDefault(u => u.Kind == UnitKind.TableHeader && u.Block == row.Block);
+        return header == default ? null : header;
+    }
+
     // Chunk index → the header row of the table the chunk starts in, for chunks that start after that header.
     private static Dictionary<int, string> TableHeaders(List<ChunkedArticle> articles)
     {
@@ -114,8 +121,7 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
                 var first = units.FirstOrDefault(u => u.Start >= chunk.Start);
                 if (first.Kind != UnitKind.TableRow)
                     continue;
-                var header = units.LastOrDefault(u => u.Kind == UnitKind.TableHeader && u.Block == first.Block);
-                if (header != default)
+                if (HeaderOf(units, first) is { } header)
                     headers[chunk.Index] = article.Text[header.Start..header.End];
             }
         }
