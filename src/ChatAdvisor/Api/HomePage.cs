@@ -1,10 +1,10 @@
-using Microsoft.Extensions.FileProviders;
+using ChatAdvisor.Hosting;
 
 namespace ChatAdvisor.Api;
 
 /// <summary>
-/// Serves the web chat page at <c>/</c> and its files (the page script, the style sheet and the Web Chat widget
-/// bundle that the build copies into <c>wwwroot/lib</c>).
+/// Serves the web chat page at <c>/</c>, its files (the page script, the style sheet and the Web Chat widget bundle
+/// that the build copies into <c>wwwroot/lib</c>) and the article pages its citations open.
 /// </summary>
 public static class HomePage
 {
@@ -14,22 +14,26 @@ public static class HomePage
     /// </summary>
     public static string WebRoot { get; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
-    /// <summary>Maps the page and its static files.</summary>
+    /// <summary>
+    /// Maps the page and its static files. Each file is sent compressed (Brotli or gzip, as the browser accepts)
+    /// with an ETag; the page links to its files by content version (<c>?v=</c>), and those responses may be cached
+    /// for a year. See <see cref="StaticAssets"/>.
+    /// </summary>
     public static WebApplication MapHomePage(this WebApplication app)
     {
-        var files = new PhysicalFileProvider(Directory.Exists(WebRoot) ? WebRoot : AppContext.BaseDirectory);
-        app.UseStaticFiles(new StaticFileOptions
+        var assets = new StaticAssets(WebRoot);
+        app.Use((context, next) =>
         {
-            FileProvider = files,
-            OnPrepareResponse = context =>
-            {
-                // The page changes with each build; revalidate rather than serve a stale copy.
-                context.Context.Response.Headers.CacheControl = "no-cache";
-            },
+            if (context.GetEndpoint() is null
+                && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                && context.Request.Path.Value is { Length: > 1 } path
+                && assets.Find(path) is { } asset)
+                return asset.WriteAsync(context);
+            return next(context);
         });
-        app.MapGet("/", () => File.Exists(Path.Combine(WebRoot, "index.html"))
-            ? Results.File(Path.Combine(WebRoot, "index.html"), "text/html; charset=utf-8")
-            : Results.Problem(title: "The web chat page is missing", detail: "Build the project (dotnet build src/ChatAdvisor) to produce wwwroot.", statusCode: StatusCodes.Status500InternalServerError))
+        app.MapGet("/", (HttpContext context) => assets.Find("index.html") is { } page
+            ? page.WriteAsync(context)
+            : Results.Problem(title: "The web chat page is missing", detail: "Build the project (dotnet build src/ChatAdvisor) to produce wwwroot.", statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context))
             .ExcludeFromDescription();
         return app;
     }
