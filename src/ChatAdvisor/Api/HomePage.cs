@@ -35,6 +35,7 @@ public static class HomePage
             ? page.WriteAsync(context)
             : Results.Problem(title: "The web chat page is missing", detail: "Build the project (dotnet build src/ChatAdvisor) to produce wwwroot.", statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context))
             .ExcludeFromDescription();
+        app.MapArticlePages(assets);
         return app;
     }
 }
