@@ -202,7 +202,9 @@ public static class DirectLineApi
 
         // Web Chat shows the message as sent only when it comes back on the stream with an id (the echo);
         // the answer follows on the conversation's work queue.
-        var id = conversation.Append(activity);
+        var id = conversation.AppendOnce(activity, ClientActivityId(activity), out bool appended);
+        if (!appended)
+            return TypedResults.Ok(new DirectLineResourceResponse(id));
         var stopping = lifetime.ApplicationStopping;
         var stored = (JsonObject)activity.DeepClone();
         if (!conversation.TryEnqueue(() => bot.HandleAsync(conversation, id, stored, stopping)))
@@ -330,6 +332,9 @@ public static class DirectLineApi
             // Nothing more to tell a client that is gone.
         }
     }
+
+    private static string? ClientActivityId(JsonObject activity)
+        => activity["channelData"]?["clientActivityID"] is JsonValue value && value.TryGetValue(out string? id) && id is { Length: > 0 and <= 128 } ? id : null;
 
     private static bool IsWritable(JsonObject? activity)
     {
