@@ -44,6 +44,11 @@
     statusBox.textContent = '';
   }
 
+  // Performance marks for the browser tests (time to the first message, step by step); each is set once.
+  function mark(name) {
+    if (window.performance && performance.mark && !performance.getEntriesByName(name).length) performance.mark(name);
+  }
+
   var reloadAction = { label: 'Try again', run: function () { window.location.reload(); } };
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -133,23 +138,45 @@
     var outbox = [];          // { activity, observer }: waiting to be posted, in order
     var posting = false;
 
+    // Every subscriber gets the activities so far, then the new ones: the conversation starts (and its welcome is
+    // composed) while the widget bundle is still loading, and Web Chat subscribes when it is ready. Web Chat keeps
+    // an activity once per id, so a replay shows nothing twice.
+    var received = [];
     self.activity$ = Subject();
     self.connectionStatus$ = Subject(Status.Uninitialized, true);
     Object.defineProperty(self, 'token', { get: function () { return token; } });
     Object.defineProperty(self, 'watermark', { get: function () { return watermark; } });
 
     var activitySubscribe = self.activity$.subscribe;
+    var activityNext = self.activity$.next;
     self.activity$.subscribe = function (observer) {
       var subscription = activitySubscribe(observer);
+      var o = typeof observer === 'function' ? { next: observer } : observer;
+      received.forEach(function (activity) { if (o.next) o.next(activity); });
+      self.start();
+      return subscription;
+    };
+    self.activity$.next = function (activity) {
+      received.push(activity);
+      activityNext(activity);
+    };
+
+    self.start = function () {
       if (!started) {
         started = true;
         connect();
       }
-      return subscription;
     };
 
+    var live = false;         // the stream is open
+    var everOnline = false;
+
+    // Web Chat hears of the first connection and of the end; a drop in between is this client's to handle. (Web
+    // Chat stops taking outgoing messages while it believes a reconnect is under way, and the point is to keep them.)
     function setStatus(status) {
-      if (self.connectionStatus$.getValue() !== status) self.connectionStatus$.next(status);
+      live = status === Status.Online;
+      if (live) everOnline = true;
+      if (!(everOnline && status === Status.Connecting) && self.connectionStatus$.getValue() !== status) self.connectionStatus$.next(status);
       if (options.onStatus) options.onStatus(status);
     }
 
@@ -195,6 +222,7 @@
       ws.onopen = function () {
         if (socket !== ws) return;
         attempts = 0;
+        mark('chat:stream-open');
         setStatus(Status.Online);
         startRefresh();
         pump();
@@ -204,6 +232,7 @@
         if (socket !== ws) return;
         watch();
         if (!message.data) return; // heartbeat
+        mark('chat:first-activity');
         var set = JSON.parse(message.data);
         if (set.watermark) watermark = set.watermark;
         (set.activities || []).forEach(function (activity) { self.activity$.next(activity); });
@@ -247,7 +276,7 @@
     // Posts the waiting activities one at a time, in order, while online. A post that fails for the network stays
     // first in line and goes again, with the same clientActivityID, once the connection is back.
     function pump() {
-      if (posting || ended || !outbox.length || self.connectionStatus$.getValue() !== Status.Online) return;
+      if (posting || ended || !outbox.length || !live) return;
       posting = true;
       var item = outbox[0];
       request('POST', DOMAIN + '/conversations/' + encodeURIComponent(conversationId) + '/activities', token, item.activity)
@@ -296,6 +325,11 @@
       if (ended || socket) return;
       attempts = 0;
       connect();
+    };
+
+    // The browser says the network is gone: the socket is dead even if it has not noticed yet.
+    self.networkLost = function () {
+      if (socket) socket.close();
     };
 
     self.end = function () {
@@ -607,22 +641,22 @@
 
   var connection = null;
 
-  function startChat(grant) {
-    if (!window.WebChat) {
-      showStatus('The chat could not load. Check your connection, then try again.', { action: reloadAction });
-      return;
-    }
-
-    connection = new ChatConnection({
+  // The conversation starts as soon as the grant is in, before the widget has loaded.
+  function createConnection(grant) {
+    var wasOnline = false;
+    var created = new ChatConnection({
       token: grant.token,
       conversationId: grant.conversationId,
       // A reloaded page has an empty transcript: replay the conversation from its start.
       watermark: '',
       onSession: saveSession,
       onStatus: function (status) {
-        if (status === Status.Online) hideStatus();
-        else if (status === Status.Connecting && wasOnline) showStatus('Reconnecting… Messages you send now go out when the connection is back.', { notice: true });
-        if (status === Status.Online) wasOnline = true;
+        if (status === Status.Online) {
+          wasOnline = true;
+          hideStatus();
+        } else if (status === Status.Connecting && wasOnline) {
+          showStatus('Reconnecting… Messages you send now go out when the connection is back.', { notice: true });
+        }
       },
       onLost: function (status) {
         forgetSession();
@@ -631,7 +665,17 @@
           : 'This conversation has expired.', { action: { label: 'Start a new conversation', run: newConversation } });
       }
     });
-    var wasOnline = false;
+    window.addEventListener('online', function () { created.reconnectNow(); });
+    window.addEventListener('offline', function () { created.networkLost(); });
+    created.start();
+    return created;
+  }
+
+  function startChat() {
+    if (!window.WebChat) {
+      showStatus('The chat could not load. Check your connection, then try again.', { action: reloadAction });
+      return;
+    }
 
     var store = window.WebChat.createStore({}, function () {
       return function (next) {
@@ -644,11 +688,10 @@
       };
     });
 
+    mark('chat:render');
     var container = document.getElementById('webchat');
     window.WebChat.renderWebChat({ directLine: connection, store: store, locale: 'en-US', styleOptions: styleOptions() }, container);
     new MutationObserver(function () { addCopyButtons(container); }).observe(container, { childList: true, subtree: true });
-
-    window.addEventListener('online', function () { connection.reconnectNow(); });
   }
 
   function newConversation() {
@@ -670,13 +713,19 @@
   // Both requests start at once, while the widget bundle is still downloading; the chat starts when all three are in.
   var articlesReady = listArticles();
   var grantReady = getGrant();
+  // app.js is deferred and runs before the bundle: DOMContentLoaded comes after every deferred script has run.
   var widgetReady = new Promise(function (resolve) {
-    if (document.readyState !== 'loading') resolve();
+    if (window.WebChat || document.readyState === 'complete') resolve();
     else document.addEventListener('DOMContentLoaded', resolve);
   });
 
+  grantReady.then(function (grant) {
+    mark('chat:grant');
+    connection = createConnection(grant);
+  }, function () {});
+  widgetReady.then(function () { mark('chat:widget'); });
   Promise.all([grantReady, widgetReady, articlesReady])
-    .then(function (results) { startChat(results[0]); })
+    .then(function () { startChat(); })
     .catch(function () {
       var loading = document.getElementById('loading');
       if (loading) loading.hidden = true;
