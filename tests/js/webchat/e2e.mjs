@@ -12,6 +12,7 @@
 //                axe-core finds no violations (desktop, phone, dark mode).
 //   reload       a reload keeps the conversation (transcript replayed, follow-up in context);
 //                "New conversation" starts over.
+//   lost-response  the response to a post is lost: the page posts again, the server answers once.
 //   offline      the connection drops: a reconnecting notice; a question typed meanwhile is sent once when the
 //                connection is back and answered in order; nothing is duplicated.
 // Screenshots go to the artifacts folder.
@@ -173,6 +174,14 @@ async function chat() {
     const f = rows.findIndex(r => r.user && r.text.includes(followUp));
     assert.ok(q >= 0 && f > q && !rows[q + 1].user && rows[f + 1] && !rows[f + 1].user, 'each answer follows its question');
     assert.ok(!/something went wrong/i.test(rows[f + 1].text), 'the second answer is an answer');
+
+    // A refusal offers its example questions once, as buttons, not also as a list in the text.
+    await ask(page, 'What is the best pizza in Naples?');
+    const refusal = (await transcript(page)).at(-1);
+    const offered = (await page.locator('.webchat__suggested-action').allInnerTexts()).map(t => t.trim());
+    assert.ok(!refusal.user && offered.length > 0, 'the refusal offers questions as buttons');
+    for (const question of offered)
+      assert.ok(!refusal.text.includes(question), `"${question}" is a button, not also a line of the text: ${refusal.text}`);
 
     // Markdown tables render as tables (what Web Chat does with a comparison table in an answer).
     const table = await page.evaluate(() => window.WebChat.renderMarkdown('| | Django | Flask |\n|---|---|---|\n| ORM | built in | extension |', { markdownRespectCRLF: true }));
@@ -445,7 +454,53 @@ async function offline() {
   }
 }
 
-const scenarios = { chat, unreachable, performance, layout, reload, offline };
+// The network drops after a question reached the server but before its response reached the page (the case that
+// used to end in "Send failed", and a Retry that asked twice): the page posts it again once reconnected, and the
+// server, which already has that activity, neither stores nor answers it a second time.
+async function lostResponse() {
+  const { page, errors, close } = await open();
+  try {
+    await page.goto(base, { waitUntil: 'load' });
+    await waitForWelcome(page);
+    let posts = 0;
+    await page.route('**/v3/directline/conversations/*/activities', async route => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      posts++;
+      if (posts === 1) {
+        await route.fetch(); // the server gets the question…
+        return route.abort('connectionreset'); // …and the page never hears back
+      }
+      return route.fallback();
+    });
+    const QUESTION_LOST = 'What are the pros and cons of FastAPI?';
+    await input(page).click();
+    await input(page).fill(QUESTION_LOST);
+    await input(page).press('Enter');
+    await answers(page).first().waitFor({ timeout: 60000 });
+    await page.waitForTimeout(3000);
+    let rows = await transcript(page);
+    assert.ok(posts >= 2, 'the page posted the question again after the lost response');
+    assert.equal(count(rows, r => r.user && r.text.includes(QUESTION_LOST)), 1, 'the question appears once');
+    const q = rows.findIndex(r => r.user && r.text.includes(QUESTION_LOST));
+    assert.equal(count(rows, r => !r.user && r.text === rows[q + 1].text), 1, 'its answer appears once');
+    assert.equal(await page.getByText('Send failed').count(), 0, 'nothing is marked as failed');
+
+    await page.unroute('**/v3/directline/conversations/*/activities');
+    await page.reload({ waitUntil: 'load' });
+    await page.locator('.webchat__bubble--from-user').filter({ hasText: QUESTION_LOST }).waitFor({ timeout: 30000 });
+    await page.waitForTimeout(1000);
+    rows = await transcript(page);
+    assert.equal(count(rows, r => r.user && r.text.includes(QUESTION_LOST)), 1, 'the server stored the question once');
+    assert.equal(count(rows, r => !r.user), 2, 'the server answered it once (welcome + one answer)');
+    await page.screenshot({ path: shot('after-repost') });
+    assert.deepEqual(errors, [], 'no script errors');
+    return `question posted ${posts} times after a lost response, stored and answered once`;
+  } finally {
+    await close();
+  }
+}
+
+const scenarios = { chat, unreachable, performance, layout, reload, offline, 'lost-response': lostResponse };
 try {
   if (!scenarios[scenario]) throw new Error('unknown scenario ' + scenario);
   const detail = await scenarios[scenario]();

@@ -8,7 +8,7 @@ namespace ChatAdvisor.Tests.Channels.DirectLine;
 /// scenario per server:
 /// <list type="bullet">
 /// <item><c>chat</c>: ask, one source card per article, open a card, open the article at the highlighted quote, copy,
-/// rate, follow a suggestion in order; Markdown tables render as tables.</item>
+/// rate, follow a suggestion in order; a refusal's examples shown once; Markdown tables render as tables.</item>
 /// <item><c>unreachable</c>: a plain message when the server cannot be reached.</item>
 /// <item><c>performance</c>: bytes on the wire and time to the welcome, cold and warm, five visits each (medians
 /// reported in the test output and artifacts/webchat/performance.json; only the bundle's compressed size and its
@@ -18,6 +18,8 @@ namespace ChatAdvisor.Tests.Channels.DirectLine;
 /// <item><c>reload</c>: a reload keeps the conversation and its context; New conversation starts over.</item>
 /// <item><c>offline</c>: a dropped connection shows a notice; a question typed meanwhile is sent once, answered in
 /// order.</item>
+/// <item><c>lost-response</c>: the response to a post is lost; the page posts it again and the server stores and answers
+/// it once.</item>
 /// </list>
 /// Screenshots go to artifacts/webchat/.
 /// </summary>
@@ -32,6 +34,7 @@ public sealed class WebChatBrowserTests(ITestOutputHelper output)
     [InlineData("layout")]
     [InlineData("reload")]
     [InlineData("offline")]
+    [InlineData("lost-response")]
     public async Task WebChatPage_InChromium_Passes(string scenario)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install chromium; .ci/run does it).");
