@@ -591,6 +591,10 @@
     });
   }
 
+  function isNarrow() {
+    return window.matchMedia && window.matchMedia('(max-width: 720px)').matches;
+  }
+
   function isDark() {
     return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
   }
@@ -604,8 +608,9 @@
       sendBoxTextWrap: true,
       suggestedActionLayout: 'flow',
       suggestedActionHeight: 'auto',
-      botAvatarInitials: 'CA',
-      userAvatarInitials: 'You',
+      // On a phone the avatars would take a sixth of the width from the text.
+      botAvatarInitials: isNarrow() ? undefined : 'CA',
+      userAvatarInitials: isNarrow() ? undefined : 'You',
       bubbleMaxWidth: 720,
       bubbleMinHeight: 0,
       rootHeight: '100%',
@@ -708,7 +713,7 @@
 
   // On a narrow screen the article list starts folded, so the chat has the screen.
   var about = document.getElementById('about');
-  if (window.matchMedia && window.matchMedia('(max-width: 720px)').matches) about.open = false;
+  if (isNarrow()) about.open = false;
 
   // Both requests start at once, while the widget bundle is still downloading; the chat starts when all three are in.
   var articlesReady = listArticles();
