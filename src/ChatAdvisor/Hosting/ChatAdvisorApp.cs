@@ -28,6 +28,7 @@ public static class ChatAdvisorApp
             .ValidateOnStart();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
+        builder.Services.AddEmbed();    // Embed:AllowedOrigins: the sites that may show the chat widget (embed.js)
         configure?.Invoke(builder);
         // After the test and host overrides, so the limits read are the ones configured last.
         builder.Services.AddEdgeProtection(builder.Configuration);
@@ -46,6 +47,7 @@ public static class ChatAdvisorApp
         app.MapBotFramework();
         app.MapDirectLine();
         app.MapSlack();
+        app.MapEmbed();                 // /embed (the widget's panel, framed by allowed sites), /api/embed/access
         app.MapHomePage();
         return app;
     }
