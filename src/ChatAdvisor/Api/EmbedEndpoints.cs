@@ -62,7 +62,7 @@ public static class EmbedEndpoints
         => builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (Refusal(http, "a chat token") is { } refused)
+            if (Refusal(http, "get a chat token from") is { } refused)
                 return refused;
             return await next(context);
         });
@@ -71,12 +71,12 @@ public static class EmbedEndpoints
     internal static Results<NoContent, ProblemHttpResult> Access(HttpContext http)
     {
         http.Response.Headers.CacheControl = "no-store";
-        return Refusal(http, "the chat widget") is { } refused ? refused : TypedResults.NoContent();
+        return Refusal(http, "show the chat widget of") is { } refused ? refused : TypedResults.NoContent();
     }
 
     internal static Results<NoContent, ProblemHttpResult> TokenPreflight(HttpContext http)
     {
-        if (Refusal(http, "a chat token") is { } refused)
+        if (Refusal(http, "get a chat token from") is { } refused)
             return refused;
         http.Response.Headers.AccessControlAllowMethods = "POST, OPTIONS";
         http.Response.Headers.AccessControlAllowHeaders = "Accept, Content-Type";
@@ -101,7 +101,7 @@ public static class EmbedEndpoints
         EmbedLog.OriginRefused(logger, LogText.Clean(origin) ?? "", what);
         return TypedResults.Problem(
             title: "Origin not allowed",
-            detail: $"Pages on {origin} may not use {what} of this advisor. Its operator can add the origin to Embed:AllowedOrigins.",
+            detail: $"Pages on {origin} may not {what} this advisor. Its operator can add the origin to Embed:AllowedOrigins.",
             statusCode: StatusCodes.Status403Forbidden);
     }
 }
@@ -109,6 +109,6 @@ public static class EmbedEndpoints
 /// <summary>Log messages of the embedded widget.</summary>
 internal static partial class EmbedLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Embed: refused {What} to a page on {Origin} (not in Embed:AllowedOrigins)")]
+    [LoggerMessage(1, LogLevel.Information, "Embed: a page on {Origin} may not {What} this advisor (not in Embed:AllowedOrigins)")]
     public static partial void OriginRefused(ILogger logger, string origin, string what);
 }
