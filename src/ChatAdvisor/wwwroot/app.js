@@ -26,7 +26,8 @@
   var articles = [];
   var embedded = document.documentElement.classList.contains('embedded');
   var embedParams = new URLSearchParams(window.location.search);
-  var embedAccent = embedded && /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(embedParams.get('accent') || '') ? embedParams.get('accent') : null;
+  var HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+  var embedAccent = embedded && HEX_COLOUR.test(embedParams.get('accent') || '') ? embedParams.get('accent') : null;
   var showStarters = !embedded || embedParams.get('starters') !== 'false';
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -743,17 +744,6 @@
     }
   }
 
-  // A white or a near-black text, whichever contrasts more with the colour.
-  function inkOn(hex) {
-    var full = hex.length === 4 ? '#' + hex[1] + hex[1] + hex[2] + hex[2] + hex[3] + hex[3] : hex;
-    var linear = [1, 3, 5].map(function (i) {
-      var c = parseInt(full.substr(i, 2), 16) / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-    });
-    var luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
-    return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.063 ? '#ffffff' : '#1b1f24';
-  }
-
   function setUpEmbedMode() {
     // The host page's origin, as the browser reports it; the messages carry nothing but "close".
     var hostOrigin = (window.location.ancestorOrigins && window.location.ancestorOrigins[0]) || '*';
@@ -768,7 +758,8 @@
     if (embedAccent) {
       var header = document.querySelector('.embed-header');
       header.style.setProperty('--accent', embedAccent);
-      header.style.setProperty('--accent-ink', inkOn(embedAccent));
+      // embed.js picks the text colour that contrasts more with the accent (white when it does not say).
+      header.style.setProperty('--accent-ink', HEX_COLOUR.test(embedParams.get('ink') || '') ? embedParams.get('ink') : '#ffffff');
     }
 
     document.getElementById('close-panel').addEventListener('click', closePanel);

@@ -119,7 +119,10 @@
       if (frame) return;
       var address = new URL('embed', base);
       address.searchParams.set('title', title);
-      if (accent) address.searchParams.set('accent', accent);
+      if (accent) {
+        address.searchParams.set('accent', accent);
+        address.searchParams.set('ink', inkOn(accent));
+      }
       if (!starters) address.searchParams.set('starters', 'false');
       frame = document.createElement('iframe');
       frame.title = title + ' chat';

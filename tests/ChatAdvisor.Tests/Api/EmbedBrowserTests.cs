@@ -39,7 +39,10 @@ public sealed class EmbedBrowserTests(ITestOutputHelper output)
         Assert.NotEmpty(Directory.GetFiles(artifacts, "embed-*.png"));
     }
 
-    /// <summary>A host site: <c>/</c> and <c>/second</c>, each with the widget's script tag.</summary>
+    /// <summary>
+    /// A host site: <c>/</c> and <c>/second</c>, each with the widget's script tag, and <c>/plain</c>, whose tag opens
+    /// the panel on load, on the left, without starter questions.
+    /// </summary>
     private sealed class HostSite : IAsyncDisposable
     {
         private readonly WebApplication _app;
@@ -56,13 +59,15 @@ public sealed class EmbedBrowserTests(ITestOutputHelper output)
         public static async Task<HostSite> StartAsync(Func<string> advisor)
         {
             var app = LoopbackApp.CreateBuilder().Build();
-            app.MapGet("/", () => Page(advisor(), "Docs home", "/second", "Second page"));
-            app.MapGet("/second", () => Page(advisor(), "Second page of the docs", "/", "First page"));
+            const string Styled = "data-title=\"Framework helper\" data-accent=\"#6b2fa0\"";
+            app.MapGet("/", () => Page(advisor(), Styled, "Docs home", "/second", "Second page"));
+            app.MapGet("/second", () => Page(advisor(), Styled, "Second page of the docs", "/", "First page"));
+            app.MapGet("/plain", () => Page(advisor(), "data-open=\"true\" data-position=\"left\" data-starters=\"false\"", "Plain page", "/", "First page"));
             await app.StartAsync();
             return new HostSite(app);
         }
 
-        private static IResult Page(string advisor, string title, string link, string linkText)
+        private static IResult Page(string advisor, string attributes, string title, string link, string linkText)
             => Results.Content($$"""
                 <!doctype html>
                 <html lang="en">
@@ -83,7 +88,7 @@ public sealed class EmbedBrowserTests(ITestOutputHelper output)
                     <p>A page of a site that shows the advisor's chat widget.</p>
                     <p><a href="{{link}}">{{linkText}}</a></p>
                   </main>
-                  <script src="{{WebUtility.HtmlEncode(advisor)}}/embed.js" async data-title="Framework helper" data-accent="#6b2fa0"></script>
+                  <script src="{{WebUtility.HtmlEncode(advisor)}}/embed.js" async {{attributes}}></script>
                 </body>
                 </html>
                 """, "text/html; charset=utf-8");

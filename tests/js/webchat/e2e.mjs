@@ -546,10 +546,12 @@ async function embed() {
     await page.screenshot({ path: shot('host-closed') });
 
     // Open it: the panel shows the advisor's page and takes the focus.
+    const clicked = Date.now();
     await launcher.click();
     assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
     const frame = await chatFrame();
     await waitForWelcome(frame);
+    const openMs = Date.now() - clicked; // reported, not asserted: a cold cache on a shared machine
     assert.equal((await frame.locator('#embed-title').innerText()).trim(), 'Framework helper', 'the panel has the data-title');
     await frame.waitForFunction(() => !!document.activeElement && document.activeElement.matches('[data-id="webchat-sendbox-input"]'), null, { timeout: 15000 });
     const frameBorder = await page.locator('[data-chatadvisor-widget] iframe').evaluate(f => getComputedStyle(f).borderTopWidth);
@@ -584,6 +586,7 @@ async function embed() {
 
     // The conversation follows to the second page of the site; the panel is still open.
     const rowsBefore = await transcript(frame);
+    const navigated = Date.now();
     await page.getByRole('link', { name: 'Second page' }).click();
     await page.waitForURL(/\/second$/);
     await launcher.waitFor({ timeout: 30000 });
@@ -591,6 +594,7 @@ async function embed() {
     const frame2 = await chatFrame();
     await frame2.locator('.webchat__bubble--from-user').filter({ hasText: QUESTION }).waitFor({ timeout: 30000 });
     await answers(frame2).first().waitFor({ timeout: 30000 });
+    const restoreMs = Date.now() - navigated;
     await page.waitForTimeout(500);
     const rowsAfter = await transcript(frame2);
     assert.deepEqual(rowsAfter.map(r => r.user), rowsBefore.map(r => r.user), 'the transcript follows to the second page');
@@ -628,23 +632,33 @@ async function embed() {
     assert.notEqual(next.conversationId, conversation.conversationId, 'a new conversation id');
     assert.deepEqual(errors, [], 'no script errors on the host page');
 
-    // A phone: the open panel takes the screen.
+    // A phone, on a page whose tag opens the panel on load, on the left, without starter questions: the open panel
+    // takes the screen.
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     const small = await phone.newPage();
-    await small.goto(allowed, { waitUntil: 'load' });
+    await small.goto(new URL('plain', allowed).href, { waitUntil: 'load' });
     const smallLauncher = small.locator('[data-chatadvisor-widget] button.launcher');
-    await smallLauncher.waitFor({ timeout: 30000 });
-    await smallLauncher.click();
     const smallFrame = small.locator('[data-chatadvisor-widget] iframe');
-    await smallFrame.waitFor({ timeout: 30000 });
     const phoneFrame = await frameOf(small);
     await waitForWelcome(phoneFrame);
+    assert.equal(await smallLauncher.getAttribute('aria-expanded'), 'true', 'data-open="true" opens the panel on load');
+    await phoneFrame.waitForTimeout(500);
+    assert.equal(await phoneFrame.locator('.webchat__suggested-action').count(), 0, 'data-starters="false": no starter questions');
+    assert.match((await transcript(phoneFrame))[0].text, /Ask your question below\./, 'the welcome does not point at missing buttons');
+    assert.equal((await phoneFrame.locator('#embed-title').innerText()).trim(), 'ChatAdvisor', 'the default title');
     const box = await smallFrame.boundingBox();
     assert.ok(box && box.x === 0 && box.y === 0 && box.width === PHONE.width && box.height === PHONE.height, 'on a phone the panel takes the screen: ' + JSON.stringify(box));
     const sendBox = await phoneFrame.locator('[data-id="webchat-sendbox-input"]').boundingBox();
     assert.ok(sendBox && sendBox.y + sendBox.height <= PHONE.height, 'the message box is on the screen');
     await small.screenshot({ path: shot('phone') });
     await runAxe(phoneFrame, 'the panel on a phone');
+    await phoneFrame.getByRole('button', { name: 'Close the chat' }).click();
+    await smallLauncher.waitFor({ state: 'visible', timeout: 10000 });
+    const launcherBox = await smallLauncher.boundingBox();
+    assert.ok(launcherBox && launcherBox.x < PHONE.width / 2, 'data-position="left": the launcher is on the left');
+    await small.reload({ waitUntil: 'load' });
+    await smallLauncher.waitFor({ timeout: 30000 });
+    assert.equal(await smallLauncher.getAttribute('aria-expanded'), 'false', 'closed by the visitor, it stays closed despite data-open');
     await phone.close();
 
     // A site not in Embed:AllowedOrigins: no launcher, and the console says why.
@@ -669,7 +683,7 @@ async function embed() {
     await outsider.screenshot({ path: shot('refused') });
     await other.close();
 
-    return `launcher, panel answered with ${cardCount} source cards, conversation ${conversation.conversationId.slice(0, 8)}… kept on the second page, Esc/close return the focus, New conversation, phone full screen, axe clean; refused site: "${refusal.slice(0, 160)}"`;
+    return `welcome ${openMs} ms after the first click (cold cache), transcript back ${restoreMs} ms after navigating; launcher, panel answered with ${cardCount} source cards, conversation ${conversation.conversationId.slice(0, 8)}… kept on the second page, Esc/close return the focus, New conversation, phone full screen, axe clean; refused site: "${refusal.slice(0, 160)}"`;
   } finally {
     await close();
   }
