@@ -17,7 +17,7 @@ namespace ChatAdvisor.Core;
 public sealed partial class Advisor(
     IndexProvider index,
     HybridRetriever retriever,
-    ConversationStore conversations,
+    IConversationStore conversations,
     IOptions<RetrievalOptions> retrieval,
     ILogger<Advisor> logger,
     LlmAnswerer? llm = null)

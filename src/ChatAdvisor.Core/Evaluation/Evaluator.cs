@@ -96,7 +96,7 @@ public static class Evaluator
     {
         var advisor = services.GetRequiredService<Advisor>();
         var provider = services.GetRequiredService<IndexProvider>();
-        var conversations = services.GetRequiredService<ConversationStore>();
+        var conversations = services.GetRequiredService<IConversationStore>();
 
         var build = Stopwatch.StartNew();
         var snapshot = await provider.RebuildAsync(force: true, cancellationToken: cancellationToken);

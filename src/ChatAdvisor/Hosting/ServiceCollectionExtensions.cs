@@ -3,6 +3,7 @@ using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
 using ChatAdvisor.Llm;
+using ChatAdvisor.Storage;
 
 namespace ChatAdvisor.Hosting;
 
@@ -11,10 +12,12 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Adds what answering needs, for the server and the CLI verbs alike: the core advisor (index, retrieval,
-    /// answering, conversations), the configured embeddings and the language model when one is configured.
+    /// answering, conversations in the configured storage), the configured embeddings and the language model when one is configured.
     /// </summary>
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
+        // Before the core, whose embedded conversation store is only the default.
+        services.AddSharedStorage(configuration);
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddLlm(contentRoot);
         return services;
