@@ -153,7 +153,8 @@ public sealed class PostgresConversationStore(PostgresDatabase database, IOption
         });
 
     /// <summary>
-    /// Expires idle conversations, then evicts the least recently used ones while the stored rows exceed
+    /// The shared database's scheduled clean-up. Deletes expired channel memory (<see cref="PostgresChannelMemory"/>),
+    /// expires idle conversations, then evicts the least recently used ones while the stored rows exceed
     /// <see cref="StorageOptions.MaxDatabaseBytes"/> (measured as the size of the live rows; PostgreSQL's autovacuum
     /// makes the freed space reusable). Returns how many conversations expired.
     /// </summary>
@@ -163,6 +164,8 @@ public sealed class PostgresConversationStore(PostgresDatabase database, IOption
         await database.GuardAsync(async () =>
         {
             await using var connection = await database.OpenAsync(cancellationToken);
+            await PostgresDatabase.Execute(connection, "DELETE FROM channel_memory WHERE expires_at <= @now", cancellationToken,
+                ("now", time.GetUtcNow().ToUnixTimeMilliseconds()));
             long before = await UsedBytesAsync(connection, cancellationToken), used = before;
             if (used <= _options.MaxDatabaseBytes)
                 return 0;

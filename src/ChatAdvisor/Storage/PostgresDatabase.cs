@@ -58,6 +58,11 @@ public sealed class PostgresDatabase : IAsyncDisposable
             CREATE INDEX feedback_answer ON feedback (answer_id);
             CREATE TABLE probe (id text PRIMARY KEY, at bigint NOT NULL);
             """),
+        (2, "channel memory: deliveries taken, replies' answers, joined threads, request counters", """
+            CREATE TABLE channel_memory (
+                scope text NOT NULL, key text NOT NULL, value text NOT NULL, expires_at bigint NOT NULL, PRIMARY KEY (scope, key));
+            CREATE INDEX channel_memory_expires ON channel_memory (expires_at);
+            """),
     ];
 
     /// <summary>

@@ -1,5 +1,6 @@
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Conversations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatAdvisor.Storage;
 
@@ -18,7 +19,10 @@ public static class StorageServiceCollectionExtensions
     {
         var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         if (!storage.UsesPostgres)
+        {
+            services.TryAddSingleton<IChannelMemory, InMemoryChannelMemory>();
             return services;
+        }
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -28,6 +32,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new PostgresDatabase(connectionString, sp.GetRequiredService<ILogger<PostgresDatabase>>()));
         services.AddSingleton<PostgresConversationStore>();
         services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<PostgresConversationStore>());
+        services.AddSingleton<PostgresChannelMemory>();
+        services.AddSingleton<IChannelMemory>(sp => sp.GetRequiredService<PostgresChannelMemory>());
         return services;
     }
 }
