@@ -105,7 +105,9 @@ public sealed partial class Advisor(
         await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, composed.Recommended), answer), turn.Client, cancellationToken);
 
         Log.QuestionResolved(logger, turn.Question, turn.SearchedFor);
-        Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, Stopwatch.GetElapsedTime(turn.Started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(turn.Started);
+        Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, elapsed.TotalMilliseconds);
+        Telemetry.RecordAnswer(turn.Resolved.Kind.ToString(), answer.Grounded, elapsed);
         return answer;
     }
 

@@ -17,7 +17,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         // Before the core, whose embedded conversation store is only the default.
-        services.AddSharedStorage(configuration);
+        services.AddSharedStorage();
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddLlm(contentRoot);
         return services;

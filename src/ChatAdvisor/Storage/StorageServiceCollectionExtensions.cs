@@ -1,6 +1,6 @@
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Conversations;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Storage;
 
@@ -11,29 +11,33 @@ public static class StorageServiceCollectionExtensions
     public const string ConnectionStringName = "Postgres";
 
     /// <summary>
-    /// With <c>Storage:Provider=postgres</c>, registers the shared PostgreSQL database and its conversation store ahead of
-    /// the embedded default; otherwise leaves the embedded SQLite store in place.
+    /// Registers both storages and resolves <see cref="IConversationStore"/> and <see cref="IChannelMemory"/> from
+    /// <c>Storage:Provider</c> when they are first needed (so settings added after registration still count): the
+    /// embedded SQLite store and in-process memory by default, the shared PostgreSQL database with <c>postgres</c>.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The provider is postgres but no connection string is configured.</exception>
-    public static IServiceCollection AddSharedStorage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSharedStorage(this IServiceCollection services)
     {
-        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        if (!storage.UsesPostgres)
+        services.AddSingleton(sp =>
         {
-            services.TryAddSingleton<IChannelMemory, InMemoryChannelMemory>();
-            return services;
-        }
-        var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            throw new InvalidOperationException(
-                "Storage:Provider is 'postgres' but ConnectionStrings:Postgres is not set (environment: ConnectionStrings__Postgres=Host=…;Database=…).");
-        }
-        services.AddSingleton(sp => new PostgresDatabase(connectionString, sp.GetRequiredService<ILogger<PostgresDatabase>>()));
+            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new InvalidOperationException(
+                    "Storage:Provider is 'postgres' but ConnectionStrings:Postgres is not set (environment: ConnectionStrings__Postgres=Host=…;Database=…).");
+            }
+            return new PostgresDatabase(connectionString, sp.GetRequiredService<ILogger<PostgresDatabase>>());
+        });
         services.AddSingleton<PostgresConversationStore>();
-        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<PostgresConversationStore>());
         services.AddSingleton<PostgresChannelMemory>();
-        services.AddSingleton<IChannelMemory>(sp => sp.GetRequiredService<PostgresChannelMemory>());
+        services.AddSingleton<InMemoryChannelMemory>();
+        services.AddSingleton<IConversationStore>(sp => UsesPostgres(sp)
+            ? sp.GetRequiredService<PostgresConversationStore>()
+            : sp.GetRequiredService<ConversationStore>());
+        services.AddSingleton<IChannelMemory>(sp => UsesPostgres(sp)
+            ? sp.GetRequiredService<PostgresChannelMemory>()
+            : sp.GetRequiredService<InMemoryChannelMemory>());
         return services;
     }
+
+    private static bool UsesPostgres(IServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value.UsesPostgres;
 }

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatAdvisor.Tests.Storage;
+
+/// <summary>Two servers on loopback sharing one PostgreSQL database, as two replicas behind one address would.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReplicaTests(PostgresServer postgres)
+{
+    private async Task<(TestServer A, TestServer B)> StartReplicasAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
+        };
+        return (await TestServer.StartAsync(settings), await TestServer.StartAsync(settings));
+    }
+
+    [Fact]
+    public async Task FollowUp_OnTheOtherReplica_IsAnsweredInContext()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+
+        var first = await a.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?", conversationId = "shared-1" });
+        var followUp = await b.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = "shared-1" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, followUp.StatusCode);
+        var turns = await b.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(ConversationIds.ForApi("shared-1"));
+        Assert.Equal(["What are the advantages of Flask?", "And its disadvantages?"], turns.Select(t => t.Question));
+        // The follow-up was understood as being about Flask, which only replica A had heard.
+        Assert.Contains("Flask", turns[1].Answer.ResolvedQuestion);
+    }
+
+    [Fact]
+    public async Task ConcurrentQuestions_InOneConversationThroughBothReplicas_KeepEveryTurn()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+        string[] questions = ["Who created Django?", "Is Flask good for beginners?", "Is FastAPI fast?", "Which has an admin panel?", "What is Jinja2?", "Does Django have an ORM?"];
+
+        var responses = await Task.WhenAll(questions.Select((q, i) =>
+            (i % 2 == 0 ? a : b).Client.PostAsJsonAsync("/api/ask", new { question = q, conversationId = "busy" })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var turns = await a.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(ConversationIds.ForApi("busy"));
+        Assert.Equal(questions.Order(), turns.Select(t => t.Question).Order());
+    }
+
+    [Fact]
+    public async Task Readiness_OnBothReplicas_ReportsTheSharedStorage()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+
+        foreach (var server in new[] { a, b })
+        {
+            // The index may still be loading (503), but the storage component is reported either way.
+            var ready = await (await server.Client.GetAsync("/readyz")).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(ready.GetProperty("components").GetProperty("storage").GetProperty("ready").GetBoolean());
+        }
+    }
+}
