@@ -67,7 +67,7 @@ public sealed class HttpOptions
     public const string Section = "Http";
 
     /// <summary>
-    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: the
+    /// Addresses (or networks such as <c>10.0.0.0/8</c>) of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: the
     /// headers are ignored and the client is the TCP peer.
     /// </summary>
     public string[] KnownProxies { get; set; } = [];
@@ -77,8 +77,8 @@ public sealed class HttpOptions
     {
         foreach (var proxy in KnownProxies)
         {
-            if (!IPAddress.TryParse(proxy, out _))
-                return $"Http:KnownProxies contains '{proxy}', which is not an IP address.";
+            if (!IPAddress.TryParse(proxy, out _) && !(proxy.Contains('/') && System.Net.IPNetwork.TryParse(proxy, out _)))
+                return $"Http:KnownProxies contains '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.";
         }
         return null;
     }
@@ -124,7 +124,13 @@ public static class EdgeServiceCollectionExtensions
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in http.Value.KnownProxies)
-                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            {
+                // A network (10.0.0.0/8) where the proxies' addresses are not fixed, as for an ingress controller's pods.
+                if (proxy.Contains('/'))
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                else
+                    forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
         });
 
         var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
