@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using ChatAdvisor.Core;
 using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
@@ -147,13 +149,29 @@ public static class EdgeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// A fixed-window limit per client: counted in the process, or in the shared database when replicas share one
+    /// (<c>Storage:Provider=postgres</c>), so a client spreading requests over replicas still meets one limit.
+    /// </summary>
     private static void AddPolicy(RateLimiterOptions options, string policy, RateLimit limit)
-        => options.AddPolicy(policy, context => RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.ClientKey(context), _ => new FixedWindowRateLimiterOptions
+        => options.AddPolicy(policy, context =>
         {
-            PermitLimit = Math.Max(1, limit.PermitLimit),
-            Window = TimeSpan.FromSeconds(Math.Max(1, limit.WindowSeconds)),
-            QueueLimit = 0,
-        }));
+            var client = RateLimitPolicies.ClientKey(context);
+            int permits = Math.Max(1, limit.PermitLimit);
+            var window = TimeSpan.FromSeconds(Math.Max(1, limit.WindowSeconds));
+            var services = context.RequestServices;
+            if (services.GetRequiredService<IOptions<StorageOptions>>().Value.UsesPostgres)
+            {
+                return RateLimitPartition.Get(client, key => new SharedRateLimiter(services.GetRequiredService<IChannelMemory>(),
+                    services.GetRequiredService<TimeProvider>(), policy, key, permits, window));
+            }
+            return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = permits,
+                Window = window,
+                QueueLimit = 0,
+            });
+        });
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

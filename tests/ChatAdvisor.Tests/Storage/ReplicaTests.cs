@@ -11,14 +11,34 @@ namespace ChatAdvisor.Tests.Storage;
 [Collection(PostgresCollection.Name)]
 public sealed class ReplicaTests(PostgresServer postgres)
 {
-    private async Task<(TestServer A, TestServer B)> StartReplicasAsync()
+    private async Task<(TestServer A, TestServer B)> StartReplicasAsync(IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Storage:Provider"] = "postgres",
             ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            settings[key] = value;
         return (await TestServer.StartAsync(settings), await TestServer.StartAsync(settings));
+    }
+
+    [Fact]
+    public async Task RateLimit_CountsAClientsRequestsOnEveryReplica()
+    {
+        var (a, b) = await StartReplicasAsync(new Dictionary<string, string?>
+        {
+            ["RateLimits:Ask:PermitLimit"] = "3",
+            ["RateLimits:Ask:WindowSeconds"] = "3600",   // long, so the four requests fall in one window
+        });
+        await using var _ = a;
+        await using var __ = b;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var server in new[] { a, b, a, b })
+            statuses.Add((await server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?" })).StatusCode);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
     }
 
     [Fact]
