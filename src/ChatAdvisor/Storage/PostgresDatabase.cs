@@ -63,6 +63,17 @@ public sealed class PostgresDatabase : IAsyncDisposable
                 scope text NOT NULL, key text NOT NULL, value text NOT NULL, expires_at bigint NOT NULL, PRIMARY KEY (scope, key));
             CREATE INDEX channel_memory_expires ON channel_memory (expires_at);
             """),
+        (3, "Direct Line conversations and their activity logs", """
+            CREATE TABLE directline_conversations (
+                id text PRIMARY KEY, user_id text NOT NULL, created_at bigint NOT NULL, updated_at bigint NOT NULL,
+                next_seq bigint NOT NULL DEFAULT 0, last_timestamp bigint NOT NULL DEFAULT 0);
+            CREATE INDEX directline_conversations_updated ON directline_conversations (updated_at);
+            CREATE TABLE directline_activities (
+                conversation_id text NOT NULL REFERENCES directline_conversations (id) ON DELETE CASCADE, seq bigint NOT NULL,
+                json text NOT NULL, client_activity_id text, PRIMARY KEY (conversation_id, seq));
+            CREATE UNIQUE INDEX directline_activities_client ON directline_activities (conversation_id, client_activity_id)
+                WHERE client_activity_id IS NOT NULL;
+            """),
     ];
 
     /// <summary>

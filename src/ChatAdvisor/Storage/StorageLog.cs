@@ -14,4 +14,13 @@ internal static partial class StorageLog
 
     [LoggerMessage(8104, LogLevel.Warning, "Conversation store over its size cap: {Evicted} least recently used conversations evicted ({Before} → {After} bytes, cap {Cap})")]
     public static partial void ConversationsEvicted(ILogger logger, int evicted, long before, long after, long cap);
+
+    [LoggerMessage(8105, LogLevel.Warning, "Listening for other replicas' Direct Line activities failed ({Problem}); retrying")]
+    public static partial void ListenFailed(ILogger logger, string problem, Exception exception);
+
+    [LoggerMessage(8106, LogLevel.Warning, "A Direct Line notification could not be handled; open streams read the log again")]
+    public static partial void NotificationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(8107, LogLevel.Debug, "A transient activity of Direct Line conversation {ConversationId} is too large to notify other replicas; skipped")]
+    public static partial void SignalTooLarge(ILogger logger, string conversationId);
 }
