@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using ChatAdvisor.Core.Answering;
 
@@ -137,6 +138,22 @@ public static class StoredTurns
     /// <summary>A stored turn read back.</summary>
     public static ConversationTurn Read(string question, string state, string answer)
         => new(question, JsonSerializer.Deserialize<TurnState>(state, Json)!, JsonSerializer.Deserialize<AdvisorAnswer>(answer, Json)!);
+
+    /// <summary>
+    /// Reads a conversation's turns from rows of (question, state, answer, version), oldest first; the version is the
+    /// last row's. The same for every store's query.
+    /// </summary>
+    public static async Task<ConversationHistory> ReadHistoryAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var turns = new List<ConversationTurn>();
+        long version = 0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            turns.Add(Read(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            version = reader.GetInt64(3);
+        }
+        return turns.Count == 0 ? ConversationHistory.Empty : new ConversationHistory(turns, version);
+    }
 
     /// <summary>A stored answer's text.</summary>
     public static string AnswerText(string answer) => JsonSerializer.Deserialize<AdvisorAnswer>(answer, Json)!.Text;

@@ -37,15 +37,8 @@ public sealed class PostgresConversationStore(PostgresDatabase database, IOption
                 """, connection);
             command.Parameters.AddWithValue("id", conversationId);
             command.Parameters.AddWithValue("cutoff", Cutoff());
-            var turns = new List<ConversationTurn>();
-            long version = 0;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                turns.Add(StoredTurns.Read(reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-                version = reader.GetInt64(3);
-            }
-            return turns.Count == 0 ? ConversationHistory.Empty : new ConversationHistory(turns, version);
+            return await StoredTurns.ReadHistoryAsync(reader, cancellationToken);
         });
 
     /// <inheritdoc />

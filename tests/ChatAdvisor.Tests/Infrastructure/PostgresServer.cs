@@ -90,3 +90,36 @@ public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
     /// <summary>The collection's name.</summary>
     public const string Name = "PostgreSQL";
 }
+
+/// <summary>
+/// A test class's own empty database on the shared server, and connection pools on it (each one stands for a replica),
+/// all disposed with it.
+/// </summary>
+public sealed class PostgresTestDatabase : IAsyncDisposable
+{
+    private readonly List<ChatAdvisor.Storage.PostgresDatabase> _replicas = [];
+
+    private PostgresTestDatabase(string connectionString) => ConnectionString = connectionString;
+
+    /// <summary>The connection string of the database.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Creates an empty database on <paramref name="server"/>.</summary>
+    public static async Task<PostgresTestDatabase> CreateAsync(PostgresServer server) => new(await server.CreateDatabaseAsync());
+
+    /// <summary>A new connection pool on the database, as one replica has.</summary>
+    public ChatAdvisor.Storage.PostgresDatabase NewReplica()
+    {
+        var database = new ChatAdvisor.Storage.PostgresDatabase(ConnectionString,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ChatAdvisor.Storage.PostgresDatabase>.Instance);
+        _replicas.Add(database);
+        return database;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var database in _replicas)
+            await database.DisposeAsync();
+    }
+}

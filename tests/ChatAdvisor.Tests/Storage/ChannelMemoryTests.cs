@@ -94,21 +94,17 @@ public sealed class InMemoryChannelMemoryTests : ChannelMemoryContract
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresChannelMemoryTests(PostgresServer server) : ChannelMemoryContract, IAsyncLifetime
 {
-    private readonly List<PostgresDatabase> _databases = [];
-    private string _connectionString = "";
+    private PostgresTestDatabase _database = null!;
+    private PostgresDatabase? _first;
 
-    public async Task InitializeAsync() => _connectionString = await server.CreateDatabaseAsync();
+    public async Task InitializeAsync() => _database = await PostgresTestDatabase.CreateAsync(server);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-            await database.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     protected override Task<IChannelMemory> CreateAsync(TimeProvider time)
     {
-        var database = new PostgresDatabase(_connectionString, NullLogger<PostgresDatabase>.Instance);
-        _databases.Add(database);
+        var database = _database.NewReplica();
+        _first ??= database;
         return Task.FromResult<IChannelMemory>(new PostgresChannelMemory(database, time));
     }
 
@@ -121,10 +117,10 @@ public sealed class PostgresChannelMemoryTests(PostgresServer server) : ChannelM
         await memory.SetAsync("slack-threads", "t2", "", TimeSpan.FromHours(1));
         time.Advance(TimeSpan.FromMinutes(2));
 
-        var store = new PostgresConversationStore(_databases[0], Options.Create(new StorageOptions()), time, NullLogger<PostgresConversationStore>.Instance);
+        var store = new PostgresConversationStore(_first!, Options.Create(new StorageOptions()), time, NullLogger<PostgresConversationStore>.Instance);
         await store.CleanUpAsync();
 
-        await using var connection = await _databases[0].OpenAsync(default);
+        await using var connection = await _first!.OpenAsync(default);
         await using var count = new Npgsql.NpgsqlCommand("SELECT COUNT(*) FROM channel_memory", connection);
         Assert.Equal(1L, await count.ExecuteScalarAsync());
     }

@@ -122,28 +122,24 @@ public sealed class InMemoryDirectLineLogTests : DirectLineLogContract
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLineLogContract, IAsyncLifetime
 {
-    private readonly List<PostgresDatabase> _databases = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _listeners = [];
-    private string _connectionString = "";
+    private PostgresTestDatabase _database = null!;
 
-    public async Task InitializeAsync() => _connectionString = await server.CreateDatabaseAsync();
+    public async Task InitializeAsync() => _database = await PostgresTestDatabase.CreateAsync(server);
 
     public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         await Task.WhenAll(_listeners);
-        foreach (var database in _databases)
-            await database.DisposeAsync();
+        await _database.DisposeAsync();
     }
 
     protected override Task<IDirectLineLog> CreateAsync(int maxActivities = 500) => Task.FromResult<IDirectLineLog>(Replica(maxActivities));
 
     private PostgresDirectLineLog Replica(int maxActivities = 500)
     {
-        var database = new PostgresDatabase(_connectionString, NullLogger<PostgresDatabase>.Instance);
-        _databases.Add(database);
-        return new PostgresDirectLineLog(database, TimeProvider.System, maxActivities, NullLogger<PostgresDirectLineLog>.Instance);
+        return new PostgresDirectLineLog(_database.NewReplica(), TimeProvider.System, maxActivities, NullLogger<PostgresDirectLineLog>.Instance);
     }
 
     private async Task ListenAsync(PostgresDirectLineLog log)
@@ -191,7 +187,7 @@ public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLi
         await ListenAsync(reader);
         await writer.GetOrCreateAsync("dl-1", "user-a");
 
-        await using (var admin = new NpgsqlConnection(_connectionString))
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
         {
             await admin.OpenAsync();
             await using var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN %' AND datname = current_database()", admin);

@@ -13,22 +13,15 @@ namespace ChatAdvisor.Tests.Storage;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresConversationStoreTests(PostgresServer server) : IAsyncLifetime
 {
-    private readonly List<PostgresDatabase> _databases = [];
-    private string _connectionString = "";
+    private PostgresTestDatabase _database = null!;
 
-    public async Task InitializeAsync() => _connectionString = await server.CreateDatabaseAsync();
+    public async Task InitializeAsync() => _database = await PostgresTestDatabase.CreateAsync(server);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var database in _databases)
-            await database.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _database.DisposeAsync();
 
     private PostgresConversationStore Replica(TimeProvider? time = null, StorageOptions? options = null)
     {
-        var database = new PostgresDatabase(_connectionString, NullLogger<PostgresDatabase>.Instance);
-        _databases.Add(database);
-        return new PostgresConversationStore(database, Options.Create(options ?? new StorageOptions()), time ?? TimeProvider.System,
+        return new PostgresConversationStore(_database.NewReplica(), Options.Create(options ?? new StorageOptions()), time ?? TimeProvider.System,
             NullLogger<PostgresConversationStore>.Instance);
     }
 
@@ -176,7 +169,7 @@ public sealed class PostgresConversationStoreTests(PostgresServer server) : IAsy
 
         Assert.Empty(await store.GetTurnsAsync("c-0"));
         Assert.Single(await store.GetTurnsAsync("c-59"));
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
         Assert.True(await PostgresConversationStore.UsedBytesAsync(connection, default) <= 64 * 1024);
     }
@@ -188,7 +181,7 @@ public sealed class PostgresConversationStoreTests(PostgresServer server) : IAsy
 
         await Task.WhenAll(replicas.Select(r => r.InitializeAsync()));
 
-        await using var connection = new NpgsqlConnection(_connectionString);
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations", connection);
         await using var reader = await command.ExecuteReaderAsync();
@@ -204,7 +197,7 @@ public sealed class PostgresConversationStoreTests(PostgresServer server) : IAsy
     [Fact]
     public async Task UnreachableServer_FailsWithAMessageThatKeepsTheSecret()
     {
-        var unreachable = new NpgsqlConnectionStringBuilder(_connectionString) { Port = 1, Password = "s3cret-pass", Timeout = 2 }.ConnectionString;
+        var unreachable = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Port = 1, Password = "s3cret-pass", Timeout = 2 }.ConnectionString;
         await using var database = new PostgresDatabase(unreachable, NullLogger<PostgresDatabase>.Instance);
         var store = new PostgresConversationStore(database, Options.Create(new StorageOptions()), TimeProvider.System, NullLogger<PostgresConversationStore>.Instance);
 
