@@ -137,7 +137,7 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     [Fact]
     public async Task Evaluate_CommittedQuestionSet_MeetsTheQualityBar()
     {
-        var set = EvalSet.Load(Path.Combine(RepoPaths.Root, "eval", "questions.json"));
+        var set = EvalSet.Load(Path.Combine(RepoPaths.Root, "eval", "dev", "questions.json"));
         var report = await Evaluator.RunAsync(fixture.Services, set);
         var misses = string.Join('\n', report.Failures.Select(f => $"{f.CaseId}#{f.Turn}: {f.Problem}"));
 
