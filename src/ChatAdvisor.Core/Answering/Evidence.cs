@@ -120,7 +120,8 @@ public static partial class EvidenceExtractor
             for (int i = 0; i < units.Count; i++)
             {
                 var u = units[i];
-                var heading = article.Sections[u.Section].Heading ?? "";
+                // Text before the first heading belongs to the article's title ("# Waitress" over a list of its traits).
+                var heading = article.Sections[u.Section].Heading ?? article.Title;
                 var headingEntities = topic.MentionedIn(heading);
                 switch (u.Kind)
                 {

@@ -161,7 +161,8 @@ public static partial class ExtractiveComposer
                 var terms = group.First == group.Last ? unitTerms.Units[group.First] : Union(unitTerms.Units, group.First, group.Last);
                 var headingTerms = unitTerms.Headings[group.Section];
                 var mentioned = topic.EntityIds.Where(f => terms.Contains(topic.EntityTerms[f])).ToList();
-                var headingEntities = topic.EntityIds.Where(f => headingTerms.Contains(topic.EntityTerms[f])).ToList();
+                // Text before the first heading is about what the article's title names.
+                var headingEntities = heading is null ? [.. topic.MentionedIn(article.Article.Title)] : topic.EntityIds.Where(f => headingTerms.Contains(topic.EntityTerms[f])).ToList();
                 // A heading names the section's framework only when it names exactly one; a sentence that opens
                 // with "It" is about the framework its paragraph's previous sentence is about.
                 var about = mentioned.Count > 0 ? mentioned : headingEntities.Count == 1 ? headingEntities : [];

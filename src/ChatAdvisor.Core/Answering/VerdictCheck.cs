@@ -48,7 +48,7 @@ public static partial class VerdictCheck
             return subject == entity;
         if (named.Count > 0)
             return named[0] == entity || Favouring(quote, entity, topic);
-        return citation.Section is { } heading && topic.MentionedIn(heading) is [var only] && only == entity
+        return topic.MentionedIn(citation.Section ?? article.Article.Title) is [var only] && only == entity
             || IntroducedBy(citation, entity, index, topic);
     }
 
