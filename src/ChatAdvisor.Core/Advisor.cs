@@ -205,7 +205,7 @@ public sealed partial class Advisor(
             // The situation is what the user is building; a follow-up judges it as the conversation left it.
             var situation = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } described ? described : searchText;
             var candidates = resolved.Entities.Count >= 2 ? resolved.Entities : [.. Topic.EntityIds];
-            var terms = resolved.ContentWords.Select(TextAnalyzer.Normalize).ToList();
+            var terms = TextAnalyzer.TermsOfWords(resolved.ContentWords);
             evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot);
             // "Is X a good fit for …?": X unless the evidence clearly prefers another.
             if (resolved.Entities.Count == 1 && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0

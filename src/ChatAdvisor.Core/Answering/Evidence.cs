@@ -269,7 +269,17 @@ public static partial class EvidenceExtractor
         var result = new List<string>();
         for (int i = 0; i < words.Count; i++)
         {
-            if (topic.EntitiesInWords([words[i]]) is not [var id])
+            // The longest name that starts here ("fast api" as well as "fastapi").
+            string? id = null;
+            int length = 0;
+            for (int n = Math.Min(3, words.Count - i); n >= 1 && id is null; n--)
+            {
+                // The name must start here: without its first word the window names nothing.
+                if (topic.EntitiesInWords(words.GetRange(i, n)) is [var found] && (n == 1 || (topic.EntitiesInWords(words.GetRange(i, n - 1)).Count == 0
+                    && topic.EntitiesInWords(words.GetRange(i + 1, n - 1)).Count == 0)))
+                    (id, length) = (found, n);
+            }
+            if (id is null)
                 continue;
             bool contrasted = words.Skip(Math.Max(0, i - 3)).Take(Math.Min(3, i)).Any(w => ContrastWords.Contains(w));
             if (result.Count == 0)
@@ -286,19 +296,26 @@ public static partial class EvidenceExtractor
             {
                 break;
             }
+            i += length - 1;
         }
         return result;
     }
 
+    /// <summary>The entities that are the subject of some clause of <paramref name="sentence"/> (see <see cref="Claim"/>).</summary>
+    public static IReadOnlySet<string> ClauseSubjects(TopicProfile topic, string sentence)
+        => ClauseBreak().Split(sentence).Where(c => c.Length > 0).SelectMany(c => Subjects(topic, c)).ToHashSet(StringComparer.Ordinal);
+
     private static readonly HashSet<string> ContrastWords = new(StringComparer.Ordinal)
     {
         "than", "unlike", "outperforms", "outperforming", "outperform", "over", "compared", "fit", "versus", "vs", "beyond",
+        "of", "to", "from", "like",
     };
 
     [GeneratedRegex(@"\(favou?ring\s+([^)]+)\)", RegexOptions.IgnoreCase)]
     private static partial Regex Favouring();
 
-    [GeneratedRegex(@"^\s*(it|its|it's|it’s)\b", RegexOptions.IgnoreCase)]
+    // "It outperforms …" refers back; "It is important to note …" refers to nothing.
+    [GeneratedRegex(@"^\s*(it|its|it's|it’s)\b(?!\s*(is\s+|'s\s+|’s\s+)?(important|worth|possible|recommended|common|true|clear|likely|unlikely|necessary|essential|often said)\b)(?<!it's|it’s)", RegexOptions.IgnoreCase)]
     private static partial Regex StartsWithPronoun();
 
     private static List<string> Cells(string row) => [.. row.Trim().Trim('|').Split('|').Select(s => s.Trim())];
@@ -325,6 +342,7 @@ public static class VerdictFinder
 {
     // A score is cosine similarity (arctic-xs: about 0.2 unrelated, 0.5+ close) plus a bonus for shared topic words.
     private const double WordBonus = 0.15;
+    private const double AspectBonus = 0.03;
     // Entities whose best claims score within this margin of each other share the verdict.
     private const double SplitMargin = 0.012;
 
@@ -337,8 +355,9 @@ public static class VerdictFinder
     {
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
-        var wanted = terms.Concat(aspects.SelectMany(a => a.Triggers)).ToHashSet(StringComparer.Ordinal);
+        var wanted = terms.ToHashSet(StringComparer.Ordinal);
         double wantedWeight = wanted.Sum(t => index.Lexical.Idf(t));
+        var aspectTerms = aspects.Select(a => a.Triggers.Concat(a.Expansion).ToHashSet(StringComparer.Ordinal)).ToList();
         ScoredClaim? top = null;
         for (int i = 0; i < evidence.Claims.Count; i++)
         {
@@ -348,8 +367,10 @@ public static class VerdictFinder
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)
                 score = TensorPrimitives.CosineSimilarity(situation.Span, evidence.Vectors[i].Span);
+            // Shared topic words, weighted by how rare they are, and each aspect of the question the claim speaks to.
             if (wantedWeight > 0)
                 score += WordBonus * evidence.Terms[i].Where(wanted.Contains).Sum(t => index.Lexical.Idf(t)) / wantedWeight;
+            score += AspectBonus * aspectTerms.Count(a => evidence.Terms[i].Overlaps(a));
             switch (claim.Kind)
             {
                 case ClaimKind.Con:

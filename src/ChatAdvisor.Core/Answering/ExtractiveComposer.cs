@@ -67,6 +67,9 @@ public static partial class ExtractiveComposer
     {
         /// <summary>True when the passage explicitly recommends its entity ("X is usually the best starting point").</summary>
         public bool Endorses { get; init; }
+
+        /// <summary>The share of the question's own topic terms the passage (or its heading) contains.</summary>
+        public double Coverage { get; init; }
     }
 
     /// <summary>
@@ -141,6 +144,7 @@ public static partial class ExtractiveComposer
         var endorsement = Endorsement(topic);
         var weights = query.Weights();
         var topicalTerms = weights.Keys.Where(t => topic.EntityOfTerm(t) is null).ToList();
+        var ownTerms = query.Terms.Where(t => topic.EntityOfTerm(t) is null).Distinct().ToList();
         double topicalFloor = question.ContentWords.Count > 0 || question.Aspects.Count > 0 ? double.Epsilon : 0;
         var candidates = new List<Candidate>();
         var seen = new HashSet<(string, int)>();
@@ -249,7 +253,8 @@ public static partial class ExtractiveComposer
                 if (words < 4 && !group.IsList && group.Kind is not (UnitKind.TableRow or UnitKind.TableHeader))
                     score *= 0.5;
 
-                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null });
+                double coverage = ownTerms.Count == 0 ? 1 : ownTerms.Count(t => terms.Contains(t) || headingTerms.Contains(t)) / (double)ownTerms.Count;
+                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null, Coverage = coverage });
             }
         }
         return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Chunk.Index).ThenBy(c => c.Start)];
@@ -356,7 +361,9 @@ public static partial class ExtractiveComposer
         }
         builder.Line($"{subject}, the articles still point to **{topic.Name(winner)}** rather than {topic.Name(rejected)} {builder.Cite(best)}.");
         var rejectedBest = evidence.For(rejected).FirstOrDefault()?.Claim;
-        if (rejectedBest is not null)
+        if (rejectedBest is { Kind: ClaimKind.TableCell } cell && cell.Condition.IndexOf(':') is > 0 and var colon)
+            builder.Line($"On {cell.Condition[..colon].ToLowerInvariant()}, the articles rate {topic.Name(rejected)} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
+        else if (rejectedBest is not null)
             builder.Line($"{topic.Name(rejected)} is the one the articles suggest for {Condition(rejectedBest)} {builder.Cite(rejectedBest)}.");
         builder.Points(evidence.For(winner).Skip(1).Take(1).Select(c => c.Claim));
         return winner;

@@ -47,7 +47,7 @@ public static partial class VerdictCheck
         if (Pronoun().IsMatch(quote) && PreviousSentence(citation, index) is { } previous && topic.MentionedIn(previous) is [var subject, ..])
             return subject == entity;
         if (named.Count > 0)
-            return named[0] == entity || Favouring(quote, entity, topic);
+            return named[0] == entity || Favouring(quote, entity, topic) || EvidenceExtractor.ClauseSubjects(topic, quote).Contains(entity);
         return topic.MentionedIn(citation.Section ?? article.Article.Title) is [var only] && only == entity
             || IntroducedBy(citation, entity, index, topic);
     }
