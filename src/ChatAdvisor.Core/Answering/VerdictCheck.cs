@@ -66,7 +66,8 @@ public static partial class VerdictCheck
         return i > 0 && i < units.Count && units[i - 1].Block == units[i].Block ? article.Article.Text[units[i - 1].Start..units[i - 1].End] : null;
     }
 
-    [GeneratedRegex(@"^(it|its|it's|it’s)\b", RegexOptions.IgnoreCase)]
+    // "It …", or "In many benchmarks, it …": the sentence's subject is the one the sentence before named.
+    [GeneratedRegex(@"^([^,.;]{0,40},\s*)?(it|its|it's|it’s)\b(?!\s+is\s+(important|worth|possible))", RegexOptions.IgnoreCase)]
     private static partial Regex Pronoun();
 
     [GeneratedRegex(@"\(favou?ring\s+([^)]+)\)", RegexOptions.IgnoreCase)]
