@@ -85,7 +85,7 @@ public sealed partial class Advisor(
         var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
         var (resolved, hits, evidence) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(Topic) : null, snapshot, cancellationToken: cancellationToken);
         var searchedFor = resolved.Resolved;
-        var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(cancellationToken);
+        var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(Topic.Say(Topic.Subject), cancellationToken);
         if (turn is not null && history.Count > 0 && resolved.LooksLikeFollowUp
             && await turn.RewriteAsync(question, ToPriorTurns(history)) is { } rewritten)
         {

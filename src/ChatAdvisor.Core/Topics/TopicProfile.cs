@@ -69,12 +69,13 @@ public sealed class TopicProfile
     private readonly List<(string[] Words, UncoveredTopic Topic)> _uncoveredPhrases;
 
     [JsonConstructor]
-    private TopicProfile(string entityNoun, IReadOnlyList<TopicEntity> entities, IReadOnlyList<Aspect>? aspects,
+    private TopicProfile(string? subject, string entityNoun, IReadOnlyList<TopicEntity> entities, IReadOnlyList<Aspect>? aspects,
         IReadOnlyList<string>? domainWords, IReadOnlyList<UncoveredTopic>? uncovered, IReadOnlyList<string>? starterQuestions, TopicTexts? texts)
     {
         if (entities is null || entities.Count < 2)
             throw new InvalidDataException("A topic profile needs at least two entities.");
         EntityNoun = entityNoun;
+        Subject = subject ?? "{entities}";
         Entities = entities;
         Aspects = aspects ?? [];
         DomainWords = domainWords ?? [];
@@ -90,6 +91,9 @@ public sealed class TopicProfile
         _uncoveredPhrases = [.. Uncovered.SelectMany(t => t.Aliases.Select(a => (Words: Phrase(a), Topic: t))).Where(p => p.Words.Length > 0).OrderByDescending(p => p.Words.Length)];
         EntityTerms = entities.ToDictionary(e => e.Id, e => TextAnalyzer.Terms(e.Id.AsSpan()).FirstOrDefault() ?? e.Id, StringComparer.Ordinal);
     }
+
+    /// <summary>What the articles compare, as prompts and texts say it ("the databases {entities}"); read it with <see cref="Say"/>.</summary>
+    public string Subject { get; }
 
     /// <summary>What one entity is called in generic wording ("framework").</summary>
     public string EntityNoun { get; }
