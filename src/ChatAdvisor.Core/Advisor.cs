@@ -100,13 +100,15 @@ public sealed partial class Advisor(
     /// <summary>
     /// Finishes the answer and records the turn. With the model's answer, the extractive composer does not run: the
     /// state records the verdict the model's answer names (when its cited passage supports it). Without one, or when
-    /// the model's verdict is not supported by its own citation, the extractive composer answers.
+    /// the model's verdict (for a recommendation or comparison) is contradicted by its own citation, the extractive
+    /// composer answers.
     /// </summary>
     private async Task<AdvisorAnswer> CompleteTurnAsync(PendingTurn turn, LlmAnswer? written, CancellationToken cancellationToken)
     {
         string? verdict = null;
         AdvisorAnswer answer;
-        if (written is not null && WrittenVerdict(written, turn.Snapshot) is { Supported: true } check)
+        if (written is not null && (turn.Resolved.Kind is not (QuestionKind.Recommendation or QuestionKind.Comparison)
+            ? (Entity: (string?)null, Supported: true) : WrittenVerdict(written, turn.Snapshot)) is { Supported: true } check)
         {
             verdict = check.Entity;
             answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), written.Text, written.Grounded,
