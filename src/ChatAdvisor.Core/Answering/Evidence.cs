@@ -72,7 +72,7 @@ public static partial class EvidenceExtractor
     [GeneratedRegex(@"\b(cons?|disadvantages?|drawbacks?|weakness(es)?|limitations?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ConsCue();
 
-    [GeneratedRegex(@"\b(choose|choice|ideal|best|excellent|strong|recommend\w*|suited|favou?ring|great for|great|perfect|safest|go-to|superior|appropriate|productive|shines|excels)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(choose|choice|ideal|best|excellent|strong|recommend\w*|suited|favou?ring|great for|great|perfect|safest|go-to|superior|appropriate|productive|shines|excels|outperform\w*|stands out|faster|fastest)\b", RegexOptions.IgnoreCase)]
     private static partial Regex EndorsementCue();
 
     [GeneratedRegex(@"\b(not recommended|waste|less suited|restrictive|can feel|too crowded|time-consuming|prone to|lacks?|burden)\b", RegexOptions.IgnoreCase)]

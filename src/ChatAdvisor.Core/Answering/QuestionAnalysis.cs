@@ -166,7 +166,7 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.Fact;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && entities.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
             kind = QuestionKind.Definition;
-        else if (Regex.IsMatch(lower, @" (which|what framework|should i|should we|recommend|recommendation|best|better|choose|choice|pick|go with|suit|suited|ideal|good for|good choice|right for|use for|i want to build|i m building|we re building|i need|we need|for a|for an|for my|for our) "))
+        else if (Regex.IsMatch(lower, @"^ (what|which) should | should (a|an|the|my|our) | (which|what framework|should i|should we|recommend|recommendation|best|better|choose|choice|pick|go with|suit|suited|ideal|good for|good choice|right for|use for|i want to build|i m building|we re building|i need|we need|for a|for an|for my|for our) "))
             kind = QuestionKind.Recommendation;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|tell me about|describe) "))
             kind = entities.Count > 0 ? QuestionKind.General : QuestionKind.Definition;
