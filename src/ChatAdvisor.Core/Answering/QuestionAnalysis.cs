@@ -176,8 +176,12 @@ public static partial class QuestionAnalyzer
         else
             kind = QuestionKind.General;
 
-        bool inDomain = entities.Count > 0 || aspects.Count > 0 || folded.Any(domainWords.Contains) || nearCorpusByMeaning
-            || ChoosingAmongOptions().IsMatch(lower)
+        // Closeness in meaning alone does not bring in a question whose words the corpus mostly never uses
+        // ("a good movie for tonight" is near "a good framework for …" in meaning).
+        int knownContent = content.Count(w => index.Spelling.IsKnown(w));
+        bool nearEnough = nearCorpusByMeaning && (content.Count == 0 || knownContent * 2 >= content.Count);
+        bool inDomain = entities.Count > 0 || aspects.Count > 0 || folded.Any(domainWords.Contains) || nearEnough
+            || ChoosingAmongOptions().IsMatch(lower) || ChoosingAmongOptions().IsMatch(" " + string.Join(' ', words) + " ")
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && folded.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
         bool onlyUncovered = uncovered.Count > 0 && entities.Count == 0 && aspects.Count == 0;
         bool nothingLeft = words.Count == 0;
