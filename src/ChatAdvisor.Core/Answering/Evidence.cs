@@ -269,7 +269,7 @@ public static partial class EvidenceExtractor
         var result = new List<string>();
         for (int i = 0; i < words.Count; i++)
         {
-            // The longest name that starts here ("fast api" as well as "fastapi").
+            // The longest name that starts here ("my sql" as well as "mysql").
             string? id = null;
             int length = 0;
             for (int n = Math.Min(3, words.Count - i); n >= 1 && id is null; n--)
