@@ -1,53 +1,10 @@
-using ChatAdvisor.Core.Chunking;
-using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Core.Evaluation;
-using ChatAdvisor.Core.Retrieval;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using ChatAdvisor.Core.Tests.Answering;
 
 namespace ChatAdvisor.Core.Tests.Topics;
 
 /// <summary>An advisor over the second topic's corpus (WSGI servers), with the same engine and no change of code.</summary>
-public sealed class SecondTopicFixture : IDisposable
-{
-    private readonly TempFolder _folder = new();
-    private readonly IndexProvider _index;
-    private readonly ConversationStore _store;
-
-    public SecondTopicFixture()
-    {
-        var source = Path.Combine(RepoPaths.Root, "tests", "ChatAdvisor.Core.Tests", "Topics", "WsgiServers", "corpus");
-        var target = Path.Combine(_folder.Path, "corpus");
-        Directory.CreateDirectory(target);
-        foreach (var file in Directory.GetFiles(source))
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        var root = new ContentRootPath(_folder.Path);
-        _index = new IndexProvider(Options.Create(new CorpusOptions { WatchForChanges = false }), Options.Create(new StorageOptions { Path = "storage" }),
-            Options.Create(new ChunkingOptions()), TestModels.TokenCounter, root, NullLogger<IndexProvider>.Instance, TestModels.Arctic);
-        _store = new ConversationStore(Options.Create(new StorageOptions { Path = "storage" }), root, TimeProvider.System, NullLogger<ConversationStore>.Instance);
-        var retrieval = Options.Create(new RetrievalOptions());
-        Advisor = new Advisor(_index, new HybridRetriever(new Retriever(), TestModels.Arctic, retrieval), _store, retrieval, NullLogger<Advisor>.Instance);
-    }
-
-    public Advisor Advisor { get; }
-
-    public IServiceProvider Services => new Provider(this);
-
-    public void Dispose()
-    {
-        _index.Dispose();
-        _store.Dispose();
-        _folder.Dispose();
-    }
-
-    private sealed class Provider(SecondTopicFixture fixture) : IServiceProvider
-    {
-        public object? GetService(Type serviceType) =>
-            serviceType == typeof(Advisor) ? fixture.Advisor :
-            serviceType == typeof(IndexProvider) ? fixture._index :
-            serviceType == typeof(ConversationStore) ? fixture._store : null;
-    }
-}
+public sealed class SecondTopicFixture() : AdvisorFixture(Path.Combine(RepoPaths.Root, "tests", "ChatAdvisor.Core.Tests", "Topics", "WsgiServers", "corpus"));
 
 public class SecondTopicTests(SecondTopicFixture fixture) : IClassFixture<SecondTopicFixture>
 {
