@@ -334,7 +334,9 @@ public static partial class ExtractiveComposer
         }
 
         var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start)).Take(3).ToList();
-        builder.Line($"{subject}, the articles point to **{topic.Name(winner)}** {builder.Cite(support[0])}.");
+        // "Is X a good fit for …?" answered with another entity says so.
+        var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
+        builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
         builder.Points(support.Skip(1));
         var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();

@@ -162,6 +162,8 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.ProsCons;
         else if (comparison && (entities.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
             kind = QuestionKind.Comparison;
+        else if (Regex.IsMatch(generic, @"^ (is|are|would) (xentity|it|they) (a )?(good|great|right|bad|the right|the best|suitable|suited|ideal|fit|overkill|enough|recommended)\b"))
+            kind = QuestionKind.Recommendation; // "Is X a good fit for …?" asks for a verdict on a situation
         else if (Regex.IsMatch(generic, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (xentity|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote|how old) "))
             kind = QuestionKind.Fact;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && entities.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
