@@ -151,7 +151,7 @@ public sealed class BotTurnHandler(
         if (string.IsNullOrWhiteSpace(question))
         {
             await sink.SendAsync(TeamsReplyRenderer.RenderText(
-                "Ask me a question about choosing between Django, Flask and FastAPI, for example:", activity, Advisor.StarterQuestions), cancellationToken);
+                advisor.WelcomeText + " Ask me a question, for example:", activity, advisor.StarterQuestions), cancellationToken);
             return;
         }
         if (QuestionRules.Validate(question) is { } problem)
@@ -227,7 +227,7 @@ public sealed class BotTurnHandler(
 
     private async Task WelcomeAsync(Activity activity, IReplySink sink, CancellationToken cancellationToken)
     {
-        var text = new StringBuilder("Hello! I help you choose between **Django**, **Flask** and **FastAPI**. ");
+        var text = new StringBuilder(advisor.WelcomeText + " ");
         try
         {
             var articles = await advisor.GetArticlesAsync(cancellationToken);
@@ -243,7 +243,7 @@ public sealed class BotTurnHandler(
             BotFrameworkLog.ArticlesUnavailable(logger, ex.GetType().Name);
         }
         text.Append("Every claim in my answers cites the passage it comes from, and I say so when the articles don't cover a question. Try one of these:");
-        await sink.SendAsync(TeamsReplyRenderer.RenderText(text.ToString(), activity, Advisor.StarterQuestions), cancellationToken);
+        await sink.SendAsync(TeamsReplyRenderer.RenderText(text.ToString(), activity, advisor.StarterQuestions), cancellationToken);
         BotFrameworkLog.Welcomed(logger, activity.Conversation?.Id);
     }
 

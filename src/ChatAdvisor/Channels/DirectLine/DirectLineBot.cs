@@ -24,12 +24,12 @@ public sealed class DirectLineBot(Advisor advisor, ILogger<DirectLineBot> logger
         try
         {
             var articles = await advisor.GetArticlesAsync(cancellationToken);
-            conversation.Append(WebChatActivities.Welcome(articles, Advisor.StarterQuestions));
+            conversation.Append(WebChatActivities.Welcome(advisor.WelcomeText, articles, advisor.StarterQuestions));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             DirectLineLog.WelcomeFailed(logger, conversation.Id, e);
-            conversation.Append(WebChatActivities.Welcome([], Advisor.StarterQuestions));
+            conversation.Append(WebChatActivities.Welcome(advisor.WelcomeText, [], advisor.StarterQuestions));
         }
     }
 

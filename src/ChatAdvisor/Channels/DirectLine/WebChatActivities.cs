@@ -69,10 +69,10 @@ public static partial class WebChatActivities
         return activity;
     }
 
-    /// <summary>The first message of a conversation: what the advisor knows and questions to start with.</summary>
-    public static JsonObject Welcome(IReadOnlyList<Article> articles, IReadOnlyList<string> starterQuestions)
+    /// <summary>The first message of a conversation: <paramref name="welcome"/> (from the topic profile), what the advisor knows and questions to start with.</summary>
+    public static JsonObject Welcome(string welcome, IReadOnlyList<Article> articles, IReadOnlyList<string> starterQuestions)
     {
-        var text = new StringBuilder("Hello! I help you choose between **Django**, **Flask** and **FastAPI**. ");
+        var text = new StringBuilder(welcome).Append(' ');
         if (articles.Count == 0)
         {
             text.Append("My article collection is empty right now, so I cannot answer yet.");

@@ -73,10 +73,10 @@ public static class SlackMessageRenderer
     }
 
     /// <summary>The reply to a mention with no question: what the advisor does and questions to start with.</summary>
-    public static JsonObject Welcome()
+    public static JsonObject Welcome(string welcome, IReadOnlyList<string> starterQuestions)
     {
-        const string text = "I help you choose between *Django*, *Flask* and *FastAPI*, answering from a set of articles and citing them. Ask me a question, or pick one:";
-        return Message(text, new JsonArray(Section(text), FollowUps(Advisor.StarterQuestions)));
+        var text = SlackText.ToMrkdwn(welcome) + " I answer from a set of articles and cite them. Ask me a question, or pick one:";
+        return Message(text, new JsonArray(Section(text), FollowUps(starterQuestions)));
     }
 
     /// <summary>A short plain notice (a question that breaks the rules, a failure) in the thread.</summary>

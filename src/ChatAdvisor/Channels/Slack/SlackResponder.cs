@@ -21,7 +21,7 @@ public sealed class SlackResponder(Advisor advisor, SlackWebApiClient slack, ILo
         JsonObject message;
         if (string.IsNullOrWhiteSpace(work.Question))
         {
-            message = SlackMessageRenderer.Welcome();
+            message = SlackMessageRenderer.Welcome(advisor.WelcomeText, advisor.StarterQuestions);
         }
         else if (QuestionRules.Validate(work.Question) is { } problem)
         {

@@ -121,10 +121,11 @@ public sealed partial class WebChatActivitiesTests
     {
         Article[] articles = [new("a", "Django, Flask or FastAPI?", "text", []) { Author = "Ann", Publisher = "Blog" }];
 
-        var activity = WebChatActivities.Welcome(articles, Advisor.StarterQuestions);
+        string[] starters = ["Which one for an API?", "What are the pros of each?"];
+        var activity = WebChatActivities.Welcome("Hello! I help you choose between **A** and **B**.", articles, starters);
 
         Assert.Contains("- Django, Flask or FastAPI? (Ann, Blog)", activity["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(Advisor.StarterQuestions, activity["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["title"]!.GetValue<string>()));
+        Assert.Equal(starters, activity["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["title"]!.GetValue<string>()));
     }
 
     [GeneratedRegex("""^\[(\d+)\]: cite:\d+ "(.*)"$""", RegexOptions.Multiline)]
