@@ -21,26 +21,8 @@ internal static partial class BotFrameworkLog
     [LoggerMessage(6, LogLevel.Information, "Tenant {TenantId} is not allowed (activity {ActivityId})")]
     public static partial void TenantRefused(ILogger logger, string tenantId, string? activityId);
 
-    [LoggerMessage(7, LogLevel.Trace, "Question in activity {ActivityId}: {Question}")]
-    public static partial void Question(ILogger logger, string? activityId, string question);
-
-    [LoggerMessage(8, LogLevel.Information, "Answered activity {ActivityId} with answer {AnswerId} ({CitationCount} citations, grounded {Grounded})")]
-    public static partial void Answered(ILogger logger, string? activityId, string answerId, int citationCount, bool grounded);
-
-    [LoggerMessage(9, LogLevel.Error, "The advisor failed to answer activity {ActivityId}")]
-    public static partial void AnswerFailed(ILogger logger, Exception exception, string? activityId);
-
-    [LoggerMessage(10, LogLevel.Error, "Turn for activity {ActivityId} failed")]
-    public static partial void TurnFailed(ILogger logger, Exception exception, string? activityId);
-
     [LoggerMessage(11, LogLevel.Information, "Welcomed conversation {ConversationId}")]
     public static partial void Welcomed(ILogger logger, string? conversationId);
-
-    [LoggerMessage(12, LogLevel.Warning, "The article list is unavailable for the welcome ({ErrorType})")]
-    public static partial void ArticlesUnavailable(ILogger logger, string errorType);
-
-    [LoggerMessage(13, LogLevel.Information, "Feedback {Reaction} on answer {AnswerId} recorded: {Recorded}")]
-    public static partial void FeedbackRecorded(ILogger logger, string answerId, string reaction, bool recorded);
 
     [LoggerMessage(14, LogLevel.Information, "Feedback on reply {ReplyId} ignored: no answer is known for it")]
     public static partial void FeedbackForUnknownReply(ILogger logger, string? replyId);

@@ -6,27 +6,6 @@ internal static partial class DirectLineLog
     [LoggerMessage(1, LogLevel.Information, "Direct Line conversation {ConversationId} started")]
     public static partial void ConversationStarted(ILogger logger, string conversationId);
 
-    [LoggerMessage(2, LogLevel.Trace, "Direct Line conversation {ConversationId}: question {Question}")]
-    public static partial void Question(ILogger logger, string conversationId, string question);
-
-    [LoggerMessage(3, LogLevel.Debug, "Direct Line conversation {ConversationId}: answer {AnswerId} with {CitationCount} citations in {ElapsedMs:F0} ms")]
-    public static partial void Answered(ILogger logger, string conversationId, string answerId, int citationCount, double elapsedMs);
-
-    [LoggerMessage(4, LogLevel.Error, "Direct Line conversation {ConversationId}: answering failed")]
-    public static partial void AnswerFailed(ILogger logger, string conversationId, Exception exception);
-
-    [LoggerMessage(5, LogLevel.Warning, "Direct Line conversation {ConversationId}: the welcome message could not list the articles")]
-    public static partial void WelcomeFailed(ILogger logger, string conversationId, Exception exception);
-
-    [LoggerMessage(6, LogLevel.Information, "Direct Line conversation {ConversationId}: feedback on answer {AnswerId}, positive {Positive}, known answer {Known}")]
-    public static partial void Feedback(ILogger logger, string conversationId, string answerId, bool positive, bool known);
-
-    [LoggerMessage(7, LogLevel.Debug, "Direct Line conversation {ConversationId}: a feedback event without a readable answer id was ignored")]
-    public static partial void FeedbackUnreadable(ILogger logger, string conversationId);
-
-    [LoggerMessage(8, LogLevel.Error, "Direct Line conversation {ConversationId}: recording feedback failed")]
-    public static partial void FeedbackFailed(ILogger logger, string conversationId, Exception exception);
-
     [LoggerMessage(9, LogLevel.Debug, "Direct Line request refused with {StatusCode}: {Reason}")]
     public static partial void Refused(ILogger logger, int statusCode, string reason);
 

@@ -27,15 +27,6 @@ internal static partial class SlackLog
     [LoggerMessage(8, LogLevel.Warning, "Slack work {Key} refused with 503: the answer queue is full or the server is stopping; Slack will retry.")]
     public static partial void QueueRefused(ILogger logger, string key);
 
-    [LoggerMessage(9, LogLevel.Trace, "Slack question in {ConversationId}: {Question}")]
-    public static partial void QuestionText(ILogger logger, string conversationId, string question);
-
-    [LoggerMessage(10, LogLevel.Error, "Answering Slack work {Key} failed; an apology was posted instead.")]
-    public static partial void AnswerFailed(ILogger logger, string key, Exception exception);
-
-    [LoggerMessage(11, LogLevel.Warning, "Slack work {Key} for conversation {ConversationId} was not done: the server stopped first.")]
-    public static partial void WorkDropped(ILogger logger, string key, string conversationId);
-
     [LoggerMessage(12, LogLevel.Debug, "Slack {Method} posted message {Ts} in channel {Channel} after {Attempts} attempt(s).")]
     public static partial void Posted(ILogger logger, string method, string? ts, string channel, int attempts);
 
@@ -59,9 +50,6 @@ internal static partial class SlackLog
 
     [LoggerMessage(19, LogLevel.Error, "Slack {Method} could not be reached.")]
     public static partial void TransportFailure(ILogger logger, string method, Exception exception);
-
-    [LoggerMessage(20, LogLevel.Information, "Slack feedback on answer {AnswerId}: {Rating} ({Outcome}).")]
-    public static partial void FeedbackRecorded(ILogger logger, string answerId, string rating, string outcome);
 
     [LoggerMessage(21, LogLevel.Debug, "Slack interaction {Key} ignored: {Reason}.")]
     public static partial void InteractionIgnored(ILogger logger, string? key, string reason);

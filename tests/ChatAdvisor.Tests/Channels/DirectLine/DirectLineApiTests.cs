@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Tests.Infrastructure;
@@ -114,7 +115,7 @@ public sealed class DirectLineApiTests
 
         // What Web Chat posts when the thumb is clicked.
         var posted = await server.Client.SendAsync(Request(HttpMethod.Post, $"/v3/directline/conversations/{grant.ConversationId}/activities", token,
-            new JsonObject { ["type"] = "event", ["name"] = WebChatActivities.FeedbackEventName, ["entities"] = new JsonArray(like.DeepClone()) }));
+            new JsonObject { ["type"] = "event", ["name"] = AnswerActivities.FeedbackEventName, ["entities"] = new JsonArray(like.DeepClone()) }));
         posted.EnsureSuccessStatusCode();
 
         var store = server.Services.GetRequiredService<ConversationStore>();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using ChatAdvisor.Channels;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -137,7 +138,7 @@ public sealed class SlackHarness : IAsyncDisposable
     /// <summary>Waits until every accepted piece of work has been answered (the queue is empty and idle).</summary>
     public async Task WaitUntilAnsweredAsync()
     {
-        var queue = Server.Services.GetRequiredService<SlackAnswerQueue>();
+        var queue = Server.Services.GetRequiredService<TurnQueue>();
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (queue.Pending > 0)
         {
