@@ -1,38 +1,20 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using ChatAdvisor.Tests.Channels.BotFramework;
-using ChatAdvisor.Tests.Infrastructure;
 using ChatAdvisor.Tests.Llm;
-using Microsoft.Extensions.Logging;
 
 namespace ChatAdvisor.Tests.Channels.Streaming;
 
 /// <summary>The bot, a fake Teams channel and a model that writes slowly, shared by the Teams streaming tests.</summary>
-public sealed class TeamsStreamingFixture : IAsyncLifetime
+public sealed class TeamsStreamingFixture : BotFixtureBase
 {
-    public FakeChannel Channel { get; private set; } = null!;
     public StubOpenAIServer Model { get; private set; } = null!;
-    public TestServer Bot { get; private set; } = null!;
-    public BotFramework.CapturingLoggerProvider Logs { get; } = new();
 
-    public async Task InitializeAsync()
-    {
-        Channel = await FakeChannel.StartAsync();
-        Model = await SlowModel.StartAsync(TimeSpan.FromMilliseconds(150));
-        var settings = Channel.BotSettings([.. SlowModel.Settings(Model).Select(s => (s.Key, s.Value)), ("Logging:LogLevel:Default", "Trace")]);
-        Bot = await TestServer.StartAsync(settings, builder =>
-        {
-            builder.Logging.ClearProviders();
-            builder.Logging.AddProvider(Logs);
-        });
-    }
+    protected override (string Key, string? Value)[] Settings => [.. SlowModel.Settings(Model).Select(s => (s.Key, s.Value))];
 
-    public async Task DisposeAsync()
-    {
-        await Bot.DisposeAsync();
-        await Model.DisposeAsync();
-        await Channel.DisposeAsync();
-    }
+    protected override async Task StartPeersAsync() => Model = await SlowModel.StartAsync(TimeSpan.FromMilliseconds(150));
+
+    protected override ValueTask StopPeersAsync() => Model.DisposeAsync();
 }
 
 /// <summary>
