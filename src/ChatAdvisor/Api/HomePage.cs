@@ -14,11 +14,11 @@ public static class HomePage
     /// </summary>
     public static string WebRoot { get; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
-    /// <summary>Maps the page and its static files.</summary>
-    public static WebApplication MapHomePage(this WebApplication app)
+    /// <summary>Serves the page's static files (the middleware, shown in the application's table of contents).</summary>
+    public static IApplicationBuilder UseHomePageFiles(this IApplicationBuilder app)
     {
         var files = new PhysicalFileProvider(Directory.Exists(WebRoot) ? WebRoot : AppContext.BaseDirectory);
-        app.UseStaticFiles(new StaticFileOptions
+        return app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
             OnPrepareResponse = context =>
@@ -27,6 +27,11 @@ public static class HomePage
                 context.Context.Response.Headers.CacheControl = "no-cache";
             },
         });
+    }
+
+    /// <summary>Maps the page at <c>/</c>.</summary>
+    public static IEndpointRouteBuilder MapHomePage(this IEndpointRouteBuilder app)
+    {
         app.MapGet("/", () => File.Exists(Path.Combine(WebRoot, "index.html"))
             ? Results.File(Path.Combine(WebRoot, "index.html"), "text/html; charset=utf-8")
             : Results.Problem(title: "The web chat page is missing", detail: "Build the project (dotnet build src/ChatAdvisor) to produce wwwroot.", statusCode: StatusCodes.Status500InternalServerError))

@@ -22,10 +22,6 @@ public static class ChatAdvisorApp
             builder.WebHost.UseUrls("http://localhost:5080");
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddOptions<HttpLimitsOptions>()
-            .BindConfiguration(HttpLimitsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
         configure?.Invoke(builder);
@@ -39,6 +35,8 @@ public static class ChatAdvisorApp
         app.UseRouting();
         app.UseRequestBodyLimits();     // Http:MaxRequestBodyBytes → 413; Kestrel's bad requests → their 4xx, no stack trace
         app.UseRateLimiter();           // RateLimits: per-client limits on asking and Direct Line
+        app.UseWebSockets();            // the Direct Line stream
+        app.UseHomePageFiles();         // the web chat page's files from wwwroot
 
         app.MapHealth();
         app.MapAsk();

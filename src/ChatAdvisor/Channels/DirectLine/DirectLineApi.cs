@@ -43,11 +43,9 @@ public static class DirectLineApi
     /// <summary>The route prefix that a client passes to Web Chat as its <c>domain</c>.</summary>
     public const string Prefix = "/v3/directline";
 
-    /// <summary>Maps the routes and turns on WebSockets.</summary>
-    public static WebApplication MapDirectLine(this WebApplication app)
+    /// <summary>Maps the routes (the stream needs the WebSockets middleware, which the application adds).</summary>
+    public static IEndpointRouteBuilder MapDirectLine(this IEndpointRouteBuilder app)
     {
-        app.UseWebSockets();
-
         var rest = app.MapGroup(Prefix).AddEndpointFilter(CorsAsync);
         rest.MapMethods("/{**path}", [HttpMethods.Options], Preflight).ExcludeFromDescription();
         rest.MapPost("/tokens/generate", GenerateTokenAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineToken);
