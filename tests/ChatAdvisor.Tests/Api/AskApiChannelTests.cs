@@ -13,11 +13,12 @@ public class AskApiChannelTests
     [Fact]
     public async Task Ask_WithASlackThreadId_NeitherReadsNorAppendsToTheThread()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = new AppFactory();
+        var client = server.CreateClient();
         const string slackThread = "slack:T1:C1:1712345678.000100";
         await server.Services.GetRequiredService<Advisor>().AskAsync("What are the advantages of Flask?", slackThread);
 
-        var response = await server.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = slackThread });
+        var response = await client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = slackThread });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -29,11 +30,12 @@ public class AskApiChannelTests
     [Fact]
     public async Task Ask_WithAWebChatId_DoesNotReachTheWebChatConversation()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = new AppFactory();
+        var client = server.CreateClient();
         const string webChat = "webchat:abc123";
         await server.Services.GetRequiredService<Advisor>().AskAsync("What are the advantages of Flask?", webChat);
 
-        await server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Django?", conversationId = webChat });
+        await client.PostAsJsonAsync("/api/ask", new { question = "Who created Django?", conversationId = webChat });
 
         Assert.Single(await server.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(webChat));
     }
