@@ -23,10 +23,10 @@ public enum SlackDeliveryOutcome
 public sealed class SlackInbox(TurnQueue queue, IServiceScopeFactory scopes, SlackDeliveries deliveries, SlackThreads threads, ILogger<SlackInbox> logger)
 {
     /// <summary>The conversation id of a channel thread: <c>slack:{team}:{channel}:{thread ts}</c>.</summary>
-    public static string ThreadConversationId(string team, string channel, string threadTs) => $"slack:{team}:{channel}:{threadTs}";
+    public static string ThreadConversationId(string team, string channel, string threadTs) => ChannelTurns.ConversationKey("slack", team, channel, threadTs);
 
     /// <summary>The conversation id of a direct message: <c>slack:{team}:{channel}</c> — the DM is one conversation.</summary>
-    public static string DirectConversationId(string team, string channel) => $"slack:{team}:{channel}";
+    public static string DirectConversationId(string team, string channel) => ChannelTurns.ConversationKey("slack", team, channel);
 
     internal SlackDeliveryOutcome AcceptEvent(SlackEnvelope envelope, string? retryNum, string? retryReason)
     {
