@@ -214,6 +214,9 @@ public static class DirectLineApi
         }
         // The bot's conversation is the Direct Line conversation, whatever ids the body carries.
         inbound.Conversation = new ConversationAccount { Id = conversation.Id };
+        // The user speaks in messages and feedback events; the server alone says who joined.
+        if (inbound.Type is not (ActivityTypes.Message or ActivityTypes.Event))
+            return TypedResults.Ok(new DirectLineResourceResponse(id));
         if (queue.TryEnqueue(conversationKey, id, stopping => bot.HandleAsync(inbound, new DirectLineReplySink(conversation, inbound), ReplyStyle.WebChat, stopping)) != TurnQueueRefusal.None)
             DirectLineReplySink.RefuseBusy(conversation, id, texts.TooManyQuestions);
         return TypedResults.Ok(new DirectLineResourceResponse(id));
