@@ -14,11 +14,10 @@ public class AskApiChannelTests
     public async Task Ask_WithASlackThreadId_NeitherReadsNorAppendsToTheThread()
     {
         await using var server = new AppFactory();
-        var client = server.CreateClient();
         const string slackThread = "slack:T1:C1:1712345678.000100";
         await server.Services.GetRequiredService<Advisor>().AskAsync("What are the advantages of Flask?", slackThread);
 
-        var response = await client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = slackThread });
+        var response = await server.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = slackThread });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -31,11 +30,10 @@ public class AskApiChannelTests
     public async Task Ask_WithAWebChatId_DoesNotReachTheWebChatConversation()
     {
         await using var server = new AppFactory();
-        var client = server.CreateClient();
         const string webChat = "webchat:abc123";
         await server.Services.GetRequiredService<Advisor>().AskAsync("What are the advantages of Flask?", webChat);
 
-        await client.PostAsJsonAsync("/api/ask", new { question = "Who created Django?", conversationId = webChat });
+        await server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Django?", conversationId = webChat });
 
         Assert.Single(await server.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(webChat));
     }

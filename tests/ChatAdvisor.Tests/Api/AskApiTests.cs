@@ -9,24 +9,19 @@ namespace ChatAdvisor.Tests.Api;
 public class AskApiTests : IAsyncLifetime
 {
     // No socket needed: the application in memory.
-    private readonly AppFactory _factory = new();
-    private HttpClient _client = null!;
+    private readonly AppFactory _app = new();
 
-    public Task InitializeAsync()
-    {
-        _client = _factory.CreateClient();
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _factory.DisposeAsync();
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json")
-        => _client.PostAsync("/api/ask", new StringContent(body, Encoding.UTF8, contentType));
+        => _app.Client.PostAsync("/api/ask", new StringContent(body, Encoding.UTF8, contentType));
 
     [Fact]
     public async Task Ask_Question_ReturnsExactlyTheContractFields()
     {
-        var response = await _client.PostAsJsonAsync("/api/ask", new { question = "Which framework should I use for a high-traffic ML inference API?" });
+        var response = await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework should I use for a high-traffic ML inference API?" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -44,10 +39,10 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_FollowUpWithConversationId_ResolvesAgainstTheEarlierTurn()
     {
-        var first = await (await _client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
+        var first = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
         var id = first.GetProperty("conversationId").GetString();
 
-        var second = await (await _client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(id, second.GetProperty("conversationId").GetString());
         Assert.Contains("disadvantages of Flask", second.GetProperty("answer").GetString());
@@ -56,7 +51,7 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_UnknownConversationId_StartsThatConversation()
     {
-        var response = await _client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?", conversationId = "my-own-id-42" });
+        var response = await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?", conversationId = "my-own-id-42" });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -66,7 +61,7 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_OutOfScope_IsNotGroundedAndCitesNothing()
     {
-        var body = await (await _client.PostAsJsonAsync("/api/ask", new { question = "What is the capital of Australia?" })).Content.ReadFromJsonAsync<JsonElement>();
+        var body = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "What is the capital of Australia?" })).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.False(body.GetProperty("grounded").GetBoolean());
         Assert.Equal(0, body.GetProperty("citations").GetArrayLength());
@@ -95,11 +90,11 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_QuestionOf4001Characters_Gets400_4000IsAccepted()
     {
-        var tooLong = await _client.PostAsJsonAsync("/api/ask", new { question = new string('a', 4001) });
+        var tooLong = await _app.Client.PostAsJsonAsync("/api/ask", new { question = new string('a', 4001) });
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         Assert.Contains("4001", await tooLong.Content.ReadAsStringAsync());
 
-        var atLimit = await _client.PostAsJsonAsync("/api/ask", new { question = "Which framework for an API? " + new string('x', 3972) });
+        var atLimit = await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework for an API? " + new string('x', 3972) });
         Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
     }
 
@@ -115,21 +110,21 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_BadRequestInConversation_LosesNoTurn()
     {
-        var first = await (await _client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
+        var first = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
         var id = first.GetProperty("conversationId").GetString();
-        await _client.PostAsJsonAsync("/api/ask", new { question = "", conversationId = id });
+        await _app.Client.PostAsJsonAsync("/api/ask", new { question = "", conversationId = id });
 
-        var second = await (await _client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("disadvantages of Flask", second.GetProperty("answer").GetString());
     }
 
     [Fact]
     public async Task Health_Endpoints_ReportProcessAndIndex()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync("/healthz")).StatusCode);
-        await _client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?" });
+        Assert.Equal(HttpStatusCode.OK, (await _app.Client.GetAsync("/healthz")).StatusCode);
+        await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?" });
 
-        var ready = await _client.GetAsync("/readyz");
+        var ready = await _app.Client.GetAsync("/readyz");
         var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.True(body.GetProperty("ready").GetBoolean());

@@ -14,6 +14,11 @@ namespace ChatAdvisor.Tests.Infrastructure;
 /// </summary>
 public sealed class AppFactory(IDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    private HttpClient? _client;
+
+    /// <summary>A client of the application (created, and the application started, on first use).</summary>
+    public HttpClient Client => _client ??= CreateClient();
+
     /// <summary>The application's private storage folder (index cache, conversations).</summary>
     public string StoragePath { get; } = Path.Combine(Path.GetTempPath(), "chatadvisor-test-" + Guid.NewGuid().ToString("N"));
 

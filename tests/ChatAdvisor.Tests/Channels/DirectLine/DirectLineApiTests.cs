@@ -290,18 +290,4 @@ public sealed class DirectLineApiTests
         Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
         Assert.True(bundle.Content.Headers.ContentLength > 1_000_000, "the Web Chat bundle is served whole");
     }
-
-    private static async Task<string> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, cancellationToken);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-        return Encoding.UTF8.GetString(message.ToArray());
-    }
 }

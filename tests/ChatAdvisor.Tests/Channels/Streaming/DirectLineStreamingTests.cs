@@ -82,18 +82,4 @@ public sealed class DirectLineStreamingTests
         Assert.DoesNotContain("typing", types);
         Assert.Contains(history["activities"]!.AsArray(), a => a!["id"]!.GetValue<string>() == final["id"]!.GetValue<string>());
     }
-
-    private static async Task<string> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, cancellationToken);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-        return Encoding.UTF8.GetString(message.ToArray());
-    }
 }
