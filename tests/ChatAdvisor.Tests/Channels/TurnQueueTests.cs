@@ -1,4 +1,5 @@
 using ChatAdvisor.Channels;
+using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -77,5 +78,18 @@ public sealed class TurnQueueTests
 
         Assert.True(cancelled.Task.IsCompleted, "the turn was told to stop");
         Assert.Equal(0, queue.Pending);
+    }
+
+    [Theory]
+    [InlineData("Channels:MaxConcurrentTurns", "0")]
+    [InlineData("Channels:QueueCapacity", "0")]
+    [InlineData("Channels:MaxPendingPerConversation", "500")]
+    public async Task Start_BrokenQueueSetting_FailsNamingTheSetting(string key, string value)
+    {
+        await using var app = new AppFactory(new Dictionary<string, string?> { [key] = value });
+
+        var failure = Assert.ThrowsAny<Exception>(() => app.Client);
+
+        Assert.Contains(key, failure.ToString(), StringComparison.Ordinal);
     }
 }
