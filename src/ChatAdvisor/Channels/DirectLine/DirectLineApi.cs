@@ -205,7 +205,9 @@ public static class DirectLineApi
 
         // Web Chat shows the message as sent only when it comes back on the stream with an id (the echo);
         // the answer follows on the conversation's work queue.
-        var id = conversation.Append(activity);
+        var id = conversation.AppendOnce(activity, ClientActivityId(activity), out bool appended);
+        if (!appended)
+            return TypedResults.Ok(new DirectLineResourceResponse(id));
         if (DirectLineReplySink.Read(activity, id) is not { } inbound)
         {
             DirectLineLog.InvalidText(logger, conversation.Id, "the activity's fields are not of their types");
@@ -342,6 +344,9 @@ public static class DirectLineApi
             // Nothing more to tell a client that is gone.
         }
     }
+
+    private static string? ClientActivityId(JsonObject activity)
+        => activity["channelData"]?["clientActivityID"] is JsonValue value && value.TryGetValue(out string? id) && id is { Length: > 0 and <= 128 } ? id : null;
 
     private static bool IsWritable(JsonObject? activity)
     {

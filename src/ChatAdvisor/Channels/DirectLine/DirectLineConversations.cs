@@ -105,6 +105,8 @@ public sealed class DirectLineConversation
     private readonly Lock _gate = new();
     private readonly LinkedList<(long Sequence, string Json)> _history = new();
     private readonly List<Channel<string>> _subscribers = [];
+    private readonly Dictionary<string, string> _idsByClientActivityId = new(StringComparer.Ordinal);
+    private readonly Queue<string> _clientActivityIds = new();
     private readonly int _maxActivities;
     private readonly TimeProvider _time;
     private long _nextSequence;
@@ -164,6 +166,33 @@ public sealed class DirectLineConversation
                 _history.RemoveFirst();
 
             Publish(ActivitySet([json], Format(sequence)));
+            return id;
+        }
+    }
+
+    /// <summary>
+    /// Appends a user's activity once per <paramref name="clientActivityId"/> (Web Chat's <c>channelData.clientActivityID</c>):
+    /// a client that lost the response to its post and posts the same activity again gets the id stored the first
+    /// time (<paramref name="appended"/> false), so the question is echoed and answered once.
+    /// </summary>
+    public string AppendOnce(JsonObject activity, string? clientActivityId, out bool appended)
+    {
+        lock (_gate)
+        {
+            if (clientActivityId is not null && _idsByClientActivityId.TryGetValue(clientActivityId, out var existing))
+            {
+                appended = false;
+                return existing;
+            }
+            var id = Append(activity);
+            appended = true;
+            if (clientActivityId is not null)
+            {
+                _idsByClientActivityId[clientActivityId] = id;
+                _clientActivityIds.Enqueue(clientActivityId);
+                while (_clientActivityIds.Count > _maxActivities)
+                    _idsByClientActivityId.Remove(_clientActivityIds.Dequeue());
+            }
             return id;
         }
     }
