@@ -24,6 +24,7 @@ public static class ChatAdvisorApp
         builder.Services.AddProblemDetails();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
+        builder.Services.AddEmbed();    // Embed:AllowedOrigins: the sites that may show the chat widget (embed.js)
         configure?.Invoke(builder);
         // After the test and host overrides, so the limits read are the ones configured last.
         builder.Services.AddEdgeProtection(builder.Configuration);
@@ -36,6 +37,7 @@ public static class ChatAdvisorApp
         app.UseRequestBodyLimits();     // Http:MaxRequestBodyBytes → 413; Kestrel's bad requests → their 4xx, no stack trace
         app.UseRateLimiter();           // RateLimits: per-client limits on asking and Direct Line
         app.UseWebSockets();            // the Direct Line stream
+        app.UseEmbedPage();             // /embed: the widget's panel, framed only by the sites in Embed:AllowedOrigins
         app.UseHomePageFiles();         // the web chat page's files from wwwroot
 
         app.MapHealth();
@@ -44,6 +46,7 @@ public static class ChatAdvisorApp
         app.MapBotFramework();
         app.MapDirectLine();
         app.MapSlack();
+        app.MapEmbed();                 // /api/embed/access, the token's CORS preflight
         app.MapHomePage();
         return app;
     }

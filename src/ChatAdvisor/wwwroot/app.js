@@ -9,6 +9,10 @@
 // - reconnect at once when the network comes back (with a short back-off otherwise), showing that it does;
 // - keep messages typed while offline and send each exactly once, in order, when the connection is back (the server
 //   also ignores a re-post of an activity id it already has, so a post whose answer was lost is not answered twice).
+//
+// The same script runs the chat panel that embed.js puts on other sites (embed.html, "embed mode"): the same
+// conversation path, with the panel's title, accent colour and starter questions taken from its address, and a close
+// button and Esc that ask the host page to close the panel.
 (function () {
   'use strict';
 
@@ -20,6 +24,11 @@
   var articleList = document.getElementById('articles');
   var loadingText = document.getElementById('loading-text');
   var articles = [];
+  var embedded = document.documentElement.classList.contains('embedded');
+  var embedParams = new URLSearchParams(window.location.search);
+  var HEX_COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+  var embedAccent = embedded && HEX_COLOUR.test(embedParams.get('accent') || '') ? embedParams.get('accent') : null;
+  var showStarters = !embedded || embedParams.get('starters') !== 'false';
 
   // ---------------------------------------------------------------------------------------------------------------
   // Status line
@@ -476,10 +485,17 @@
     return kept === activity.text ? activity : Object.assign({}, activity, { text: kept.replace(/,? for example:\s*$/, '. For example:') });
   }
 
+  // The embedding site turned the starter questions off (data-starters="false"): the welcome comes without them.
+  function dropStarters(activity) {
+    if (showStarters || activity.replyToId || !activity.suggestedActions) return activity;
+    var text = typeof activity.text === 'string' ? activity.text.replace('Pick a question below or ask your own.', 'Ask your question below.') : activity.text;
+    return Object.assign({}, activity, { text: text, suggestedActions: undefined });
+  }
+
   function presentIncoming(activity) {
     if (!activity || activity.type !== 'message' || !activity.from || activity.from.role === 'user') return activity;
     try {
-      return dropListedSuggestions(mergeCitations(activity));
+      return dropStarters(dropListedSuggestions(mergeCitations(activity)));
     } catch (e) {
       return activity; // shown as the server sent it
     }
@@ -541,6 +557,7 @@
       })
       .then(function (list) {
         articles = list;
+        if (!articleList) return; // the embedded panel has no list; the titles still serve the source cards
         articleList.textContent = '';
         if (!list.length) {
           articleList.innerHTML = '<li class="muted">No articles yet.</li>';
@@ -563,7 +580,7 @@
         });
       })
       .catch(function () {
-        articleList.innerHTML = '<li class="muted">The article list is not available right now.</li>';
+        if (articleList) articleList.innerHTML = '<li class="muted">The article list is not available right now.</li>';
       });
   }
 
@@ -617,6 +634,7 @@
       // Messages wait while the connection is down and go out when it is back: give them time before "Send failed".
       sendTimeout: 120000
     };
+    if (embedAccent && !isDark()) options.accent = embedAccent;
     if (isDark()) {
       Object.assign(options, {
         accent: '#7db4f0',
@@ -696,7 +714,10 @@
     mark('chat:render');
     var container = document.getElementById('webchat');
     window.WebChat.renderWebChat({ directLine: connection, store: store, locale: 'en-US', styleOptions: styleOptions() }, container);
-    new MutationObserver(function () { addCopyButtons(container); }).observe(container, { childList: true, subtree: true });
+    new MutationObserver(function () {
+      addCopyButtons(container);
+      if (wantFocus) focusChat();
+    }).observe(container, { childList: true, subtree: true });
   }
 
   function newConversation() {
@@ -707,13 +728,63 @@
 
   document.getElementById('new-conversation').addEventListener('click', newConversation);
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Embed mode: the panel on another site. The host page (embed.js) shows and hides the frame; this page tells it
+  // to close (the close button, Esc) and takes the focus when the panel opens.
+
+  var wantFocus = false;
+
+  function focusChat() {
+    var box = document.querySelector('[data-id="webchat-sendbox-input"]');
+    if (box) {
+      wantFocus = false;
+      box.focus();
+    } else {
+      document.getElementById('chat').focus();
+    }
+  }
+
+  function setUpEmbedMode() {
+    // The host page's origin, as the browser reports it; the messages carry nothing but "close".
+    var hostOrigin = (window.location.ancestorOrigins && window.location.ancestorOrigins[0]) || '*';
+    function closePanel() {
+      if (window.parent !== window) window.parent.postMessage({ source: 'chatadvisor', type: 'close' }, hostOrigin);
+    }
+
+    var title = (embedParams.get('title') || '').trim().slice(0, 60) || 'ChatAdvisor';
+    document.getElementById('embed-title').textContent = title;
+    document.title = title + ' chat';
+    document.getElementById('webchat').setAttribute('aria-label', 'Conversation with ' + title);
+    if (embedAccent) {
+      var header = document.querySelector('.embed-header');
+      header.style.setProperty('--accent', embedAccent);
+      // embed.js picks the text colour that contrasts more with the accent (white when it does not say).
+      header.style.setProperty('--accent-ink', HEX_COLOUR.test(embedParams.get('ink') || '') ? embedParams.get('ink') : '#ffffff');
+    }
+
+    document.getElementById('close-panel').addEventListener('click', closePanel);
+    document.addEventListener('keydown', function (event) {
+      // Esc closes a source card's dialog first, then the panel.
+      if (event.key === 'Escape' && !event.defaultPrevented && !document.querySelector('dialog[open]')) closePanel();
+    });
+    window.addEventListener('message', function (event) {
+      if (event.source !== window.parent || !event.data || event.data.source !== 'chatadvisor-host') return;
+      if (event.data.type === 'focus') {
+        wantFocus = true;
+        focusChat();
+      }
+    });
+  }
+
+  if (embedded) setUpEmbedMode();
+
   window.addEventListener('offline', function () {
     showStatus('You are offline. Messages you send now go out when the connection is back.', { notice: true });
   });
 
   // On a narrow screen the article list starts folded, so the chat has the screen.
   var about = document.getElementById('about');
-  if (isNarrow()) about.open = false;
+  if (about && isNarrow()) about.open = false;
 
   // Both requests start at once, while the widget bundle is still downloading; the chat starts when all three are in.
   var articlesReady = listArticles();

@@ -15,6 +15,13 @@
 //   lost-response  the response to a post is lost: the page posts again, the server answers once.
 //   offline      the connection drops: a reconnecting notice; a question typed meanwhile is sent once when the
 //                connection is back and answered in order; nothing is duplicated.
+//   embed        the widget on another site (node e2e.mjs embed <advisor> <artifacts> <allowed host> <refused host>;
+//                each host serves / and /second, pages with the embed.js tag and hostile CSS): the launcher shows,
+//                unstyled by the host; the panel opens with the focus in it, answers with source cards; Esc closes
+//                a source card, then the panel, and the focus is back on the launcher; the conversation follows
+//                to the second page; New conversation starts over; phone width; axe-core on the host page with
+//                the panel open and in the panel; a site not in Embed:AllowedOrigins gets no launcher, an error
+//                in the console, a refused frame and a 403 for a token.
 // Screenshots go to the artifacts folder.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +31,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
-const [scenario, base, artifactsArg] = process.argv.slice(2);
+const [scenario, base, artifactsArg, ...hosts] = process.argv.slice(2);
 if (!scenario || !base) {
   console.error('usage: node e2e.mjs <chat|unreachable|performance|layout|reload|offline> <base url> [artifacts folder]');
   process.exit(2);
@@ -88,7 +95,8 @@ function count(rows, predicate) {
 
 async function runAxe(page, label) {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  // A frame of another origin is checked on its own (below, by the caller), not from the host page.
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'], iframes: false }));
   const violations = result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`);
   assert.deepEqual(violations, [], `axe-core on ${label} finds no violations`);
   return result.passes ? result.passes.length : 0;
@@ -500,7 +508,188 @@ async function lostResponse() {
   }
 }
 
-const scenarios = { chat, unreachable, performance, layout, reload, offline, 'lost-response': lostResponse };
+// The chat widget on other sites. hosts[0] is in Embed:AllowedOrigins, hosts[1] is not.
+async function embed() {
+  const [allowed, refused] = hosts;
+  assert.ok(allowed && refused, 'embed needs the allowed and the refused host page addresses');
+  const advisorOrigin = new URL(base).origin;
+  const { browser, page, errors, close } = await open();
+  const consoleLines = [];
+  page.on('console', message => consoleLines.push(`${message.type()}: ${message.text()}`));
+  const launcher = page.locator('[data-chatadvisor-widget] button.launcher');
+  const panel = page.locator('[data-chatadvisor-widget] .panel');
+  // The panel's frame once it has the advisor's /embed page.
+  const frameOf = async target => {
+    await target.locator('[data-chatadvisor-widget] iframe').waitFor({ timeout: 30000 });
+    for (let i = 0; i < 100; i++) {
+      const frame = target.frames().find(f => f.url().startsWith(advisorOrigin + '/embed'));
+      if (frame) return frame;
+      await target.waitForTimeout(100);
+    }
+    assert.fail('the panel frames the advisor\'s /embed page');
+  };
+  const chatFrame = () => frameOf(page);
+  const launcherFocused = () => page.evaluate(() => {
+    const host = document.activeElement;
+    return !!(host && host.shadowRoot && host.shadowRoot.activeElement && host.shadowRoot.activeElement.classList.contains('launcher'));
+  });
+  const sendBoxFocused = frame => frame.evaluate(() => !!document.activeElement && document.activeElement.matches('[data-id="webchat-sendbox-input"]'));
+  try {
+    // The launcher appears, in its own colours: the host page's CSS does not reach it.
+    await page.goto(allowed, { waitUntil: 'load' });
+    await launcher.waitFor({ timeout: 30000 });
+    assert.equal(await launcher.getAttribute('aria-expanded'), 'false', 'the panel starts closed');
+    assert.ok(await panel.isHidden(), 'the panel is hidden');
+    const look = await launcher.evaluate(b => ({ background: getComputedStyle(b).backgroundColor, radius: getComputedStyle(b).borderRadius }));
+    assert.equal(look.background, 'rgb(107, 47, 160)', 'the launcher has the data-accent colour, not the host page\'s button colour');
+    assert.equal(look.radius, '50%', 'the host page\'s button shape does not reach the launcher');
+    await page.screenshot({ path: shot('host-closed') });
+
+    // Open it: the panel shows the advisor's page and takes the focus.
+    const clicked = Date.now();
+    await launcher.click();
+    assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
+    const frame = await chatFrame();
+    await waitForWelcome(frame);
+    const openMs = Date.now() - clicked; // reported, not asserted: a cold cache on a shared machine
+    assert.equal((await frame.locator('#embed-title').innerText()).trim(), 'Framework helper', 'the panel has the data-title');
+    await frame.waitForFunction(() => !!document.activeElement && document.activeElement.matches('[data-id="webchat-sendbox-input"]'), null, { timeout: 15000 });
+    const frameBorder = await page.locator('[data-chatadvisor-widget] iframe').evaluate(f => getComputedStyle(f).borderTopWidth);
+    assert.equal(frameBorder, '0px', 'the host page\'s iframe border does not reach the panel');
+    const font = await frame.evaluate(() => getComputedStyle(document.body).fontFamily);
+    assert.ok(!/comic/i.test(font), 'the host page\'s font does not reach the panel: ' + font);
+
+    // A question is answered with its sources, inside the panel.
+    await ask(frame, QUESTION);
+    const answer = answers(frame).first();
+    await answer.waitFor({ timeout: 60000 });
+    assert.ok(await answer.locator('.webchat__render-markdown__citation').count() >= 1, 'the answer cites its sources');
+    const cards = answer.locator('.webchat__link-definitions__list-item');
+    const cardCount = await cards.count();
+    assert.ok(cardCount >= 1, 'the answer has source cards');
+    await cards.first().locator('button').click();
+    const dialog = frame.locator('dialog.webchat__citation-modal-dialog');
+    await dialog.waitFor({ timeout: 10000 });
+    assert.ok((await dialog.locator('blockquote').allInnerTexts()).length >= 1, 'a source card shows its quotes');
+    await page.screenshot({ path: shot('source-card') });
+    // Esc closes the source card, not the panel.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
+    assert.ok(await panel.isVisible(), 'Esc on a source card closes only the card');
+    const conversation = await frame.evaluate(() => JSON.parse(sessionStorage.getItem('chatadvisor.conversation')));
+    assert.ok(conversation && conversation.conversationId, 'the panel keeps its conversation in the tab, as the advisor\'s page does');
+    await page.screenshot({ path: shot('panel-open') });
+
+    // axe-core: the host page with the panel open, and the panel itself.
+    await runAxe(page, 'the host page with the panel open');
+    await runAxe(frame, 'the panel');
+
+    // The conversation follows to the second page of the site; the panel is still open.
+    const rowsBefore = await transcript(frame);
+    const navigated = Date.now();
+    await page.getByRole('link', { name: 'Second page' }).click();
+    await page.waitForURL(/\/second$/);
+    await launcher.waitFor({ timeout: 30000 });
+    assert.equal(await launcher.getAttribute('aria-expanded'), 'true', 'the panel stays open on the next page');
+    const frame2 = await chatFrame();
+    await frame2.locator('.webchat__bubble--from-user').filter({ hasText: QUESTION }).waitFor({ timeout: 30000 });
+    await answers(frame2).first().waitFor({ timeout: 30000 });
+    const restoreMs = Date.now() - navigated;
+    await page.waitForTimeout(500);
+    const rowsAfter = await transcript(frame2);
+    assert.deepEqual(rowsAfter.map(r => r.user), rowsBefore.map(r => r.user), 'the transcript follows to the second page');
+    assert.equal(count(rowsAfter, r => r.user && r.text.includes(QUESTION)), 1, 'the question is there once');
+    const resumed = await frame2.evaluate(() => JSON.parse(sessionStorage.getItem('chatadvisor.conversation')));
+    assert.equal(resumed.conversationId, conversation.conversationId, 'the same conversation continues on the second page');
+    await page.screenshot({ path: shot('second-page') });
+
+    // Esc in the panel closes it, and the focus goes back to the launcher.
+    await frame2.locator('[data-id="webchat-sendbox-input"]').click();
+    await page.keyboard.press('Escape');
+    await panel.waitFor({ state: 'hidden', timeout: 10000 });
+    assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
+    assert.ok(await launcherFocused(), 'the focus is back on the launcher after Esc');
+
+    // From the keyboard: Enter opens it with the focus in the message box; the close button closes it.
+    await page.keyboard.press('Enter');
+    await panel.waitFor({ state: 'visible', timeout: 10000 });
+    await frame2.waitForFunction(() => !!document.activeElement && document.activeElement.matches('[data-id="webchat-sendbox-input"]'), null, { timeout: 15000 });
+    assert.ok(await sendBoxFocused(frame2));
+    await frame2.getByRole('button', { name: 'Close the chat' }).click();
+    await panel.waitFor({ state: 'hidden', timeout: 10000 });
+    assert.ok(await launcherFocused(), 'the focus is back on the launcher after the close button');
+
+    // New conversation starts over: the welcome only, another conversation id.
+    await launcher.click();
+    await frame2.getByRole('button', { name: 'New conversation' }).click();
+    await page.waitForTimeout(500);
+    const frame3 = await chatFrame();
+    await waitForWelcome(frame3);
+    await page.waitForTimeout(500);
+    const fresh = await transcript(frame3);
+    assert.equal(fresh.length, 1, 'a new conversation shows only the welcome');
+    const next = await frame3.evaluate(() => JSON.parse(sessionStorage.getItem('chatadvisor.conversation')));
+    assert.notEqual(next.conversationId, conversation.conversationId, 'a new conversation id');
+    assert.deepEqual(errors, [], 'no script errors on the host page');
+
+    // A phone, on a page whose tag opens the panel on load, on the left, without starter questions: the open panel
+    // takes the screen.
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const small = await phone.newPage();
+    await small.goto(new URL('plain', allowed).href, { waitUntil: 'load' });
+    const smallLauncher = small.locator('[data-chatadvisor-widget] button.launcher');
+    const smallFrame = small.locator('[data-chatadvisor-widget] iframe');
+    const phoneFrame = await frameOf(small);
+    await waitForWelcome(phoneFrame);
+    assert.equal(await smallLauncher.getAttribute('aria-expanded'), 'true', 'data-open="true" opens the panel on load');
+    await phoneFrame.waitForTimeout(500);
+    assert.equal(await phoneFrame.locator('.webchat__suggested-action').count(), 0, 'data-starters="false": no starter questions');
+    assert.match((await transcript(phoneFrame))[0].text, /Ask your question below\./, 'the welcome does not point at missing buttons');
+    assert.equal((await phoneFrame.locator('#embed-title').innerText()).trim(), 'ChatAdvisor', 'the default title');
+    const box = await smallFrame.boundingBox();
+    assert.ok(box && box.x === 0 && box.y === 0 && box.width === PHONE.width && box.height === PHONE.height, 'on a phone the panel takes the screen: ' + JSON.stringify(box));
+    const sendBox = await phoneFrame.locator('[data-id="webchat-sendbox-input"]').boundingBox();
+    assert.ok(sendBox && sendBox.y + sendBox.height <= PHONE.height, 'the message box is on the screen');
+    await small.screenshot({ path: shot('phone') });
+    await runAxe(phoneFrame, 'the panel on a phone');
+    await phoneFrame.getByRole('button', { name: 'Close the chat' }).click();
+    await smallLauncher.waitFor({ state: 'visible', timeout: 10000 });
+    const launcherBox = await smallLauncher.boundingBox();
+    assert.ok(launcherBox && launcherBox.x < PHONE.width / 2, 'data-position="left": the launcher is on the left');
+    await small.reload({ waitUntil: 'load' });
+    await smallLauncher.waitFor({ timeout: 30000 });
+    assert.equal(await smallLauncher.getAttribute('aria-expanded'), 'false', 'closed by the visitor, it stays closed despite data-open');
+    await phone.close();
+
+    // A site not in Embed:AllowedOrigins: no launcher, and the console says why.
+    const other = await browser.newContext({ viewport: DESKTOP });
+    const outsider = await other.newPage();
+    const outsiderConsole = [];
+    outsider.on('console', message => outsiderConsole.push(`${message.type()}: ${message.text()}`));
+    await outsider.goto(refused, { waitUntil: 'load' });
+    await outsider.waitForFunction(() => true);
+    for (let i = 0; i < 50 && !outsiderConsole.some(l => l.includes('Embed:AllowedOrigins')); i++)
+      await outsider.waitForTimeout(200);
+    const refusal = outsiderConsole.find(l => l.startsWith('error: ChatAdvisor chat widget') && l.includes('Embed:AllowedOrigins'));
+    assert.ok(refusal, 'the refusal is in the console: ' + outsiderConsole.join(' | '));
+    assert.equal(await outsider.locator('[data-chatadvisor-widget]').count(), 0, 'no launcher on a site that may not embed the chat');
+    // Framing the panel by hand is refused by the browser (frame-ancestors), and so is a token.
+    await outsider.evaluate(src => { const f = document.createElement('iframe'); f.title = 'forced'; f.src = src; document.body.appendChild(f); }, advisorOrigin + '/embed');
+    for (let i = 0; i < 50 && !outsiderConsole.some(l => l.includes('frame-ancestors')); i++)
+      await outsider.waitForTimeout(200);
+    assert.ok(outsiderConsole.some(l => l.includes('frame-ancestors')), 'the browser refuses to frame the panel: ' + outsiderConsole.join(' | '));
+    const token = await outsider.evaluate(url => fetch(url, { method: 'POST' }).then(r => r.status), advisorOrigin + '/api/directline/token');
+    assert.equal(token, 403, 'a token request from the site is refused');
+    await outsider.screenshot({ path: shot('refused') });
+    await other.close();
+
+    return `welcome ${openMs} ms after the first click (cold cache), transcript back ${restoreMs} ms after navigating; launcher, panel answered with ${cardCount} source cards, conversation ${conversation.conversationId.slice(0, 8)}… kept on the second page, Esc/close return the focus, New conversation, phone full screen, axe clean; refused site: "${refusal.slice(0, 160)}"`;
+  } finally {
+    await close();
+  }
+}
+
+const scenarios = { chat, unreachable, performance, layout, reload, offline, 'lost-response': lostResponse, embed };
 try {
   if (!scenarios[scenario]) throw new Error('unknown scenario ' + scenario);
   const detail = await scenarios[scenario]();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using ChatAdvisor.Api;
 using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Core;
 using ChatAdvisor.Hosting;
@@ -57,7 +58,7 @@ public static class DirectLineApi
         rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineActivity);
         app.Map(Prefix + "/conversations/{conversationId}/stream", StreamAsync).ExcludeFromDescription();
 
-        app.MapPost("/api/directline/token", PageToken).RequireRateLimiting(RateLimitPolicies.DirectLineToken);
+        app.MapPost("/api/directline/token", PageToken).RequireRateLimiting(RateLimitPolicies.DirectLineToken).RequireEmbeddingOrigin();
         app.MapGet("/api/webchat/articles", ArticlesAsync);
         return app;
     }
@@ -464,12 +465,9 @@ public static class DirectLineApi
         string? origin = http.Request.Headers.Origin;
         if (!string.IsNullOrEmpty(origin))
         {
-            var allowed = http.RequestServices.GetRequiredService<IOptions<DirectLineOptions>>().Value.AllowedOrigins;
-            if (allowed.Length == 0 || allowed.Contains(origin, StringComparer.OrdinalIgnoreCase))
-            {
-                http.Response.Headers.AccessControlAllowOrigin = origin;
-                http.Response.Headers.Vary = "Origin";
-            }
+            // DirectLine:AllowedOrigins, and the sites of Embed:AllowedOrigins: one rule for every browser origin.
+            if (http.RequestServices.GetRequiredService<BrowserOrigins>().MayUseDirectLine(http.Request, origin))
+                BrowserOrigins.AllowRead(http.Response, origin);
         }
         return await next(context);
     }
