@@ -114,6 +114,6 @@ public static class EmbedEndpoints
 /// <summary>Log messages of the embedded widget.</summary>
 internal static partial class EmbedLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Embed: a page on {Origin} may not {What} this advisor (not in Embed:AllowedOrigins)")]
+    [LoggerMessage(7301, LogLevel.Information, "Embed: a page on {Origin} may not {What} this advisor (not in Embed:AllowedOrigins)")]
     public static partial void OriginRefused(ILogger logger, string origin, string what);
 }
