@@ -5,6 +5,7 @@ using ChatAdvisor.Core.Answering.Llm;
 using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Core.Ingestion;
 using ChatAdvisor.Core.Retrieval;
+using ChatAdvisor.Core.Topics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -20,16 +21,23 @@ public sealed partial class Advisor(
     IConversationStore conversations,
     IOptions<RetrievalOptions> retrieval,
     ILogger<Advisor> logger,
-    LlmAnswerer? llm = null)
+    LlmAnswerer? llm = null,
+    TopicProfile? topic = null)
 {
-    /// <summary>Questions shown to a new user (welcome messages, empty conversations).</summary>
-    public static readonly IReadOnlyList<string> StarterQuestions =
-    [
-        "Which framework should I use for a high-traffic ML inference API?",
-        "Django vs Flask vs FastAPI: how do they compare?",
-        "Which framework is best for beginners?",
-        "What are the pros and cons of Flask?",
-    ];
+    private TopicProfile? _topic = topic;
+
+    /// <summary>
+    /// What the corpus compares and what the advisor says about it: the <see cref="TopicProfile"/> read from
+    /// <c>topic.json</c> in the corpus folder on first use (or the one given to the constructor).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The corpus folder has no topic profile.</exception>
+    public TopicProfile Topic => _topic ??= TopicProfile.LoadFrom(index.CorpusPath);
+
+    /// <summary>Questions shown to a new user (welcome messages, empty conversations), from the topic profile.</summary>
+    public IReadOnlyList<string> StarterQuestions => Topic.StarterQuestions;
+
+    /// <summary>The first words of a welcome message (Markdown), from the topic profile: what the advisor helps choose between.</summary>
+    public string WelcomeText => Topic.Say(Topic.Texts.Welcome);
 
     /// <summary>
     /// Answers <paramref name="question"/> in the conversation <paramref name="conversationId"/>.
@@ -53,7 +61,7 @@ public sealed partial class Advisor(
 
     /// <summary>A question understood and its passages retrieved, waiting for its answer to be written.</summary>
     private sealed record PendingTurn(string ConversationId, string? Client, string Question, long Started, IndexSnapshot Snapshot,
-        IReadOnlyList<ConversationTurn> History, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, LlmTurn? Llm) : IDisposable
+        IReadOnlyList<ConversationTurn> History, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, LlmTurn? Llm) : IDisposable
     {
         public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
 
@@ -75,40 +83,68 @@ public sealed partial class Advisor(
         var started = Stopwatch.GetTimestamp();
         var snapshot = await index.GetAsync(cancellationToken);
         var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
-        var (resolved, hits) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot, cancellationToken: cancellationToken);
+        var (resolved, hits, evidence) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(Topic) : null, snapshot, cancellationToken: cancellationToken);
         var searchedFor = resolved.Resolved;
-        var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(cancellationToken);
+        var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(Topic.Say(Topic.Subject), cancellationToken);
         if (turn is not null && history.Count > 0 && resolved.LooksLikeFollowUp
             && await turn.RewriteAsync(question, ToPriorTurns(history)) is { } rewritten)
         {
             searchedFor = rewritten;
-            var analysis = QuestionAnalyzer.Analyze(rewritten, snapshot);
-            hits = await retriever.SearchAsync(snapshot, SearchQuery.For(analysis), rewritten, retrieval.Value.TopK, retrieval.Value.Mode,
+            var analysis = QuestionAnalyzer.Analyze(rewritten, snapshot, Topic);
+            hits = await retriever.SearchAsync(snapshot, SearchQuery.For(analysis, Topic), rewritten, retrieval.Value.TopK, retrieval.Value.Mode,
                 analysis.Kind == QuestionKind.Comparison, cancellationToken);
         }
-        return new PendingTurn(conversationId, client, question, started, snapshot, history, resolved, searchedFor, hits, turn);
+        return new PendingTurn(conversationId, client, question, started, snapshot, history, resolved, searchedFor, hits, evidence, turn);
     }
 
     /// <summary>
-    /// Finishes the answer and records the turn. The extractive composer always runs (it is cheap and gives the
-    /// fallback suggestions and what follow-ups resolve against); the model's answer replaces its text and citations
-    /// when there is one.
+    /// Finishes the answer and records the turn. With the model's answer, the extractive composer does not run: the
+    /// state records the verdict the model's answer names (when its cited passage supports it). Without one, or when
+    /// the model's verdict (for a recommendation or comparison) is contradicted by its own citation, the extractive
+    /// composer answers.
     /// </summary>
     private async Task<AdvisorAnswer> CompleteTurnAsync(PendingTurn turn, LlmAnswer? written, CancellationToken cancellationToken)
     {
-        var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot);
-        var answer = written is null
-            ? new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions)
-            : new AdvisorAnswer(turn.ConversationId, NewAnswerId(), written.Text, written.Grounded,
-                WithArticleDetails(written.Citations, turn.Snapshot), written.Suggestions ?? composed.Suggestions);
+        string? verdict = null;
+        AdvisorAnswer answer;
+        if (written is not null && (turn.Resolved.Kind is not (QuestionKind.Recommendation or QuestionKind.Comparison)
+            ? (Entity: (string?)null, Supported: true) : WrittenVerdict(written, turn.Snapshot)) is { Supported: true } check)
+        {
+            verdict = check.Entity;
+            answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), written.Text, written.Grounded,
+                WithArticleDetails(written.Citations, turn.Snapshot), written.Suggestions ?? Suggestions.After(turn.Resolved, verdict, Topic));
+        }
+        else
+        {
+            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence);
+            verdict = composed.Verdict;
+            answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions);
+        }
         answer = answer with { Kind = turn.Resolved.Kind, ResolvedQuestion = turn.SearchedFor };
-        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, composed.Recommended), answer), turn.Client, cancellationToken);
+        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, verdict), answer), turn.Client, cancellationToken);
 
         Log.QuestionResolved(logger, turn.Question, turn.SearchedFor);
         var elapsed = Stopwatch.GetElapsedTime(turn.Started);
         Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, elapsed.TotalMilliseconds);
         Telemetry.RecordAnswer(turn.Resolved.Kind.ToString(), answer.Grounded, elapsed);
         return answer;
+    }
+
+    /// <summary>
+    /// The entity a model's answer names in its first sentence, and whether the passage that sentence cites does not
+    /// contradict it. An answer that names no single entity there gives no verdict and passes.
+    /// </summary>
+    private (string? Entity, bool Supported) WrittenVerdict(LlmAnswer written, IndexSnapshot snapshot)
+    {
+        if (!written.Grounded)
+            return (null, true);
+        var first = written.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        var named = Topic.MentionedIn(first);
+        if (named.Count != 1)
+            return (null, true);
+        var marker = System.Text.RegularExpressions.Regex.Match(first, @"\[(\d+)\]");
+        var citation = marker.Success ? written.Citations.FirstOrDefault(c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == marker.Groups[1].Value) : null;
+        return (named[0], citation is null || !VerdictCheck.Contradicts(citation, named[0], snapshot, Topic));
     }
 
     private static List<PriorTurn> ToPriorTurns(IReadOnlyList<ConversationTurn> history)
@@ -125,29 +161,67 @@ public sealed partial class Advisor(
         return result;
     }
 
+    /// <summary>A question understood: its resolved analysis, the chunks retrieved for it and, for a choice, the evidence for each entity.</summary>
+    internal sealed record Understanding(QuestionAnalysis Resolved, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence);
+
     /// <summary>Analyses a question in the light of the previous turn and retrieves the chunks to answer it from.</summary>
-    /// <remarks><paramref name="kind"/> overrides <c>Retrieval:Mode</c> (the evaluation compares retrievers with it).</remarks>
-    internal async Task<(QuestionAnalysis Resolved, IReadOnlyList<SearchHit> Hits)> UnderstandAsync(string question, QuestionAnalysis? previous,
+    /// <remarks>
+    /// <paramref name="kind"/> overrides <c>Retrieval:Mode</c> (the evaluation compares retrievers with it). The question
+    /// is embedded once per turn: the same vector decides whether it is near the corpus, searches, and matches the
+    /// situation to the articles' claims.
+    /// </remarks>
+    internal async Task<Understanding> UnderstandAsync(string question, QuestionAnalysis? previous,
         IndexSnapshot snapshot, RetrieverKind? kind = null, CancellationToken cancellationToken = default)
     {
         var mode = kind ?? retrieval.Value.Mode;
-        var analysis = QuestionAnalyzer.Analyze(question, snapshot);
+        bool vectors = mode != RetrieverKind.Lexical && snapshot.Vectors is not null && snapshot.Chunks.Count > 0;
+        var analysis = QuestionAnalyzer.Analyze(question, snapshot, Topic);
+        var vectorCache = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
+        async Task<ReadOnlyMemory<float>> Embed(string text)
+        {
+            if (!vectors)
+                return ReadOnlyMemory<float>.Empty;
+            if (!vectorCache.TryGetValue(text, out var vector))
+                vectorCache[text] = vector = await retriever.EmbedQueryAsync(text, cancellationToken);
+            return vector;
+        }
         // Keywords alone miss paraphrases ("novice" for "beginner"): with vectors, a question close in meaning to a
         // passage is in scope too.
-        if (analysis.Kind == QuestionKind.OutOfScope && mode != RetrieverKind.Lexical && await retriever.IsNearCorpusAsync(snapshot, question, cancellationToken))
-            analysis = QuestionAnalyzer.Analyze(question, snapshot, nearCorpusByMeaning: true);
-        var resolved = FollowUpResolver.Resolve(analysis, previous);
-        IReadOnlyList<SearchHit> hits = resolved.Kind == QuestionKind.OutOfScope
-            ? []
-            : await retriever.SearchAsync(snapshot, SearchQuery.For(resolved), SearchText(resolved, previous), retrieval.Value.TopK,
-                mode, resolved.Kind == QuestionKind.Comparison, cancellationToken);
-        return (resolved, hits);
+        if (analysis.Kind == QuestionKind.OutOfScope && analysis.Uncovered.Count == 0 && vectors && analysis.Text.Length > 0
+            && retriever.IsNearCorpus(snapshot, await Embed(analysis.Text)))
+            analysis = QuestionAnalyzer.Analyze(question, snapshot, Topic, nearCorpusByMeaning: true);
+        var resolved = FollowUpResolver.Resolve(analysis, previous, Topic);
+        if (resolved.Kind == QuestionKind.OutOfScope)
+            return new Understanding(resolved, [], null);
+
+        var searchText = SearchText(resolved, previous);
+        var query = SearchQuery.For(resolved, Topic);
+        IReadOnlyList<SearchHit> hits = vectors
+            ? retriever.Search(snapshot, query, await Embed(searchText), retrieval.Value.TopK, mode, resolved.Kind == QuestionKind.Comparison)
+            : await retriever.SearchAsync(snapshot, query, searchText, retrieval.Value.TopK, RetrieverKind.Lexical, resolved.Kind == QuestionKind.Comparison, cancellationToken);
+
+        VerdictEvidence? evidence = null;
+        bool choosing = resolved.Kind == QuestionKind.Recommendation
+            || (resolved.Kind == QuestionKind.Comparison && (resolved.WhyNot || resolved.Aspects.Count > 0));
+        if (choosing && !(resolved.Kind == QuestionKind.Recommendation && resolved.Aspects.Count == 0 && resolved.Entities.Count == 0 && resolved.UseCase is null && resolved.ContentWords.Count == 0))
+        {
+            var claims = await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken);
+            // The situation is what the user is building; a follow-up judges it as the conversation left it.
+            var situation = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } described ? described : searchText;
+            var candidates = resolved.Entities.Count >= 2 ? resolved.Entities : [.. Topic.EntityIds];
+            var terms = TextAnalyzer.TermsOfWords(resolved.ContentWords);
+            evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot);
+            // "Is X a good fit for …?": X unless the evidence clearly prefers another.
+            if (resolved.Entities.Count == 1 && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
+                && evidence.For(resolved.Entities[0])[0].Score >= evidence.For(w)[0].Score - 0.03)
+                evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
+        }
+        return new Understanding(resolved, hits, evidence);
     }
 
     /// <summary>The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up.</summary>
     private static string SearchText(QuestionAnalysis resolved, QuestionAnalysis? previous)
         => previous is not null && resolved.LooksLikeFollowUp ? resolved.Text + "\n" + resolved.Resolved : resolved.Text;
-
 
     /// <summary>Records a rating of an answer. Returns false when the answer id is unknown.</summary>
     public async Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)

@@ -128,7 +128,7 @@ public sealed class RetrievalOptions
     /// <summary>MMR trade-off: 1 keeps the fused order, lower values favour passages unlike those already picked.</summary>
     public float MmrLambda { get; set; } = 1f;
 
-    /// <summary>The MMR trade-off for comparison questions ("Django vs Flask"), where every article should get a say.</summary>
+    /// <summary>The MMR trade-off for comparison questions ("X vs Y"), where every article should get a say.</summary>
     public float ComparisonMmrLambda { get; set; } = 0.6f;
 
     /// <summary>

@@ -5,17 +5,17 @@ public enum QuestionKind
 {
     /// <summary>"Which framework for X?" — a recommendation for a use case.</summary>
     Recommendation,
-    /// <summary>"Django vs FastAPI?" — a comparison of two or more frameworks.</summary>
+    /// <summary>"X vs Y?" — a comparison of two or more entities.</summary>
     Comparison,
-    /// <summary>"What are the pros/cons of Flask?"</summary>
+    /// <summary>"What are the pros/cons of X?"</summary>
     ProsCons,
-    /// <summary>Who, when, what facts: "Who created Flask?"</summary>
+    /// <summary>Who, when, what facts: "Who created X?"</summary>
     Fact,
     /// <summary>"What is a backend framework?"</summary>
     Definition,
     /// <summary>Anything else the articles may cover.</summary>
     General,
-    /// <summary>Not about choosing a Python web framework (weather, recipes, other frameworks).</summary>
+    /// <summary>Not about what the corpus compares (weather, recipes, technologies the articles never mention).</summary>
     OutOfScope,
 }
 
@@ -66,7 +66,7 @@ public sealed record AdvisorAnswer(
     /// <summary>The kind of question that was recognised.</summary>
     public QuestionKind Kind { get; init; }
 
-    /// <summary>The question as it was searched for, after follow-up resolution (for example "What are the cons of Flask?").</summary>
+    /// <summary>The question as it was searched for, after follow-up resolution (for example "What are the cons of X?").</summary>
     public string? ResolvedQuestion { get; init; }
 }
 

@@ -2,14 +2,15 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ChatAdvisor.Core.Chunking;
 using ChatAdvisor.Core.Retrieval;
+using ChatAdvisor.Core.Topics;
 
 namespace ChatAdvisor.Core.Answering;
 
 /// <summary>An answer as composed, before it is recorded in a conversation.</summary>
 public sealed record ComposedAnswer(string Text, bool Grounded, IReadOnlyList<Citation> Citations, IReadOnlyList<string> Suggestions)
 {
-    /// <summary>The framework the answer recommends, if it recommends one.</summary>
-    public Framework? Recommended { get; init; }
+    /// <summary>The id of the entity the answer names as its verdict, if it names one.</summary>
+    public string? Verdict { get; init; }
 }
 
 /// <summary>
@@ -48,58 +49,102 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"^(It|Its|It's|It’s)\b")]
     private static partial Regex StartsWithPronoun();
 
-    // "Django is usually the best starting point", "choose FastAPI for speed", "(favoring Django)".
-    [GeneratedRegex(@"\b(?<f>Django|Flask|FastAPI|Fast API)\s+(is|are|remains|offers|provides)\s+(usually\s+|often\s+|generally\s+|probably\s+)?(the\s+best|an?\s+excellent|a\s+strong|the\s+safest|the\s+most\s+productive|ideal|a\s+good|great|superior)|\b(choose|favou?ring|recommend(ing)?|use)\s+(?<f>Django|Flask|FastAPI|Fast API)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex Endorsement();
+    // "X is usually the best starting point", "choose X for speed", "(favoring X)": built per topic from the entity names.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TopicProfile, Regex> Endorsements = [];
+
+    private static Regex Endorsement(TopicProfile topic) => Endorsements.GetValue(topic, t =>
+    {
+        var names = string.Join('|', t.Entities.SelectMany(e => new[] { e.Name }.Concat(e.Aliases ?? [])).Select(Regex.Escape).OrderByDescending(n => n.Length));
+        return new Regex($@"\b(?<f>{names})\s+(is|are|remains|offers|provides)\s+(usually\s+|often\s+|generally\s+|probably\s+)?(the\s+best|an?\s+excellent|a\s+strong|the\s+safest|the\s+most\s+productive|ideal|a\s+good|great|superior)|\b(choose|favou?ring|recommend(ing)?|use)\s+(?<f>{names})\b",
+            RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    });
 
     [GeneratedRegex(@"\b(19|20)\d\d\b")]
     private static partial Regex YearCue();
 
     /// <summary>A candidate passage: one unit, or a whole list, with its score.</summary>
-    private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<Framework> Frameworks, string? Section, int Block, bool IsList)
+    private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<string> Entities, string? Section, int Block, bool IsList)
     {
-        /// <summary>True when the passage explicitly recommends its framework ("Django is usually the best starting point").</summary>
+        /// <summary>True when the passage explicitly recommends its entity ("X is usually the best starting point").</summary>
         public bool Endorses { get; init; }
+
+        /// <summary>The share of the question's own topic terms the passage (or its heading) contains.</summary>
+        public double Coverage { get; init; }
     }
 
-    /// <summary>Composes the answer to <paramref name="question"/> from <paramref name="hits"/>.</summary>
-    public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index)
+    /// <summary>
+    /// Composes the answer to <paramref name="question"/> from <paramref name="hits"/>. A recommendation's verdict comes
+    /// from <paramref name="evidence"/> (the claims that match the situation) when there is evidence; an answer whose
+    /// verdict its own first citation does not support is not sent: it is composed again without a verdict.
+    /// </summary>
+    public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
+        VerdictEvidence? evidence = null)
     {
         if (question.Kind == QuestionKind.OutOfScope)
-            return OutOfScope(question);
+            return OutOfScope(question, topic);
 
-        var candidates = Score(question, hits, index);
+        var candidates = Score(question, hits, index, topic);
         var relevant = candidates.Where(c => c.Score >= MinimumScore(question)).ToList();
-        if (relevant.Count == 0)
-            return NotCovered(question);
+        var partly = question.Uncovered.Count > 0
+            ? topic.Say(topic.Texts.PartlyUncovered).Replace("{topics}", JoinTopics(question.Uncovered), StringComparison.Ordinal)
+            : null;
+        bool hasEvidence = evidence?.Winner is not null && question.Kind is QuestionKind.Recommendation or QuestionKind.Comparison;
+        if (relevant.Count == 0 && !hasEvidence)
+            return partly is null ? NotCovered(question, topic) : new ComposedAnswer(partly, false, [], Suggestions.After(question, null, topic));
 
-        var builder = new AnswerBuilder(index);
-        Framework? recommended = null;
-        switch (question.Kind)
-        {
-            case QuestionKind.Recommendation:
-                recommended = ComposeRecommendation(question, relevant, builder);
-                break;
-            case QuestionKind.Comparison:
-                recommended = ComposeComparison(question, relevant, builder);
-                break;
-            case QuestionKind.ProsCons:
-                ComposeProsCons(question, relevant, builder);
-                break;
-            default:
-                ComposeFact(relevant, builder);
-                break;
-        }
-        return new ComposedAnswer(builder.Text, true, builder.Citations, Suggestions.After(question, recommended)) { Recommended = recommended };
+        var composed = ComposeShaped(question, relevant, index, topic, evidence, partly);
+        if (composed.Verdict is { } verdict && !VerdictCheck.IsSupported(composed, verdict, index, topic))
+            composed = ComposeShaped(question, relevant, index, topic, evidence: null, partly, allowVerdict: false);
+        return composed;
     }
 
-    private static double MinimumScore(QuestionAnalysis question) => question.Frameworks.Count > 0 && question.ContentWords.Count == 0 ? 1.0 : 2.0;
-
-    private static List<Candidate> Score(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index)
+    private static ComposedAnswer ComposeShaped(QuestionAnalysis question, List<Candidate> relevant, IndexSnapshot index, TopicProfile topic,
+        VerdictEvidence? evidence, string? partly, bool allowVerdict = true)
     {
-        var query = SearchQuery.For(question);
+        var builder = new AnswerBuilder(index, topic);
+        if (partly is not null)
+            builder.Line(partly);
+        string? verdict = null;
+        switch (question.Kind)
+        {
+            case QuestionKind.Recommendation when allowVerdict && evidence?.Winner is not null:
+                verdict = ComposeVerdict(question, evidence, builder, topic);
+                break;
+            case QuestionKind.Recommendation when relevant.Count > 0:
+                // Evidence that was consulted and named no entity leaves no verdict to give.
+                verdict = ComposeRecommendation(question, relevant, builder, topic, allowVerdict && evidence is null);
+                break;
+            case QuestionKind.Comparison when question.WhyNot && allowVerdict && evidence?.Winner is not null:
+                verdict = ComposeWhyNot(question, evidence, builder, topic);
+                break;
+            case QuestionKind.Comparison when relevant.Count > 0:
+                verdict = ComposeComparison(question, relevant, builder, topic, allowVerdict ? evidence : null);
+                break;
+            case QuestionKind.ProsCons when relevant.Count > 0:
+                ComposeProsCons(question, relevant, builder, topic);
+                break;
+            default:
+                if (relevant.Count > 0)
+                    ComposeFact(question, relevant, builder);
+                break;
+        }
+        if (builder.Citations.Count == 0)
+            return partly is null ? NotCovered(question, topic) : new ComposedAnswer(partly, false, [], Suggestions.After(question, null, topic));
+        return new ComposedAnswer(builder.Text, true, builder.Citations, Suggestions.After(question, verdict, topic)) { Verdict = verdict };
+    }
+
+    private static string JoinTopics(IReadOnlyList<string> topics)
+        => topics.Count == 1 ? topics[0] : string.Join(", ", topics.Take(topics.Count - 1)) + " or " + topics[^1];
+
+    private static double MinimumScore(QuestionAnalysis question) => question.Entities.Count > 0 && question.ContentWords.Count == 0 ? 1.0 : 2.0;
+
+    private static List<Candidate> Score(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic)
+    {
+        var query = SearchQuery.For(question, topic);
+        var endorsement = Endorsement(topic);
         var weights = query.Weights();
-        var topicalTerms = weights.Keys.Where(t => Frameworks.FromTerm(t) is null).ToList();
+        var topicalTerms = weights.Keys.Where(t => topic.EntityOfTerm(t) is null).ToList();
+        var ownTerms = query.Terms.Where(t => topic.EntityOfTerm(t) is null).Distinct().ToList();
         double topicalFloor = question.ContentWords.Count > 0 || question.Aspects.Count > 0 ? double.Epsilon : 0;
         var candidates = new List<Candidate>();
         var seen = new HashSet<(string, int)>();
@@ -119,20 +164,21 @@ public static partial class ExtractiveComposer
                 var heading = article.Article.Sections[group.Section].Heading;
                 var terms = group.First == group.Last ? unitTerms.Units[group.First] : Union(unitTerms.Units, group.First, group.Last);
                 var headingTerms = unitTerms.Headings[group.Section];
-                var mentioned = Frameworks.All.Where(f => terms.Contains(Key(f))).ToList();
-                var headingFrameworks = Frameworks.All.Where(f => headingTerms.Contains(Key(f))).ToList();
+                var mentioned = topic.EntityIds.Where(f => terms.Contains(topic.EntityTerms[f])).ToList();
+                // Text before the first heading is about what the article's title names.
+                var headingEntities = heading is null ? [.. topic.MentionedIn(article.Article.Title)] : topic.EntityIds.Where(f => headingTerms.Contains(topic.EntityTerms[f])).ToList();
                 // A heading names the section's framework only when it names exactly one; a sentence that opens
                 // with "It" is about the framework its paragraph's previous sentence is about.
-                var about = mentioned.Count > 0 ? mentioned : headingFrameworks.Count == 1 ? headingFrameworks : [];
-                if (headingFrameworks.Count == 1 && (group.IsList || group.Kind == UnitKind.ListItem))
-                    about = headingFrameworks; // "Smaller ecosystem compared to Django" under "Cons of FastAPI" is about FastAPI
+                var about = mentioned.Count > 0 ? mentioned : headingEntities.Count == 1 ? headingEntities : [];
+                if (headingEntities.Count == 1 && (group.IsList || group.Kind == UnitKind.ListItem))
+                    about = headingEntities; // "Smaller ecosystem compared to X" under "Cons of Y" is about Y
                 if (StartsWithPronoun().IsMatch(span) && group.Previous is { } previous)
                 {
-                    var subject = Frameworks.MentionedIn(article.Article.Text.AsSpan(previous.Start, previous.End - previous.Start));
+                    var subject = topic.MentionedIn(article.Article.Text.AsSpan(previous.Start, previous.End - previous.Start));
                     if (subject.Count > 0)
                         about = [subject[0]];
                 }
-                var endorsed = Endorsement().Match(span.ToString()) is { Success: true } e ? Frameworks.FromTerm(e.Groups["f"].Value.ToLowerInvariant().Replace(" ", "")) : null;
+                var endorsed = endorsement.Match(span.ToString()) is { Success: true } e ? topic.MentionedIn(e.Groups["f"].Value).FirstOrDefault() : null;
 
                 double score = 0, ownTopical = 0;
                 foreach (var term in topicalTerms)
@@ -147,13 +193,13 @@ public static partial class ExtractiveComposer
                         score += 0.5 * index.Lexical.Idf(term) * weights[term];
                     }
                 }
-                // Lists take their meaning from their heading ("Cons of Flask"); sentences must match on their own.
+                // Lists take their meaning from their heading ("Cons of X"); sentences must match on their own.
                 bool isList = group.IsList || group.Kind == UnitKind.ListItem;
 
                 // A passage that shares no topic word with the question is only worth its framework names when the
-                // question has no topic words of its own ("Tell me about Flask").
+                // question has no topic words of its own ("Tell me about X").
                 double topical = isList ? score : ownTopical;
-                var targets = question.Frameworks;
+                var targets = question.Entities;
                 if (topical < topicalFloor)
                     continue;
                 if (targets.Count > 0)
@@ -167,7 +213,7 @@ public static partial class ExtractiveComposer
                 }
 
                 var headingText = heading ?? "";
-                bool headingOnTarget = targets.Count == 0 || headingFrameworks.Any(targets.Contains);
+                bool headingOnTarget = targets.Count == 0 || headingEntities.Any(targets.Contains);
                 if (question.Kind == QuestionKind.ProsCons && headingOnTarget)
                 {
                     if (question.WantsCons && ConsHeading().IsMatch(headingText))
@@ -192,10 +238,10 @@ public static partial class ExtractiveComposer
                     score += 1;
                 if (question.Kind == QuestionKind.Comparison && targets.Count >= 2 && targets.All(about.Contains))
                     score += 2;
-                if (question.Kind == QuestionKind.Recommendation && endorsed is { } endorsedFramework)
+                if (question.Kind == QuestionKind.Recommendation && endorsed is { } endorsedEntity)
                 {
                     score += 2;
-                    about = [endorsedFramework];
+                    about = [endorsedEntity];
                 }
                 if (question.Kind == QuestionKind.Recommendation && ChoiceHeading().IsMatch(headingText))
                     score += 1;
@@ -207,13 +253,12 @@ public static partial class ExtractiveComposer
                 if (words < 4 && !group.IsList && group.Kind is not (UnitKind.TableRow or UnitKind.TableHeader))
                     score *= 0.5;
 
-                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null });
+                double coverage = ownTerms.Count == 0 ? 1 : ownTerms.Count(t => terms.Contains(t) || headingTerms.Contains(t)) / (double)ownTerms.Count;
+                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null, Coverage = coverage });
             }
         }
         return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Chunk.Index).ThenBy(c => c.Start)];
     }
-
-    private static string Key(Framework f) => f.Name().ToLowerInvariant();
 
     private readonly record struct UnitGroup(int Start, int End, int Section, int Block, UnitKind Kind, bool IsList, TextUnit? Previous, int First, int Last);
 
@@ -236,7 +281,7 @@ public static partial class ExtractiveComposer
             if (u.Kind == UnitKind.Sentence && i + 1 < to && units[i + 1].Kind == UnitKind.ListItem && units[i + 1].Section == u.Section
                 && textEndsWithColon(u))
             {
-                // "FastAPI is an excellent choice for:" reads only with the list it introduces.
+                // "X is an excellent choice for:" reads only with the list it introduces.
                 int j = i + 1;
                 while (j + 1 < to && units[j + 1].Kind == UnitKind.ListItem && units[j + 1].Block == units[i + 1].Block)
                     j++;
@@ -262,143 +307,222 @@ public static partial class ExtractiveComposer
         }
     }
 
-    private static Framework? ComposeRecommendation(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
+    /// <summary>
+    /// A verdict from the claims that match the situation: the entity, the claim that supports it and a reason or two,
+    /// then the runner-up and the condition under which the articles point to it. Split evidence says which entity fits
+    /// which condition.
+    /// </summary>
+    private static string? ComposeVerdict(QuestionAnalysis question, VerdictEvidence evidence, AnswerBuilder builder, TopicProfile topic)
     {
-        var pool = relevant.Take(12).ToList();
-        // Each framework's vote is its strongest passage plus a quarter of the others, so one explicit
-        // recommendation ("Django is usually the best starting point") outweighs many passages that only describe.
-        var weights = new Dictionary<Framework, List<double>>();
-        foreach (var c in pool)
+        var winner = evidence.Winner!;
+        var subject = Subject(question);
+        if (evidence.Split.Count > 1)
         {
-            if (c.Frameworks.Count == 1 || (c.Frameworks.Count > 1 && RecommendationCue().IsMatch(builder.Quote(c))))
+            var parts = evidence.Split.Select(e => (Entity: e, Claim: evidence.For(e)[0].Claim)).ToList();
+            var shared = parts.Select(p => p.Claim).Distinct().Count() == 1;
+            if (shared)
             {
-                var f = c.Frameworks[0];
-                if (!weights.TryGetValue(f, out var list))
-                    weights[f] = list = [];
-                list.Add(c.Score * (c.Endorses ? 3 : 1));
+                builder.Line($"{subject}, the articles point to {string.Join(" or ", parts.Select(p => $"**{topic.Name(p.Entity)}**"))} {builder.Cite(parts[0].Claim)}.");
             }
-        }
-        var votes = weights.ToDictionary(p => p.Key, p => p.Value.Max() + 0.25 * (p.Value.Sum() - p.Value.Max()));
-        var candidates = question.Frameworks.Count > 0 ? question.Frameworks : Frameworks.All;
-        var ranked = candidates.Where(votes.ContainsKey).OrderByDescending(f => votes[f]).ToList();
-        bool generic = question.Aspects.Count == 0 && question.Frameworks.Count == 0;
-        if (ranked.Count == 0 || generic)
-        {
-            var picks = pool.OrderByDescending(c => NoSingleBest().IsMatch(builder.Quote(c))).Take(MaxPoints).ToList();
-            var first = builder.Cite(picks[0]);
-            builder.Line($"The articles agree there is no single best framework: the right one depends on your project {first}.");
-            builder.Points(picks.Skip(1));
+            else
+            {
+                var each = parts.Select(p => $"**{topic.Name(p.Entity)}** for {Condition(p.Claim)} {builder.Cite(p.Claim)}");
+                builder.Line($"{subject}, the articles are split: {string.Join("; ", each)}.");
+            }
+            builder.Points(parts.SelectMany(p => evidence.For(p.Entity).Skip(1).Take(1)).Select(c => c.Claim));
             return null;
         }
 
-        var winner = ranked[0];
-        var support = pool.Where(c => c.Frameworks.Contains(winner)).OrderByDescending(c => c.Endorses).ThenByDescending(c => c.Score).Take(3).ToList();
-        var markers = string.Concat(support.Take(2).Select(builder.Cite));
-        var subject = question.UseCase is { } useCase ? $"For {Lower(useCase)}, the articles"
-            : question.Aspects.Count > 0 ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}, the articles"
-            : "For what you describe, the articles";
-        builder.Line($"{subject} point to **{winner.Name()}** {markers}.");
-        var table = pool.Where(c => c.Frameworks.Count == 0 && builder.IsTableRow(c)).Take(1);
-        builder.Points(support.Concat(table));
+        var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start)).Take(3).ToList();
+        // "Is X a good fit for …?" answered with another entity says so.
+        var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
+        builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
+        builder.Points(support.Skip(1));
+        var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
+        var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
+        if (runnerUp is not null)
+        {
+            var claim = evidence.For(runnerUp)[0].Claim;
+            builder.Line($"Consider **{topic.Name(runnerUp)}** if you need {Condition(claim)} {builder.Cite(claim)}.");
+        }
         return winner;
     }
 
-    private static Framework? ComposeComparison(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
+    /// <summary>"Why not Y instead?": the verdict on the same situation among Y and the earlier verdict, and what the articles say against the loser.</summary>
+    private static string? ComposeWhyNot(QuestionAnalysis question, VerdictEvidence evidence, AnswerBuilder builder, TopicProfile topic)
     {
-        var targets = question.Frameworks.Count >= 2 ? question.Frameworks : Frameworks.All;
-        if (question.WhyNot && question.Frameworks.Count >= 2)
+        var rejected = question.Entities[0];
+        var winner = evidence.Winner!;
+        var subject = Subject(question);
+        var best = evidence.For(winner)[0].Claim;
+        if (winner == rejected)
         {
-            var rejected = question.Frameworks[0];
-            var preferred = question.Frameworks[1];
-            var against = relevant.Where(c => c.Frameworks.Contains(rejected)).Take(2).ToList();
-            var forPreferred = relevant.Where(c => c.Frameworks.Contains(preferred) && !against.Contains(c)).Take(2).ToList();
-            var all = against.Concat(forPreferred).ToList();
-            if (all.Count == 0)
-                all = relevant.Take(3).ToList();
-            var markers = string.Concat(all.Take(2).Select(builder.Cite));
-            var topic = question.UseCase is { } useCase ? $" for {Lower(useCase)}" : "";
-            builder.Line($"The articles favour **{preferred.Name()}** over **{rejected.Name()}**{topic} {markers}.");
-            builder.Points(all);
-            return preferred;
+            builder.Line($"{subject}, the articles point to **{topic.Name(winner)}** too {builder.Cite(best)}.");
+            builder.Points(evidence.For(winner).Skip(1).Take(2).Select(c => c.Claim));
+            return winner;
+        }
+        builder.Line($"{subject}, the articles still point to **{topic.Name(winner)}** rather than {topic.Name(rejected)} {builder.Cite(best)}.");
+        var rejectedBest = evidence.For(rejected).FirstOrDefault()?.Claim;
+        if (rejectedBest is { Kind: ClaimKind.TableCell } cell && cell.Condition.IndexOf(':') is > 0 and var colon)
+            builder.Line($"On {cell.Condition[..colon].ToLowerInvariant()}, the articles rate {topic.Name(rejected)} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
+        else if (rejectedBest is not null)
+            builder.Line($"{topic.Name(rejected)} is the one the articles suggest for {Condition(rejectedBest)} {builder.Cite(rejectedBest)}.");
+        builder.Points(evidence.For(winner).Skip(1).Take(1).Select(c => c.Claim));
+        return winner;
+    }
+
+    private static string Subject(QuestionAnalysis question)
+        => question.UseCase is { } useCase ? $"For {Lower(useCase)}"
+            : question.Aspects.Count > 0 ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}"
+            : "For what you describe";
+
+    /// <summary>The condition of a claim as a phrase: "e-commerce platforms", "admin panel: built-in".</summary>
+    private static string Condition(Claim claim)
+    {
+        var text = Regex.Replace(claim.Condition, @"\s+", " ").Trim().TrimEnd('.', ';', ':');
+        return text.Length > 160 ? text[..text.LastIndexOf(' ', 159)] + " …" : Lower(text);
+    }
+
+    private static string? ComposeRecommendation(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic, bool allowVerdict)
+    {
+        var pool = relevant.Take(12).ToList();
+        bool generic = question.Aspects.Count == 0 && question.Entities.Count == 0;
+        if (generic || !allowVerdict)
+        {
+            var picks = pool.OrderByDescending(c => NoSingleBest().IsMatch(builder.Quote(c))).Take(MaxPoints).ToList();
+            var first = builder.Cite(picks[0]);
+            builder.Line(generic
+                ? $"The articles agree there is no single best {topic.EntityNoun}: the right one depends on your project {first}."
+                : $"The articles don't single out one {topic.EntityNoun} for this; here is what they say {first}.");
+            builder.Points(picks.Skip(1));
+            return null;
+        }
+        // Without claims to go on: each entity's vote is its strongest passage plus a quarter of the others.
+        var weights = new Dictionary<string, List<double>>();
+        foreach (var c in pool.Where(c => c.Entities.Count == 1))
+        {
+            if (!weights.TryGetValue(c.Entities[0], out var list))
+                weights[c.Entities[0]] = list = [];
+            list.Add(c.Score * (c.Endorses ? 3 : 1));
+        }
+        var candidates = question.Entities.Count > 0 ? question.Entities : topic.EntityIds.ToList();
+        var winner = candidates.Where(weights.ContainsKey).OrderByDescending(f => weights[f].Max() + 0.25 * (weights[f].Sum() - weights[f].Max())).FirstOrDefault();
+        if (winner is null)
+            return ComposeRecommendation(question, relevant, builder, topic, allowVerdict: false);
+        var support = pool.Where(c => c.Entities.Contains(winner)).OrderByDescending(c => c.Endorses).ThenByDescending(c => c.Score).Take(3).ToList();
+        builder.Line($"{Subject(question)}, the articles point to **{topic.Name(winner)}** {string.Concat(support.Take(2).Select(builder.Cite))}.");
+        builder.Points(support);
+        return winner;
+    }
+
+    private static string? ComposeComparison(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic, VerdictEvidence? evidence)
+    {
+        var targets = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
+        var names = topic.JoinNames(targets);
+        var on = question.Aspects.Count > 0 ? $" on {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}" : "";
+
+        // A comparison table row on the aspect asked, with a value for every entity compared: one line per entity and
+        // the row as a Markdown table.
+        var row = question.Aspects.Count > 0 || question.ContentWords.Count > 0
+            ? relevant.Where(c => builder.IsTableRow(c)).Select(c => (Candidate: c, Cells: builder.RowCells(c))).FirstOrDefault(r => r.Cells is not null && targets.All(r.Cells.ContainsKey))
+            : default;
+        // A clear leader on the aspect, from the claims, opens the answer.
+        string? leader = null;
+        if (evidence?.Winner is { } w && evidence.Split.Count == 0 && question.Aspects.Count > 0 && targets.Contains(w))
+            leader = w;
+        if (row.Candidate is not null)
+        {
+            var marker = builder.Cite(row.Candidate);
+            var label = builder.RowLabel(row.Candidate);
+            var lines = string.Join("; ", targets.Select(t => $"{topic.Name(t)}: {row.Cells![t]}"));
+            if (leader is not null)
+                builder.Line($"On {label.ToLowerInvariant()}, the articles favour **{topic.Name(leader)}** — {lines} {marker}.");
+            else
+                builder.Line($"{label} — {lines} {marker}.");
+            builder.Table(label, targets.Select(t => (topic.Name(t), row.Cells![t])).ToList(), marker);
+            var aspectTerms = question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+            var more = relevant.Where(c => c != row.Candidate && !builder.IsTableRow(c) && c.Entities.Any(targets.Contains)
+                && TextAnalyzer.Terms(builder.Quote(c).AsSpan()).Any(aspectTerms.Contains)).Take(2);
+            builder.Points(more);
+            return leader;
         }
 
-        // Passages that weigh the frameworks against each other come first, then matching comparison-table rows,
-        // then each framework's best passage of its own.
-        var together = relevant.Where(c => c.Frameworks.Count >= 2 && targets.All(c.Frameworks.Contains)).Take(2).ToList();
-        var table = relevant.Where(c => c.Frameworks.Count == 0 && builder.IsTableRow(c)).Take(2).ToList();
-        var perFramework = new List<Candidate>();
+        // Passages that weigh the entities against each other come first, then matching comparison-table rows,
+        // then each entity's best passage of its own.
+        var together = relevant.Where(c => c.Entities.Count >= 2 && targets.All(c.Entities.Contains)).Take(2).ToList();
+        var table = relevant.Where(c => c.Entities.Count == 0 && builder.IsTableRow(c)).Take(2).ToList();
+        var perEntity = new List<Candidate>();
         foreach (var f in targets)
         {
-            if (relevant.FirstOrDefault(c => c.Frameworks.Count == 1 && c.Frameworks[0] == f) is { } best)
-                perFramework.Add(best);
+            if (relevant.FirstOrDefault(c => c.Entities.Count == 1 && c.Entities[0] == f) is { } best)
+                perEntity.Add(best);
         }
         if (question.Aspects.Count == 0 && together.Count + table.Count >= 2)
-            perFramework.Clear(); // an overall comparison is best told by the passages that weigh all of them
-        var points = together.Concat(table).Concat(perFramework).Distinct().Take(MaxPoints + 1).ToList();
+            perEntity.Clear(); // an overall comparison is best told by the passages that weigh all of them
+        var points = together.Concat(table).Concat(perEntity).Distinct().Take(MaxPoints + 1).ToList();
         if (points.Count == 0)
             points = relevant.Take(3).ToList();
         var lead = points.Take(Math.Min(3, points.Count)).Select(builder.Cite).ToList();
-        var names = string.Join(targets.Count == 2 ? " and " : ", ", targets.Select(f => f.Name()));
-        var on = question.Aspects.Count > 0 ? $" on {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}" : "";
-        builder.Line($"Here is how the articles compare {names}{on} {string.Concat(lead)}.");
+        if (leader is not null && evidence!.For(leader).FirstOrDefault()?.Claim is { } claim)
+            builder.Line($"On {on.Trim()[3..]}, the articles favour **{topic.Name(leader)}** {builder.Cite(claim)}; here is how they compare {names} {string.Concat(lead)}.");
+        else
+            builder.Line($"Here is how the articles compare {names}{on} {string.Concat(lead)}.");
         builder.Points(points);
-        return null;
+        return leader;
     }
 
-    private static void ComposeProsCons(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
+    private static void ComposeProsCons(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic)
     {
-        var subject = question.Frameworks.Count == 1 ? question.Frameworks[0].Name() : "these frameworks";
+        var subject = question.Entities.Count == 1 ? topic.Name(question.Entities[0]) : question.Entities.Count > 1 ? topic.JoinNames(question.Entities) : $"these {topic.EntityNoun}s";
         var what = question.WantsPros && question.WantsCons ? "advantages and disadvantages" : question.WantsCons ? "disadvantages" : "advantages";
-        var picks = relevant.Take(MaxPoints).ToList();
+        // Several entities: each one's own passages, so every entity asked about gets its say.
+        var picks = question.Entities.Count > 1
+            ? question.Entities.SelectMany(e => relevant.Where(c => c.Entities.Count == 1 && c.Entities[0] == e).Take(2)).ToList()
+            : relevant.Where(c => question.Entities.Count == 0 || c.Entities.Count == 0 || c.Entities.Any(question.Entities.Contains)).Take(MaxPoints).ToList();
+        if (picks.Count == 0)
+            picks = relevant.Take(MaxPoints).ToList();
         var markers = string.Concat(picks.Take(2).Select(builder.Cite));
         builder.Line($"The articles name these {what} of {subject} {markers}:");
         builder.Points(picks);
     }
 
-    private static void ComposeFact(List<Candidate> relevant, AnswerBuilder builder)
+    private static void ComposeFact(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
     {
         var best = relevant[0];
         builder.Line($"{builder.Sentence(best)} {builder.Cite(best)}");
-        var more = relevant.Skip(1).Where(c => c.Score >= relevant[0].Score * 0.6).Take(2).ToList();
+        // The sentence after the best one often states the fact ("… complex database-driven websites. It is used by …").
+        var next = builder.NextSentence(best);
+        var more = relevant.Skip(1).Where(c => c.Score >= relevant[0].Score * 0.6
+            && (question.Entities.Count == 0 || c.Entities.Count == 0 || c.Entities.Any(question.Entities.Contains))).Take(2).ToList();
+        if (next is not null && !more.Any(c => c.Start == next.Start))
+            more.Insert(0, next);
         if (more.Count > 0)
-            builder.Points(more);
+            builder.Points(more.Take(2));
     }
 
-    private static ComposedAnswer OutOfScope(QuestionAnalysis question)
+    private static ComposedAnswer OutOfScope(QuestionAnalysis question, TopicProfile topic)
     {
         var text = new StringBuilder();
-        if (question.OtherTechnologies.Count > 0)
-            text.Append($"The articles I answer from don't cover {string.Join(", ", question.OtherTechnologies.Select(Capitalise))}: they compare Django, Flask and FastAPI.");
-        else
-            text.Append("That isn't something the articles I answer from cover: they compare the Python web frameworks Django, Flask and FastAPI.");
-        text.Append(" I can help you choose between those three, for example:");
-        foreach (var s in Advisor.StarterQuestions.Take(3))
+        text.Append(question.Uncovered.Count > 0
+            ? topic.Say(topic.Texts.OnlyUncovered).Replace("{topics}", JoinTopics(question.Uncovered), StringComparison.Ordinal)
+            : topic.Say(topic.Texts.OutOfScope));
+        text.Append(' ').Append(topic.Say(topic.Texts.Offer));
+        foreach (var s in topic.StarterQuestions.Take(3))
             text.Append("\n\n- ").Append(s);
-        return new ComposedAnswer(text.ToString(), false, [], Advisor.StarterQuestions);
+        return new ComposedAnswer(text.ToString(), false, [], topic.StarterQuestions);
     }
 
-    private static ComposedAnswer NotCovered(QuestionAnalysis question)
+    private static ComposedAnswer NotCovered(QuestionAnalysis question, TopicProfile topic)
     {
-        var about = question.Frameworks.Count > 0 ? $" about {string.Join(" and ", question.Frameworks.Select(f => f.Name()))}" : "";
-        var text = $"The articles don't say anything specific{about} on that, so I can't answer it from them. They do cover how Django, Flask and FastAPI compare on performance, learning curve, built-in features, APIs and typical use cases.";
-        return new ComposedAnswer(text, false, [], Suggestions.After(question, null));
+        var about = question.Entities.Count > 0 ? $" about {topic.JoinNames(question.Entities)}" : "";
+        var text = topic.Say(topic.Texts.NotCovered).Replace("{about}", about, StringComparison.Ordinal);
+        return new ComposedAnswer(text, false, [], Suggestions.After(question, null, topic));
     }
 
     private static string Lower(string phrase) => phrase.Length > 1 && char.IsUpper(phrase[0]) && !char.IsUpper(phrase[1]) ? char.ToLowerInvariant(phrase[0]) + phrase[1..] : phrase;
 
-    private static string Capitalise(string word) => word switch
-    {
-        "rails" or "ruby on rails" => "Ruby on Rails",
-        "php" => "PHP",
-        "aspnet" or "asp net" => "ASP.NET",
-        "nodejs" or "node" or "node js" => "Node.js",
-        "nextjs" or "next js" => "Next.js",
-        "nestjs" => "NestJS",
-        _ => char.ToUpperInvariant(word[0]) + word[1..],
-    };
-
     /// <summary>Accumulates the answer text and its citations, numbering citations in order of first use.</summary>
-    private sealed class AnswerBuilder(IndexSnapshot index)
+    private sealed class AnswerBuilder(IndexSnapshot index, TopicProfile topic)
     {
         private readonly StringBuilder _text = new();
         private readonly List<Citation> _citations = [];
@@ -417,7 +541,7 @@ public static partial class ExtractiveComposer
         {
             var quote = Quote(c);
             if (quote.StartsWith('|'))
-                return TableRowSentence(c, quote);
+                return TableRowSentence(c.Chunk.DocumentId, c.Start, quote);
             if (c.IsList)
             {
                 var lines = quote.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
@@ -428,10 +552,10 @@ public static partial class ExtractiveComposer
             return Regex.Replace(quote, @"\s*\n\s*", " ");
         }
 
-        private string TableRowSentence(Candidate c, string row)
+        private string TableRowSentence(string documentId, int start, string row)
         {
-            var article = index.Article(c.Chunk.DocumentId);
-            var header = article.Units.LastOrDefault(u => u.Kind == UnitKind.TableHeader && u.Start < c.Start);
+            var article = index.Article(documentId);
+            var header = article.Units.LastOrDefault(u => u.Kind == UnitKind.TableHeader && u.Start < start);
             var cells = Cells(row);
             if (header == default)
                 return string.Join(", ", cells);
@@ -443,16 +567,22 @@ public static partial class ExtractiveComposer
         private static List<string> Cells(string row) => [.. row.Trim().Trim('|').Split('|').Select(s => s.Trim())];
 
         /// <summary>The [n] marker for a passage, adding the citation on first use.</summary>
-        public string Cite(Candidate c)
+        public string Cite(Candidate c) => Cite(c.Chunk.DocumentId, c.Start, c.End, c.Section);
+
+        /// <summary>The [n] marker for a claim's passage.</summary>
+        public string Cite(Claim claim)
+            => Cite(claim.DocumentId, claim.Start, claim.End, index.Article(claim.DocumentId).Article.Sections[claim.Section].Heading);
+
+        private string Cite(string documentId, int passageStart, int passageEnd, string? section)
         {
-            var (start, end) = Trim(c);
-            var key = (c.Chunk.DocumentId, start, end);
+            var (start, end) = Trim(documentId, passageStart, passageEnd);
+            var key = (documentId, start, end);
             if (!_numbers.TryGetValue(key, out int n))
             {
-                var article = index.Article(c.Chunk.DocumentId).Article;
+                var article = index.Article(documentId).Article;
                 n = _citations.Count + 1;
                 _numbers[key] = n;
-                _citations.Add(new Citation(n, article.Id, article.Title, c.Section, article.Text[start..end])
+                _citations.Add(new Citation(n, article.Id, article.Title, section, article.Text[start..end])
                 {
                     Author = article.Author,
                     Publisher = article.Publisher,
@@ -464,17 +594,89 @@ public static partial class ExtractiveComposer
             return $"[{n}]";
         }
 
-        private (int Start, int End) Trim(Candidate c)
+        private (int Start, int End) Trim(string documentId, int start, int end)
         {
             // Very long passages are cut at a sentence or word boundary; the quote stays a verbatim span.
-            if (c.End - c.Start <= MaxQuoteLength)
-                return (c.Start, c.End);
-            var text = index.Article(c.Chunk.DocumentId).Article.Text;
-            int end = c.Start + MaxQuoteLength;
-            int cut = text.LastIndexOfAny(['.', ';', '\n'], end - 1, MaxQuoteLength / 2);
+            if (end - start <= MaxQuoteLength)
+                return (start, end);
+            var text = index.Article(documentId).Article.Text;
+            int limit = start + MaxQuoteLength;
+            int cut = text.LastIndexOfAny(['.', ';', '\n'], limit - 1, MaxQuoteLength / 2);
             if (cut < 0)
-                cut = text.LastIndexOf(' ', end - 1, MaxQuoteLength / 2);
-            return (c.Start, cut > c.Start ? cut + (text[cut] == '.' ? 1 : 0) : end);
+                cut = text.LastIndexOf(' ', limit - 1, MaxQuoteLength / 2);
+            return (start, cut > start ? cut + (text[cut] == '.' ? 1 : 0) : limit);
+        }
+
+        /// <summary>A claim as a point of the answer: its sentence, its table row, or its list item with the heading it sits under.</summary>
+        public string Sentence(Claim claim)
+        {
+            var article = index.Article(claim.DocumentId);
+            var quote = article.Article.Text[claim.Start..claim.End];
+            if (quote.StartsWith('|'))
+                return TableRowSentence(claim.DocumentId, claim.Start, quote);
+            var heading = article.Article.Sections[claim.Section].Heading;
+            var flat = Regex.Replace(quote, @"\s*\n\s*", " ").Trim();
+            bool namesOwnEntity = topic.MentionedIn(flat).Any(claim.Entities.Contains);
+            return !namesOwnEntity && heading is not null ? $"{heading.TrimEnd(':', '.')}: {flat}" : flat;
+        }
+
+        /// <summary>Points for claims, one a line, each cited.</summary>
+        public void Points(IEnumerable<Claim> claims)
+        {
+            foreach (var claim in claims)
+            {
+                var marker = Cite(claim);
+                var sentence = Sentence(claim);
+                if (_text.ToString().Contains(sentence, StringComparison.Ordinal))
+                    continue;
+                _text.Append("- ").Append(sentence).Append(' ').Append(marker).Append('\n');
+            }
+            _text.Append('\n');
+        }
+
+        /// <summary>For a table row: its cells by entity id (from the column names of its header), or null.</summary>
+        public Dictionary<string, string>? RowCells(Candidate c)
+        {
+            var article = index.Article(c.Chunk.DocumentId);
+            var header = article.Units.LastOrDefault(u => u.Kind == UnitKind.TableHeader && u.Start < c.Start);
+            if (header == default)
+                return null;
+            var names = Cells(article.Article.Text[header.Start..header.End]);
+            var cells = Cells(Quote(c));
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 1; i < cells.Count && i < names.Count; i++)
+            {
+                if (topic.MentionedIn(names[i]) is [var entity])
+                    result[entity] = cells[i];
+            }
+            return result;
+        }
+
+        /// <summary>The first cell of a table row: what the row compares.</summary>
+        public string RowLabel(Candidate c) => Cells(Quote(c))[0];
+
+        /// <summary>A Markdown table of one compared row: a column per entity.</summary>
+        public void Table(string label, IReadOnlyList<(string Name, string Value)> cells, string marker)
+        {
+            _text.Append("| | ").Append(string.Join(" | ", cells.Select(c => c.Name))).Append(" |\n");
+            _text.Append("|---|").Append(string.Concat(cells.Select(_ => "---|"))).Append('\n');
+            _text.Append("| ").Append(label).Append(' ').Append(marker).Append(" | ").Append(string.Join(" | ", cells.Select(c => c.Value.Replace("|", "/")))).Append(" |\n\n");
+        }
+
+        /// <summary>The sentence after <paramref name="c"/> in the same paragraph, as a candidate, or null.</summary>
+        public Candidate? NextSentence(Candidate c)
+        {
+            if (c.IsList)
+                return null;
+            var article = index.Article(c.Chunk.DocumentId);
+            var units = article.Units;
+            int i = 0;
+            while (i < units.Count && units[i].Start < c.End)
+                i++;
+            if (i >= units.Count || units[i].Kind != UnitKind.Sentence || units[i].Block != c.Block)
+                return null;
+            var u = units[i];
+            return c with { Start = u.Start, End = u.End, Score = c.Score * 0.9, IsList = false };
         }
 
         public void Line(string line) => _text.Append(line).Append("\n\n");

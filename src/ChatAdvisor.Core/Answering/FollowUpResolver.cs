@@ -1,59 +1,136 @@
+using System.Text.RegularExpressions;
+using ChatAdvisor.Core.Topics;
+
 namespace ChatAdvisor.Core.Answering;
 
 /// <summary>
-/// Resolves a follow-up question against the previous turn of its conversation: "And its disadvantages?"
-/// after a question on Flask becomes the disadvantages of Flask; "Why not Django?" after a recommendation of
-/// FastAPI compares the two for the same use case; "How does Django compare on that?" keeps the topic.
+/// Resolves a follow-up question against what the conversation has shown so far: the entities in focus, the
+/// verdict, the aspect and the situation. "And its disadvantages?" after a question on X becomes the disadvantages
+/// of X; "Why not Y instead?" after a verdict for X weighs Y against X on the same situation; "the other two" are the
+/// entities not in focus; "which of those is fastest?" chooses among the entities shown; "What about Y for the same
+/// project?" judges Y on the same situation's evidence.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
-public static class FollowUpResolver
+public static partial class FollowUpResolver
 {
+    [GeneratedRegex(@" (the other two|the others|the other ones|other ones|other two|the rest|the remaining) ")]
+    private static partial Regex TheOthers();
+
+    [GeneratedRegex(@" (of those|of them|of these|of the two|between them|between those|those two|these two) ")]
+    private static partial Regex AmongShown();
+
+    [GeneratedRegex(@" (same project|same app|same thing|same use case|same situation|for it|for that|for this|that project|this project|that case|that use case) ")]
+    private static partial Regex SameSituation();
+
+    [GeneratedRegex(@" (it|its|it s|that one|this one|that one s) ")]
+    private static partial Regex PointsBack();
+
     /// <summary>The question to answer: <paramref name="current"/> itself, or merged with <paramref name="previous"/>.</summary>
-    public static QuestionAnalysis Resolve(QuestionAnalysis current, QuestionAnalysis? previous)
+    public static QuestionAnalysis Resolve(QuestionAnalysis current, QuestionAnalysis? previous, TopicProfile topic)
     {
         if (previous is null || previous.Kind == QuestionKind.OutOfScope || !current.LooksLikeFollowUp)
-            return current with { Resolved = Describe(current) };
-        if (current.Kind == QuestionKind.OutOfScope && (current.OtherTechnologies.Count > 0 || current.ContentWords.Count > 0))
-            return current with { Resolved = Describe(current) };
+            return Finish(current, previous, topic);
+        if (current.Kind == QuestionKind.OutOfScope && (current.Uncovered.Count > 0 || current.ContentWords.Count > 0))
+            return Finish(current with { Shown = [] }, null, topic);
 
-        var previousFocus = previous.Recommended is { } r ? [r] : previous.Frameworks;
+        var lower = " " + string.Join(' ', Retrieval.TextAnalyzer.Words(current.Text.AsSpan())) + " ";
+        // "it", "its", "that one": the one entity the user last named, else the verdict they were given, else what was discussed.
+        IReadOnlyList<string> previousFocus = previous.Asked.Count == 1 ? previous.Asked : previous.Verdict is { } v ? [v] : previous.Entities;
+        var shown = previous.Shown.Count > 0 ? previous.Shown : previous.Entities;
+        bool others = TheOthers().IsMatch(lower);
+        bool amongShown = AmongShown().IsMatch(lower);
+        bool sameSituation = SameSituation().IsMatch(lower);
         var aspects = current.Aspects.Count > 0 ? current.Aspects : previous.Aspects;
-        var useCase = current.UseCase ?? previous.UseCase;
+        // The situation carries over unless the follow-up brings a topic of its own ("which of those is fastest?").
+        var useCase = current.UseCase ?? (current.Aspects.Count == 0 || sameSituation ? previous.UseCase : null);
+        var situationAspects = current.Aspects.Count > 0 ? current.Aspects : previous.Aspects;
         QuestionAnalysis resolved;
 
-        if (current.WhyNot && current.Frameworks.Count >= 1)
+        if (others && current.Entities.Count == 0)
         {
-            var rejected = current.Frameworks[0];
-            var preferred = previousFocus.FirstOrDefault(f => f != rejected);
-            var frameworks = previousFocus.Contains(rejected) && previousFocus.Count == 1 ? [rejected] : new List<Framework> { rejected, preferred };
-            resolved = current with { Kind = QuestionKind.Comparison, Frameworks = frameworks.Distinct().ToList(), Aspects = aspects, UseCase = useCase };
-        }
-        else if (current.Kind == QuestionKind.Comparison && current.Frameworks.Count < 2)
-        {
-            var frameworks = current.Frameworks.Concat(previousFocus).Distinct().ToList();
-            resolved = current with { Frameworks = frameworks, Aspects = aspects, UseCase = useCase };
-        }
-        else if (current.Frameworks.Count == 0)
-        {
-            // "And its disadvantages?" / "Is it good for beginners?": the same frameworks, the new kind of question.
-            var kind = current.Kind is QuestionKind.General or QuestionKind.OutOfScope ? previous.Kind : current.Kind;
+            // "And the other two?" / "Do the others have an admin too?": the entities not in focus, the same kind of
+            // question unless the follow-up asks something of its own.
+            var rest = topic.EntityIds.Where(id => !previousFocus.Contains(id)).ToList();
+            var kind = current.Kind is QuestionKind.General or QuestionKind.Fact ? previous.Kind : current.Kind;
+            if (current.Aspects.Count > 0 && kind is not QuestionKind.ProsCons)
+                kind = QuestionKind.Comparison;
             resolved = current with
             {
                 Kind = kind,
-                Frameworks = previousFocus,
+                Entities = rest,
+                Aspects = aspects,
+                WantsPros = kind == QuestionKind.ProsCons && current.Kind != QuestionKind.ProsCons ? previous.WantsPros : current.WantsPros,
+                WantsCons = kind == QuestionKind.ProsCons && current.Kind != QuestionKind.ProsCons ? previous.WantsCons : current.WantsCons,
+            };
+        }
+        else if (amongShown && current.Entities.Count == 0)
+        {
+            // "Which of those is fastest?": a choice among what the conversation has shown.
+            var among = shown.Count >= 2 ? shown : [.. topic.EntityIds];
+            resolved = current with { Kind = QuestionKind.Recommendation, Entities = among, Aspects = aspects, UseCase = useCase };
+        }
+        else if (current.WhyNot && current.Entities.Count >= 1)
+        {
+            var rejected = current.Entities[0];
+            var preferred = previousFocus.FirstOrDefault(f => f != rejected);
+            var entities = preferred is null ? [rejected] : new List<string> { rejected, preferred };
+            resolved = current with { Kind = QuestionKind.Comparison, Entities = entities, Aspects = situationAspects, UseCase = previous.UseCase ?? useCase };
+        }
+        else if (previous.WhyNot && current.Entities.Count == 1 && current.Kind == QuestionKind.General && previous.Verdict is { } verdict && current.Entities[0] != verdict)
+        {
+            // "Why not Y instead?" → "And Z?": the same question about Z.
+            resolved = current with { Kind = QuestionKind.Comparison, WhyNot = true, Entities = [current.Entities[0], verdict], Aspects = previous.Aspects, UseCase = previous.UseCase };
+        }
+        else if (current.Kind == QuestionKind.Comparison && current.Entities.Count < 2)
+        {
+            var entities = current.Entities.Concat(previousFocus).Distinct().ToList();
+            resolved = current with { Entities = entities, Aspects = aspects, UseCase = useCase };
+        }
+        else if (current.Kind == QuestionKind.Recommendation && current.Entities.Count == 0 && PointsBack().IsMatch(lower) && !sameSituation)
+        {
+            // "Then why would anyone pick it?": the entity in focus.
+            resolved = current with { Entities = previousFocus, Aspects = aspects, UseCase = useCase };
+        }
+        else if (current.Kind == QuestionKind.Recommendation && current.Entities.Count == 0)
+        {
+            // "So which would you pick for it?": a fresh choice among all entities, on the same situation.
+            resolved = current with { Aspects = current.Aspects.Count > 0 ? current.Aspects : previous.Aspects, UseCase = useCase };
+        }
+        else if (current.Entities.Count == 0)
+        {
+            // "And its disadvantages?" / "Is it good for beginners?": the same entities, the new kind of question.
+            var kind = current.Kind is QuestionKind.General or QuestionKind.OutOfScope ? previous.Kind : current.Kind;
+            if (kind == QuestionKind.Comparison && previousFocus.Count < 2)
+                kind = QuestionKind.General;
+            resolved = current with
+            {
+                Kind = kind,
+                Entities = previousFocus,
                 Aspects = current.Aspects.Count > 0 || current.Kind == QuestionKind.ProsCons ? current.Aspects : previous.Aspects,
                 UseCase = useCase,
                 WantsPros = current.Kind == QuestionKind.ProsCons ? current.WantsPros : previous.WantsPros,
                 WantsCons = current.Kind == QuestionKind.ProsCons ? current.WantsCons : previous.WantsCons,
             };
         }
+        else if (previous.Kind == QuestionKind.Recommendation && previous.Verdict is { } earlier && current.Kind is QuestionKind.General or QuestionKind.Recommendation
+            && (previous.UseCase is not null || previous.Aspects.Count > 0) && !current.Entities.Contains(earlier))
+        {
+            // "What about Y for the same project?": Y judged against the earlier verdict on the same situation's evidence.
+            resolved = current with
+            {
+                Kind = QuestionKind.Recommendation,
+                Entities = [.. current.Entities.Append(earlier)],
+                Aspects = current.Aspects.Count > 0 ? current.Aspects : previous.Aspects,
+                UseCase = current.UseCase ?? previous.UseCase,
+            };
+        }
         else
         {
-            // "What about Flask?": the same question about another framework. A question that names its framework and
-            // says what it wants ("What are the disadvantages of FastAPI?") stands on its own and keeps its own topic.
+            // "What about Y?": the same question about another entity. A question that names its entity and says what
+            // it wants ("What are the disadvantages of Y?") stands on its own and keeps its own topic.
             bool standalone = current.Kind is not QuestionKind.General;
             var kind = standalone ? current.Kind : previous.Kind;
-            if (kind == QuestionKind.Comparison && current.Frameworks.Count < 2)
+            if (kind == QuestionKind.Comparison && current.Entities.Count < 2)
                 kind = QuestionKind.General;
             resolved = current with
             {
@@ -66,24 +143,35 @@ public static class FollowUpResolver
         }
 
         // The previous question's topic words help retrieval when the follow-up has none of its own.
-        bool ownsTopic = current.Frameworks.Count > 0 && current.Kind is not (QuestionKind.General or QuestionKind.OutOfScope);
+        bool ownsTopic = current.Entities.Count > 0 && current.Kind is not (QuestionKind.General or QuestionKind.OutOfScope);
         if (resolved.ContentWords.Count == 0 && !ownsTopic)
             resolved = resolved with { Terms = [.. resolved.Terms.Concat(previous.Terms).Distinct()] };
-        return resolved with { Resolved = Describe(resolved) };
+        return Finish(resolved, previous, topic);
+    }
+
+    private static QuestionAnalysis Finish(QuestionAnalysis resolved, QuestionAnalysis? previous, TopicProfile topic)
+    {
+        var shown = (previous?.Shown ?? []).Concat(resolved.Entities).Distinct().ToList();
+        // The situation carries over to follow-ups that bring no topic of their own, or that say "for the same project".
+        if (resolved.Situation is null && previous?.Situation is { } situation && resolved.LooksLikeFollowUp
+            && resolved.Kind is QuestionKind.Recommendation or QuestionKind.Comparison
+            && (resolved.UseCase is not null || resolved.Aspects.SequenceEqual(previous.Aspects) || SameSituation().IsMatch(" " + string.Join(' ', Retrieval.TextAnalyzer.Words(resolved.Text.AsSpan())) + " ")))
+            resolved = resolved with { Situation = resolved.UseCase ?? situation };
+        return resolved with { Shown = shown, Resolved = Describe(resolved, topic) };
     }
 
     /// <summary>A standalone wording of an analysed question.</summary>
-    public static string Describe(QuestionAnalysis q)
+    public static string Describe(QuestionAnalysis q, TopicProfile topic)
     {
-        var names = string.Join(" and ", q.Frameworks.Select(f => f.Name()));
+        var names = topic.JoinNames(q.Entities);
         var aspects = string.Join(" and ", q.Aspects.Select(a => a.Label));
         return q.Kind switch
         {
-            QuestionKind.ProsCons => $"What are the {(q.WantsPros && q.WantsCons ? "pros and cons" : q.WantsCons ? "disadvantages" : "advantages")} of {(names.Length > 0 ? names : "these frameworks")}?",
-            QuestionKind.Comparison when q.WhyNot && q.Frameworks.Count >= 2 => $"Why not {q.Frameworks[0].Name()} instead of {q.Frameworks[1].Name()}{(q.UseCase is { } u ? " for " + u : "")}?",
-            QuestionKind.Comparison => $"How do {(names.Length > 0 ? names : "Django, Flask and FastAPI")} compare{(aspects.Length > 0 ? " on " + aspects : "")}?",
-            QuestionKind.Recommendation => $"Which framework should I choose{(q.UseCase is { } u ? " for " + u : aspects.Length > 0 ? " for " + aspects : "")}{(names.Length > 0 ? " (" + names + ")" : "")}?",
-            _ when q.Frameworks.Count > 0 && q.LooksLikeFollowUp => $"{q.Text} ({names}{(aspects.Length > 0 ? ", " + aspects : "")})",
+            QuestionKind.ProsCons => $"What are the {(q.WantsPros && q.WantsCons ? "pros and cons" : q.WantsCons ? "disadvantages" : "advantages")} of {(names.Length > 0 ? names : "these " + topic.EntityNoun + "s")}?",
+            QuestionKind.Comparison when q.WhyNot && q.Entities.Count >= 2 => $"Why not {topic.Name(q.Entities[0])} instead of {topic.Name(q.Entities[1])}{(q.UseCase is { } u ? " for " + u : "")}?",
+            QuestionKind.Comparison => $"How do {(names.Length > 0 ? names : topic.JoinNames(topic.EntityIds))} compare{(aspects.Length > 0 ? " on " + aspects : "")}?",
+            QuestionKind.Recommendation => $"Which {topic.EntityNoun} should I choose{(q.UseCase is { } u ? " for " + u : aspects.Length > 0 ? " for " + aspects : "")}{(names.Length > 0 ? " (" + names + ")" : "")}?",
+            _ when q.Entities.Count > 0 && q.LooksLikeFollowUp => $"{q.Text} ({names}{(aspects.Length > 0 ? ", " + aspects : "")})",
             _ => q.Text,
         };
     }

@@ -1,14 +1,8 @@
 using System.Text.RegularExpressions;
 using ChatAdvisor.Core.Retrieval;
+using ChatAdvisor.Core.Topics;
 
 namespace ChatAdvisor.Core.Answering;
-
-/// <summary>A topic a question can be about, with the terms that signal it and the terms that find it.</summary>
-/// <param name="Id">A short id ("performance").</param>
-/// <param name="Label">How answers name it ("performance").</param>
-/// <param name="Triggers">Search terms (stems or canonical terms) that signal the aspect in a question.</param>
-/// <param name="Expansion">Search terms added to the query when the aspect is present.</param>
-public sealed record Aspect(string Id, string Label, string[] Triggers, string[] Expansion);
 
 /// <summary>What the advisor understood of a question.</summary>
 public sealed record QuestionAnalysis
@@ -19,8 +13,11 @@ public sealed record QuestionAnalysis
     /// <summary>The kind of question.</summary>
     public required QuestionKind Kind { get; init; }
 
-    /// <summary>Frameworks the question is about, in order of mention.</summary>
-    public IReadOnlyList<Framework> Frameworks { get; init; } = [];
+    /// <summary>Ids of the entities the question is about, in order of mention (after follow-up resolution, the ones it resolved to).</summary>
+    public IReadOnlyList<string> Entities { get; init; } = [];
+
+    /// <summary>Ids of the entities the user named in this question itself, before follow-up resolution.</summary>
+    public IReadOnlyList<string> Asked { get; init; } = [];
 
     /// <summary>Topics the question is about.</summary>
     public IReadOnlyList<Aspect> Aspects { get; init; } = [];
@@ -31,74 +28,47 @@ public sealed record QuestionAnalysis
     /// <summary>For pros-and-cons questions: whether the disadvantages are asked for.</summary>
     public bool WantsCons { get; init; }
 
-    /// <summary>"Why not Django?" after a recommendation: the first framework is the one rejected.</summary>
+    /// <summary>"Why not X?" after a recommendation: the first entity is the one rejected.</summary>
     public bool WhyNot { get; init; }
 
     /// <summary>The use case in the user's words ("a high-traffic ML inference API"), when there is one.</summary>
     public string? UseCase { get; init; }
 
+    /// <summary>What the user is building or needs, in their words (the use case, or the whole question that described it); follow-ups are judged on it.</summary>
+    public string? Situation { get; init; }
+
     /// <summary>The search terms of the question after spelling correction (without expansions).</summary>
     public IReadOnlyList<string> Terms { get; init; } = [];
 
-    /// <summary>Words of the question that carry its topic (not stop words, framework names or question cues).</summary>
+    /// <summary>Words of the question that carry its topic (not stop words, entity names or question cues).</summary>
     public IReadOnlyList<string> ContentWords { get; init; } = [];
 
-    /// <summary>Technologies named that the articles do not cover (Rails, Spring, …).</summary>
-    public IReadOnlyList<string> OtherTechnologies { get; init; } = [];
+    /// <summary>Names of what the question asks about that the articles never mention (another technology, deployment, …).</summary>
+    public IReadOnlyList<string> Uncovered { get; init; } = [];
 
-    /// <summary>True when the question leans on the conversation ("and its cons?", "why not Django?").</summary>
+    /// <summary>True when the question leans on the conversation ("and its cons?", "why not X?").</summary>
     public bool LooksLikeFollowUp { get; init; }
 
     /// <summary>True when text that tried to give the advisor instructions was removed.</summary>
     public bool HadInstructions { get; init; }
 
-    /// <summary>The framework recommended in the answer (set by the composer, remembered for follow-ups).</summary>
-    public Framework? Recommended { get; init; }
+    /// <summary>The entity the answer named as its verdict (remembered for follow-ups).</summary>
+    public string? Verdict { get; init; }
+
+    /// <summary>The entities the answer was about (remembered for "the others", "which of those").</summary>
+    public IReadOnlyList<string> Shown { get; init; } = [];
 
     /// <summary>A standalone wording of the question, for display and logs.</summary>
     public string Resolved { get; init; } = "";
 }
 
 /// <summary>
-/// Recognises the kind of a question, the frameworks and aspects it concerns, its use case, and whether it
+/// Recognises the kind of a question, the entities and aspects of the topic profile it concerns, its use case, and whether it
 /// leans on earlier turns. Text that tries to give instructions is removed before anything else.
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 public static partial class QuestionAnalyzer
 {
-    /// <summary>The aspects the advisor recognises.</summary>
-    public static readonly IReadOnlyList<Aspect> Aspects =
-    [
-        new("performance", "performance", ["perform", "speed", "throughput", "concurr", "benchmark", "latenc", "traffic", "load", "fast", "fastest", "faster", "quick", "slow", "rp"], ["perform", "concurr", "async", "benchmark", "speed"]),
-        new("scalability", "scalability", ["scalabl", "scale", "scalabil", "grow", "growth"], ["scalabl", "scale", "scalabil"]),
-        new("beginners", "beginners", ["beginn", "learn", "newbi", "student", "curv", "easiest", "easi", "simpl", "start", "teach"], ["beginn", "learn", "curv", "easi"]),
-        new("admin", "an admin panel", ["admin"], ["admin"]),
-        new("database", "databases and ORM", ["orm", "databas", "sql", "sqlalchemi", "model", "crud"], ["orm", "databas", "sqlalchemi"]),
-        new("async", "async support", ["async", "await", "asgi", "wsgi", "concurr"], ["async", "await"]),
-        new("api", "APIs", ["api", "rest", "endpoint", "graphql", "json"], ["api", "rest"]),
-        new("ml", "machine learning", ["ml", "infer", "predict", "model", "data"], ["ml", "infer"]),
-        new("microservices", "microservices", ["microservice", "servic"], ["microservice"]),
-        new("security", "security", ["secur", "csrf", "xss", "authent", "vulner", "attack", "injection", "safe", "flaskwtf", "permiss"], ["secur", "csrf", "authent"]),
-        new("community", "community and ecosystem", ["commun", "ecosystem", "popular", "matur", "support", "extens", "librari", "plugin"], ["commun", "ecosystem", "matur"]),
-        new("documentation", "documentation", ["document", "swagger", "openapi", "redoc"], ["document", "openapi", "swagger"]),
-        new("small", "small projects", ["small", "prototyp", "mvp", "poc", "proof", "lightweight", "minim", "tini"], ["small", "prototyp", "lightweight"]),
-        new("large", "large projects", ["larg", "big", "enterpris", "complex", "monolith", "huge"], ["larg", "big", "enterpris", "complex"]),
-        new("flexibility", "flexibility", ["flexibl", "flexibil", "control", "custom", "freedom", "opinion"], ["flexibl", "flexibil", "control"]),
-        new("content", "content-heavy sites", ["ecommerce", "cms", "content", "blog", "shop", "news"], ["ecommerce", "content"]),
-        new("realtime", "real-time applications", ["realtime", "websocket", "chat", "stream"], ["realtime"]),
-        new("validation", "validation", ["valid", "pydant", "type", "hint", "schema"], ["valid", "pydant", "type"]),
-        new("templates", "templating", ["templat", "jinja", "jinja2", "html", "render"], ["templat", "jinja2"]),
-        new("speed", "development speed", ["rapid", "deadlin", "productiv", "mvp", "quickli", "time"], ["rapid", "productiv", "quickli"]),
-        new("history", "history", ["creat", "releas", "histori", "year", "origin", "invent", "author", "built", "base"], ["creat", "releas", "histori", "built", "emerg", "origin", "inspir"]),
-    ];
-
-    private static readonly HashSet<string> OtherTech = new(StringComparer.Ordinal)
-    {
-        "rails", "ruby", "spring", "laravel", "php", "express", "expressjs", "node", "nodejs", "golang", "gin", "java",
-        "rust", "actix", "aspnet", "dotnet", "react", "vue", "angular", "svelte", "nextjs", "tornado", "pyramid",
-        "bottle", "sanic", "symfony", "phoenix", "elixir", "kotlin", "ktor", "nestjs", "quarkus", "micronaut", "streamlit",
-    };
-
     // Words that signal the kind of question but not its topic.
     private static readonly HashSet<string> CueWords = new(StringComparer.Ordinal)
     {
@@ -113,21 +83,14 @@ public static partial class QuestionAnalyzer
         "pluses", "minuses", "similar", "same", "different",
     };
 
-    private static readonly HashSet<string> DomainWords = new(StringComparer.Ordinal)
-    {
-        "software", "app", "apps", "application", "applications", "site", "sites", "endpoint", "endpoints", "demo",
-        "prototype", "mvp", "frontend", "database", "databases", "microservice", "microservices", "deploy", "deployment",
-        "framework", "frameworks", "backend", "web", "server", "website", "websites", "api", "apis", "starlette", "pydantic",
-        "werkzeug", "jinja", "jinja2", "wsgi", "asgi", "uvicorn", "gunicorn", "orm", "admin", "microframework",
-    };
-
     private static readonly HashSet<string> Anaphora = new(StringComparer.Ordinal)
     {
         "it", "its", "it's", "they", "them", "their", "that", "this", "those", "these", "one", "there", "same", "instead", "else",
+        "other", "others", "two", "three", "rest", "remaining", "ones", "either", "both",
     };
 
     // "Which one should a novice pick up?", "what should I use to…", "the oldest of the three": a choice among the
-    // frameworks even when none is named. Questions that turn out not to be covered still get a plain "not covered".
+    // entities even when none is named. Questions that turn out not to be covered still get a plain "not covered".
     [GeneratedRegex(@"^ (which|what) (one|ones|option|options|framework|frameworks|tool|stack) | (should|would|could) (i|we) (use|pick|choose|go with|learn|start with|pick up) | of the three | (back office|backoffice|the micro one|the all in one|the minimal framework|the loose framework|the youngest|the oldest|the newest) |^ which (handles|has|is|offers|supports|scales|works|suits|copes) ")]
     private static partial Regex ChoosingAmongOptions();
 
@@ -143,83 +106,99 @@ public static partial class QuestionAnalyzer
     [GeneratedRegex(@"\b(?:for|building|build|to\s+build|to\s+make|making|on)\s+(?<case>(?:an?|my|our|the|some)\s+[^?.!,;]{3,80})", RegexOptions.IgnoreCase)]
     private static partial Regex UseCasePhrase();
 
-    /// <summary>Analyses <paramref name="question"/> using the corpus vocabulary in <paramref name="index"/> for spelling correction.</summary>
+    /// <summary>
+    /// Analyses <paramref name="question"/> against the entities and aspects of <paramref name="topic"/>, using the corpus
+    /// vocabulary in <paramref name="index"/> for spelling correction and to tell what the articles never mention.
+    /// </summary>
     /// <remarks>
     /// <paramref name="nearCorpusByMeaning"/>: the question's embedding is close to a passage, so it counts as in the
     /// domain even without a domain keyword ("novice", "back-office screens").
     /// </remarks>
-    public static QuestionAnalysis Analyze(string question, IndexSnapshot index, bool nearCorpusByMeaning = false)
+    public static QuestionAnalysis Analyze(string question, IndexSnapshot index, TopicProfile topic, bool nearCorpusByMeaning = false)
     {
         var text = StripInstructions(question, out bool hadInstructions);
         var words = TextAnalyzer.Words(text.AsSpan());
         var corrected = words.Select(w => index.Spelling.Correct(w)).ToList();
-        var terms = TextAnalyzer.TermsOfWords(corrected);
-        var lower = " " + string.Join(' ', corrected) + " ";
-
-        var frameworks = new List<Framework>();
-        foreach (var term in terms)
-        {
-            if (Frameworks.FromTerm(term) is { } f && !frameworks.Contains(f))
-                frameworks.Add(f);
-        }
+        var entities = topic.EntitiesInWords(corrected);
+        // An entity's alias of several words ("my db" for "MyDB") reads as the entity's own term, not as its words (which could be
+        // cues of their own).
+        var folded = FoldEntityPhrases(corrected, topic);
+        var terms = TextAnalyzer.TermsOfWords(folded);
+        var lower = " " + string.Join(' ', folded) + " ";
+        // The same text with every entity written as "xentity", for cues that do not care which entity is named.
+        var generic = " " + string.Join(' ', folded.Select(w => topic.EntityOfTerm(w) is null ? w : "xentity")) + " ";
 
         var termSet = terms.ToHashSet(StringComparer.Ordinal);
-        var aspects = Aspects.Where(a => a.Triggers.Any(termSet.Contains)).ToList();
+        var aspects = topic.Aspects.Where(a => a.Triggers.Any(termSet.Contains)).ToList();
         // "model" alone is ambiguous (data models vs ML models): keep ML only with an ML cue.
         if (aspects.Any(a => a.Id == "ml") && !termSet.Overlaps(["ml", "infer", "predict"]))
             aspects.RemoveAll(a => a.Id == "ml");
-        if (aspects.Any(a => a.Id == "history") && !Regex.IsMatch(lower, @" (who|when|year|created|released|history|origin|invented|built on|based on|creator|author) "))
+        if (aspects.Any(a => a.Id == "history") && !Regex.IsMatch(lower, @" (who|when|year|created|released|history|origin|invented|built on|based on|creator|author|made|wrote|old) "))
             aspects.RemoveAll(a => a.Id == "history");
 
-        var others = corrected.Where(OtherTech.Contains).Distinct().ToList();
-        if (Regex.IsMatch(lower, @" (ruby on rails|asp net|next js|node js) "))
-            others.Add(Regex.Match(lower, @" (ruby on rails|asp net|next js|node js) ").Groups[1].Value);
+        // What the question names that the articles never mention: judged on the words as typed (spelling correction
+        // would turn an unknown name into a known word).
+        var uncovered = topic.UncoveredIn(words)
+            .Where(m => !m.Words.Where(w => !TextAnalyzer.StopWords.Contains(w)).All(index.Spelling.IsKnown))
+            .Select(m => m.Topic.Name).ToList();
+        var uncoveredWords = topic.UncoveredIn(words).SelectMany(m => m.Words).ToHashSet(StringComparer.Ordinal);
 
-        var content = corrected
-            .Where(w => !TextAnalyzer.StopWords.Contains(w) && !CueWords.Contains(w) && !Anaphora.Contains(w) && Frameworks.FromTerm(w) is null && !w.All(char.IsDigit))
+        var domainWords = topic.DomainWords.ToHashSet(StringComparer.Ordinal);
+        var content = folded
+            .Where(w => !TextAnalyzer.StopWords.Contains(w) && !CueWords.Contains(w) && !Anaphora.Contains(w) && topic.EntityOfTerm(w) is null
+                && !w.All(char.IsDigit) && !uncoveredWords.Contains(w))
             .Distinct().ToList();
 
         bool wantsCons = Regex.IsMatch(lower, @" (cons?|disadvantages?|drawbacks?|downsides?|weakness(es)?|limitations?|negatives?|minuses|problems?|issues?|bad|worst|risks?|caveats?|criticism) ");
         bool wantsPros = Regex.IsMatch(lower, @" (pros?|advantages?|benefits?|strengths?|positives?|pluses|good about|upsides?) ");
         bool prosCons = wantsCons || wantsPros;
-        bool whyNot = Regex.IsMatch(lower, @"^ (why not|why wouldn t|why shouldn t|what s wrong with|isn t) ") && frameworks.Count >= 1;
-        bool comparison = frameworks.Count >= 2 || Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ|against) ");
+        bool whyNot = Regex.IsMatch(lower, @"^ (why not|why wouldn t|why shouldn t|what s wrong with|isn t) ") && entities.Count >= 1;
+        bool comparison = entities.Count >= 2 || Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ|against) ");
 
         QuestionKind kind;
         if (whyNot)
             kind = QuestionKind.Comparison;
-        else if (prosCons && frameworks.Count <= 1)
+        else if (prosCons && entities.Count <= 1)
             kind = QuestionKind.ProsCons;
-        else if (comparison && (frameworks.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
+        else if (comparison && (entities.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
             kind = QuestionKind.Comparison;
-        else if (Regex.IsMatch(lower, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (django|flask|fastapi|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote) "))
+        else if (Regex.IsMatch(generic, @"^ (is|are|would) (xentity|it|they) (a )?(good|great|right|bad|the right|the best|suitable|suited|ideal|fit|overkill|enough|recommended)\b"))
+            kind = QuestionKind.Recommendation; // "Is X a good fit for …?" asks for a verdict on a situation
+        else if (Regex.IsMatch(generic, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (xentity|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote|how old) "))
             kind = QuestionKind.Fact;
-        else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && frameworks.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
+        else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && entities.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
             kind = QuestionKind.Definition;
-        else if (Regex.IsMatch(lower, @" (which|what framework|should i|should we|recommend|recommendation|best|better|choose|choice|pick|go with|suit|suited|ideal|good for|good choice|right for|use for|i want to build|i m building|we re building|i need|we need|for a|for an|for my|for our) "))
+        else if (Regex.IsMatch(lower, @"^ (what|which) should | should (a|an|the|my|our) | (which|what framework|should i|should we|recommend|recommendation|best|better|choose|choice|pick|go with|suit|suited|ideal|good for|good choice|right for|use for|i want to build|i m building|we re building|i need|we need|for a|for an|for my|for our) "))
             kind = QuestionKind.Recommendation;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|tell me about|describe) "))
-            kind = frameworks.Count > 0 ? QuestionKind.General : QuestionKind.Definition;
+            kind = entities.Count > 0 ? QuestionKind.General : QuestionKind.Definition;
+        else if (entities.Count == 0 && (Regex.IsMatch(lower, @"^ (i|we|i m|we re|i ve|we ve|my|our|im|gonna|going to|planning|building|making|just) | (need|want|building|making|planning|looking for|thinking of|setting up|launching|starting) ")
+            || (!question.TrimEnd().EndsWith('?') && !Regex.IsMatch(lower, @"^ (what|which|who|when|where|why|how|is|are|does|do|did|can|could|should|would|will|tell|explain|define|describe|compare|list|give) ") && aspects.Count > 0)))
+            kind = QuestionKind.Recommendation; // a situation described without a question: "our team needs a tiny internal tool"
         else
             kind = QuestionKind.General;
 
-        bool inDomain = frameworks.Count > 0 || aspects.Count > 0 || corrected.Any(DomainWords.Contains) || nearCorpusByMeaning
-            || ChoosingAmongOptions().IsMatch(lower)
-            || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && corrected.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
-        bool onlyOtherTech = others.Count > 0 && frameworks.Count == 0;
+        // Closeness in meaning alone does not bring in a question whose words the corpus mostly never uses
+        // ("a good movie for tonight" is near "a good framework for …" in meaning).
+        int knownContent = content.Count(w => index.Spelling.IsKnown(w));
+        bool nearEnough = nearCorpusByMeaning && (content.Count == 0 || knownContent * 2 >= content.Count);
+        bool inDomain = entities.Count > 0 || aspects.Count > 0 || folded.Any(domainWords.Contains) || nearEnough
+            || ChoosingAmongOptions().IsMatch(lower) || ChoosingAmongOptions().IsMatch(" " + string.Join(' ', words) + " ")
+            || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && folded.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
+        bool onlyUncovered = uncovered.Count > 0 && entities.Count == 0 && aspects.Count == 0;
         bool nothingLeft = words.Count == 0;
         bool followUpText = LooksLikeFollowUpText(lower, content);
         bool mostlyUnknown = content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 < content.Count;
-        if ((!inDomain && (content.Count > 0 ? mostlyUnknown || !followUpText : !followUpText)) || onlyOtherTech || nothingLeft)
+        if ((!inDomain && (content.Count > 0 ? mostlyUnknown || !followUpText : !followUpText)) || onlyUncovered || nothingLeft)
             kind = QuestionKind.OutOfScope;
 
         string? useCase = null;
         var match = UseCasePhrase().Match(text);
         if (match.Success && kind == QuestionKind.Recommendation)
         {
-            var phrase = match.Groups["case"].Value.Trim();
+            var phrase = Regex.Replace(match.Groups["case"].Value.Trim(), @"\s+(which|what|whats|thoughts|any ideas)(\s+\w+)?\s*$", "", RegexOptions.IgnoreCase);
             var phraseTerms = TextAnalyzer.Terms(phrase.AsSpan());
-            if (phrase.Split(' ').Length <= 10 && phraseTerms.Any(t => Aspects.Any(a => a.Triggers.Contains(t)) || DomainWords.Contains(t)))
+            if (phrase.Split(' ').Length <= 16 && phraseTerms.Any(t => topic.Aspects.Any(a => a.Triggers.Contains(t)) || domainWords.Contains(t)))
                 useCase = phrase;
         }
 
@@ -227,18 +206,37 @@ public static partial class QuestionAnalyzer
         {
             Text = text,
             Kind = kind,
-            Frameworks = frameworks,
+            Entities = entities,
+            Asked = entities,
             Aspects = aspects,
             WantsCons = wantsCons,
             WantsPros = wantsPros || (prosCons && !wantsCons),
             WhyNot = whyNot,
             UseCase = useCase,
+            Situation = kind == QuestionKind.Recommendation && (useCase is not null || entities.Count == 0) ? useCase ?? text : null,
             Terms = terms,
             ContentWords = content,
-            OtherTechnologies = others,
-            LooksLikeFollowUp = LooksLikeFollowUpText(lower, content) || (frameworks.Count == 0 && aspects.Count == 0 && kind != QuestionKind.OutOfScope),
+            Uncovered = uncovered,
+            LooksLikeFollowUp = LooksLikeFollowUpText(lower, content) || (entities.Count == 0 && aspects.Count == 0 && kind != QuestionKind.OutOfScope),
             HadInstructions = hadInstructions,
         };
+    }
+
+    /// <summary>The words with each entity alias of several words replaced by the entity's term.</summary>
+    private static List<string> FoldEntityPhrases(List<string> words, TopicProfile topic)
+    {
+        var result = new List<string>(words.Count);
+        for (int i = 0; i < words.Count; i++)
+        {
+            if (i + 1 < words.Count && topic.EntitiesInWords([words[i], words[i + 1]]) is [var id] && topic.EntityOfTerm(words[i]) is null && topic.EntityOfTerm(words[i + 1]) is null)
+            {
+                result.Add(topic.EntityTerms[id]);
+                i++;
+                continue;
+            }
+            result.Add(words[i]);
+        }
+        return result;
     }
 
     private static bool LooksLikeFollowUpText(string lower, IReadOnlyList<string> content)

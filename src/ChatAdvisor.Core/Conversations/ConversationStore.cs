@@ -1,5 +1,6 @@
 using System.Globalization;
 using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Topics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,34 +13,59 @@ namespace ChatAdvisor.Core.Conversations;
 /// <param name="Answer">The answer given.</param>
 public sealed record ConversationTurn(string Question, TurnState Understood, AdvisorAnswer Answer);
 
-/// <summary>What is remembered of a turn's question for resolving the next one.</summary>
+/// <summary>
+/// What is remembered of a turn for resolving the next one: what was asked and what the user was shown (the entities
+/// in focus, the verdict, the aspect, the situation). Entities are stored by their profile ids.
+/// </summary>
 public sealed record TurnState(
     QuestionKind Kind,
-    IReadOnlyList<Framework> Frameworks,
+    IReadOnlyList<string> Entities,
     IReadOnlyList<string> Aspects,
     bool WantsPros,
     bool WantsCons,
     string? UseCase,
     IReadOnlyList<string> Terms,
-    Framework? Recommended,
+    string? Verdict,
     string Resolved)
 {
-    /// <summary>Captures the state of an answered question.</summary>
-    public static TurnState From(QuestionAnalysis q, Framework? recommended) =>
-        new(q.Kind, q.Frameworks, [.. q.Aspects.Select(a => a.Id)], q.WantsPros, q.WantsCons, q.UseCase, q.Terms, recommended, q.Resolved);
+    /// <summary>Every entity the conversation has shown so far, for "which of those".</summary>
+    public IReadOnlyList<string> Shown { get; init; } = [];
+
+    /// <summary>True when the turn weighed a rejected entity against the verdict ("why not X instead?").</summary>
+    public bool WhyNot { get; init; }
+
+    /// <summary>The entities the user named in the question itself.</summary>
+    public IReadOnlyList<string> Asked { get; init; } = [];
+
+    /// <summary>What the user is building or needs, as the conversation left it.</summary>
+    public string? Situation { get; init; }
+
+    /// <summary>Captures the state of an answered question and the verdict its answer gave.</summary>
+    public static TurnState From(QuestionAnalysis q, string? verdict) =>
+        new(q.Kind, q.Entities, [.. q.Aspects.Select(a => a.Id)], q.WantsPros, q.WantsCons, q.UseCase, q.Terms, verdict, q.Resolved)
+        {
+            Shown = verdict is null || q.Shown.Contains(verdict) ? q.Shown : [.. q.Shown, verdict],
+            WhyNot = q.WhyNot,
+            Situation = q.Situation,
+            Asked = q.Asked,
+        };
 
     /// <summary>Turns the state back into an analysis that follow-up resolution can merge with.</summary>
-    public QuestionAnalysis ToAnalysis() => new()
+    public QuestionAnalysis ToAnalysis(TopicProfile topic) => new()
     {
         Text = Resolved,
         Kind = Kind,
-        Frameworks = Frameworks,
-        Aspects = [.. QuestionAnalyzer.Aspects.Where(a => Aspects.Contains(a.Id))],
+        Entities = [.. (Entities ?? []).Where(topic.IsEntity)],
+        Aspects = [.. topic.Aspects.Where(a => Aspects.Contains(a.Id))],
         WantsPros = WantsPros,
         WantsCons = WantsCons,
         UseCase = UseCase,
         Terms = Terms,
-        Recommended = Recommended,
+        Verdict = Verdict is not null && topic.IsEntity(Verdict) ? Verdict : null,
+        Shown = [.. (Shown ?? []).Where(topic.IsEntity)],
+        WhyNot = WhyNot,
+        Situation = Situation,
+        Asked = [.. (Asked ?? []).Where(topic.IsEntity)],
         Resolved = Resolved,
     };
 }

@@ -19,6 +19,18 @@ public sealed record EvalTurn
 
     /// <summary>True when the advisor should say the articles do not cover the question.</summary>
     public bool Refuse { get; init; }
+
+    /// <summary>
+    /// The verdict the first sentence must give: an entity id, "split" (the evidence names more than one entity for the
+    /// situation) or "none" (not covered). Null: the turn is not scored on its verdict.
+    /// </summary>
+    public string? Verdict { get; init; }
+
+    /// <summary>The part of the question the articles do not cover ("a|b" accepts either); the answer must name it and say so.</summary>
+    public string? NotCovered { get; init; }
+
+    /// <summary>Words one of which every bullet of the answer (or the section of a passage it cites) must contain.</summary>
+    public IReadOnlyList<string> About { get; init; } = [];
 }
 
 /// <summary>An evaluation case: one question or a conversation of several turns.</summary>
@@ -39,12 +51,12 @@ public sealed record EvalSet(IReadOnlyList<EvalCase> Cases)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    /// <summary>Reads every question set file of <paramref name="folder"/> (*.json, in name order) as one set.</summary>
+    /// <summary>Reads every question set file of <paramref name="folder"/> and its subfolders (*.json, in path order) as one set.</summary>
     public static EvalSet LoadFolder(string folder)
     {
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"The evaluation folder '{folder}' does not exist.");
-        var cases = Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).SelectMany(f => Load(f).Cases).ToList();
+        var cases = Directory.GetFiles(folder, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).SelectMany(f => Load(f).Cases).ToList();
         var duplicate = cases.GroupBy(c => c.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
             throw new InvalidDataException($"'{folder}' has two cases with the id '{duplicate.Key}'.");

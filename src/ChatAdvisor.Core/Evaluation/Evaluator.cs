@@ -39,6 +39,30 @@ public sealed record EvalReport
     /// <summary>Share of turns where the advisor answered or declined as expected.</summary>
     public required double RefusalAccuracy { get; init; }
 
+    /// <summary>Share of turns with an expected verdict whose first sentence gives it (the entity, "split" or "not covered").</summary>
+    public double VerdictAccuracy { get; init; } = 1;
+
+    /// <summary>Turns scored on their verdict.</summary>
+    public int VerdictTurns { get; init; }
+
+    /// <summary>Share of the answers' bullets that are about what was asked (turns with <see cref="EvalTurn.About"/>).</summary>
+    public double BulletRelevance { get; init; } = 1;
+
+    /// <summary>Bullets checked.</summary>
+    public int Bullets { get; init; }
+
+    /// <summary>Share of follow-up turns (the second and later turns of a conversation) that meet every expectation they state.</summary>
+    public double FollowUpAccuracy { get; init; } = 1;
+
+    /// <summary>Follow-up turns scored.</summary>
+    public int FollowUpTurns { get; init; }
+
+    /// <summary>Share of turns that are partly or wholly outside the articles answered as such: refused, or naming the uncovered part.</summary>
+    public double PartialAccuracy { get; init; } = 1;
+
+    /// <summary>Partial and refusal turns scored.</summary>
+    public int PartialTurns { get; init; }
+
     /// <summary>Share of citations whose quote is verbatim in the cited article at its offsets.</summary>
     public required double CitationFaithfulness { get; init; }
 
@@ -74,6 +98,10 @@ public sealed record EvalReport
                     await output.WriteLineAsync($"  {name,-12} {set,-12} {f.Questions,9}  {f.RecallAt1,8:0.000}  {f.RecallAt3,8:0.000}  {f.RecallAt5,8:0.000}  {f.Mrr,5:0.000}");
             }
         }
+        await output.WriteLineAsync($"  verdict accuracy      {VerdictAccuracy:0.000}   ({VerdictTurns} turns)");
+        await output.WriteLineAsync($"  follow-up accuracy    {FollowUpAccuracy:0.000}   ({FollowUpTurns} turns)");
+        await output.WriteLineAsync($"  partial/refusal acc.  {PartialAccuracy:0.000}   ({PartialTurns} turns)");
+        await output.WriteLineAsync($"  bullet relevance      {BulletRelevance:0.000}   ({Bullets} bullets)");
         await output.WriteLineAsync($"  key-fact coverage     {KeyFactCoverage:0.000}");
         await output.WriteLineAsync($"  refusal accuracy      {RefusalAccuracy:0.000}");
         await output.WriteLineAsync($"  citation faithfulness {CitationFaithfulness:0.000}   ({Citations} citations)");
@@ -89,7 +117,7 @@ public sealed record EvalReport
 }
 
 /// <summary>Runs an <see cref="EvalSet"/> against the advisor in process.</summary>
-public static class Evaluator
+public static partial class Evaluator
 {
     /// <summary>Evaluates every case, each in a conversation of its own.</summary>
     public static async Task<EvalReport> RunAsync(IServiceProvider services, EvalSet set, CancellationToken cancellationToken = default)
@@ -106,6 +134,8 @@ public static class Evaluator
         RetrieverKind[] kinds = [RetrieverKind.Lexical, RetrieverKind.Vector, RetrieverKind.Hybrid];
         var ranksByKind = kinds.ToDictionary(k => k, _ => (All: new List<int?>(), Paraphrase: new List<int?>()));
         int facts = 0, factsFound = 0, refusalRight = 0, turns = 0, citations = 0, faithful = 0;
+        int verdictTurns = 0, verdictRight = 0, bullets = 0, relevantBullets = 0, followUps = 0, followUpsRight = 0, partials = 0, partialsRight = 0;
+        var topic = advisor.Topic;
         var failures = new List<EvalFailure>();
 
         foreach (var @case in set.Cases)
@@ -115,13 +145,13 @@ public static class Evaluator
             {
                 var turn = @case.Turns[t];
                 var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
-                var previous = history.Count > 0 ? history[^1].Understood.ToAnalysis() : null;
-                var (_, hits) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, cancellationToken: cancellationToken);
+                var previous = history.Count > 0 ? history[^1].Understood.ToAnalysis(topic) : null;
+                var (_, hits, _) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, cancellationToken: cancellationToken);
                 if (turn.Passages.Count > 0)
                 {
                     foreach (var kind in kinds)
                     {
-                        var (_, kindHits) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, kind, cancellationToken);
+                        var (_, kindHits, _) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, kind, cancellationToken);
                         var rank = RankOf(kindHits, turn.Passages);
                         ranksByKind[kind].All.Add(rank);
                         if (@case.Tags.Contains("paraphrase"))
@@ -130,6 +160,7 @@ public static class Evaluator
                 }
                 var answer = await advisor.AskAsync(turn.Question, conversationId, cancellationToken);
                 turns++;
+                int failuresBefore = failures.Count;
 
                 if (turn.Passages.Count > 0)
                 {
@@ -153,13 +184,48 @@ public static class Evaluator
                         failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"answer lacks \"{fact}\""));
                 }
 
-                if (answer.Grounded != turn.Refuse)
+                // A partly covered question may be answered in part or only told what is not covered.
+                if (answer.Grounded != turn.Refuse || (turn.NotCovered is not null && !turn.Refuse))
                     refusalRight++;
                 else
                     failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, turn.Refuse ? "answered a question the articles do not cover" : "declined a question the articles cover"));
 
                 if (turn.Articles.Count > 0 && answer.Grounded && !answer.Citations.Any(c => turn.Articles.Contains(c.DocumentId)))
                     failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"cites none of {string.Join(", ", turn.Articles)}"));
+
+                if (turn.Verdict is { } expected)
+                {
+                    verdictTurns++;
+                    var sentence = VerdictSentence(answer.Text);
+                    if (GivesVerdict(sentence, expected, answer.Grounded, topic))
+                        verdictRight++;
+                    else
+                        failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"verdict is not {expected}: \"{sentence}\""));
+                }
+
+                if (turn.NotCovered is not null || turn.Refuse)
+                {
+                    partials++;
+                    bool named = turn.NotCovered is null || turn.NotCovered.Split('|').Any(part => SaysNotCovered(answer.Text, part));
+                    if (named && (!turn.Refuse || !answer.Grounded))
+                        partialsRight++;
+                    else if (!named)
+                        failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"does not say that {turn.NotCovered} is not covered"));
+                }
+
+                if (turn.About.Count > 0)
+                {
+                    foreach (var bullet in Bullets(answer.Text))
+                    {
+                        bullets++;
+                        var cited = Regex.Matches(bullet, @"\[(\d+)\]").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))
+                            .Select(id => answer.Citations.FirstOrDefault(c => c.Id == id)?.Section ?? "");
+                        if (turn.About.Any(a => Contains(bullet, a) || cited.Any(section => Contains(section, a))))
+                            relevantBullets++;
+                        else
+                            failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"bullet not about {string.Join("/", turn.About)}: \"{bullet}\""));
+                    }
+                }
 
                 foreach (var citation in answer.Citations)
                 {
@@ -169,6 +235,14 @@ public static class Evaluator
                         faithful++;
                     else
                         failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"citation [{citation.Id}] is not verbatim"));
+                }
+
+                // A follow-up is right when it meets everything its turn expects (verdict, facts, coverage, refusal).
+                if (t > 0 && (turn.Verdict is not null || turn.Facts.Count > 0 || turn.NotCovered is not null || turn.Refuse))
+                {
+                    followUps++;
+                    if (!failures.Skip(failuresBefore).Any(f => !f.Problem.StartsWith("expected passage", StringComparison.Ordinal) && !f.Problem.StartsWith("bullet", StringComparison.Ordinal)))
+                        followUpsRight++;
                 }
             }
         }
@@ -194,6 +268,14 @@ public static class Evaluator
             Retrieval = Figures(ranks),
             Retrievers = kinds.ToDictionary(k => k.ToString().ToLowerInvariant(), k => new RetrieverFigures(Figures(ranksByKind[k].All), Figures(ranksByKind[k].Paraphrase))),
             KeyFactCoverage = facts == 0 ? 1 : (double)factsFound / facts,
+            VerdictAccuracy = verdictTurns == 0 ? 1 : (double)verdictRight / verdictTurns,
+            VerdictTurns = verdictTurns,
+            BulletRelevance = bullets == 0 ? 1 : (double)relevantBullets / bullets,
+            Bullets = bullets,
+            FollowUpAccuracy = followUps == 0 ? 1 : (double)followUpsRight / followUps,
+            FollowUpTurns = followUps,
+            PartialAccuracy = partials == 0 ? 1 : (double)partialsRight / partials,
+            PartialTurns = partials,
             RefusalAccuracy = turns == 0 ? 1 : (double)refusalRight / turns,
             CitationFaithfulness = citations == 0 ? 1 : (double)faithful / citations,
             Citations = citations,
@@ -212,6 +294,43 @@ public static class Evaluator
         double At(int k) => ranks.Count(r => r <= k) / (double)ranks.Count;
         return new RetrievalFigures(ranks.Count, At(1), At(3), At(5), ranks.Sum(r => r is { } v ? 1.0 / v : 0) / ranks.Count);
     }
+
+    /// <summary>
+    /// The sentence that gives an answer's verdict: its first sentence, or the one after an opening that says which
+    /// part of the question the articles do not cover.
+    /// </summary>
+    public static string VerdictSentence(string answer)
+    {
+        var sentences = Regex.Split(answer.Trim(), @"(?<=[.!?])\s+(?=[A-Z*|\-])|\n+").Where(s => s.Trim().Length > 0).ToList();
+        if (sentences.Count == 0)
+            return "";
+        return sentences.Count > 1 && NotCoveredCue().IsMatch(sentences[0]) && !sentences[0].Contains("**", StringComparison.Ordinal) ? sentences[1] : sentences[0];
+    }
+
+    /// <summary>
+    /// True when <paramref name="sentence"/> gives <paramref name="expected"/>: the entity is the first one it names (in
+    /// bold when it bolds any), "split" names two or more or says it depends, "none" says the articles do not cover it.
+    /// </summary>
+    public static bool GivesVerdict(string sentence, string expected, bool grounded, Topics.TopicProfile topic)
+    {
+        if (expected == "none")
+            return !grounded || NotCoveredCue().IsMatch(sentence);
+        var bold = Regex.Matches(sentence, @"\*\*([^*]+)\*\*").Select(m => topic.MentionedIn(m.Groups[1].Value)).Where(e => e.Count > 0).Select(e => e[0]).ToList();
+        var named = bold.Count > 0 ? bold : [.. topic.MentionedIn(sentence)];
+        if (expected == "split")
+            return named.Distinct().Count() >= 2 || Regex.IsMatch(sentence, @"\b(depends|no single|no universal|split)\b", RegexOptions.IgnoreCase);
+        return named.Count > 0 && named[0] == expected;
+    }
+
+    /// <summary>True when <paramref name="answer"/> names <paramref name="part"/> in a sentence that says the articles do not cover it.</summary>
+    public static bool SaysNotCovered(string answer, string part)
+        => Regex.Split(answer, @"(?<=[.!?])\s+|\n+").Any(s => Contains(s, part) && NotCoveredCue().IsMatch(s));
+
+    private static IEnumerable<string> Bullets(string answer)
+        => answer.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("- ", StringComparison.Ordinal));
+
+    [GeneratedRegex(@"\b(don't|do not|doesn't|does not|isn't|is not|aren't|not covered|can't|cannot|no word|nothing)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NotCoveredCue();
 
     private static int? RankOf(IReadOnlyList<SearchHit> hits, IReadOnlyList<string> passages)
     {

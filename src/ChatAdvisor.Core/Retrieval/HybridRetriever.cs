@@ -51,13 +51,24 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(IndexSnapshot index, SearchQuery query, string questionText, int k,
         RetrieverKind kind = RetrieverKind.Hybrid, bool comparison = false, CancellationToken cancellationToken = default)
     {
+        if (kind == RetrieverKind.Lexical || index.Vectors is null || index.Chunks.Count == 0)
+            return lexical.Search(index, query, k);
+        return Search(index, query, await EmbedQueryAsync(questionText, cancellationToken), k, kind, comparison);
+    }
+
+    /// <summary>
+    /// Searches as <see cref="SearchAsync(IndexSnapshot, SearchQuery, string, int, RetrieverKind, bool, CancellationToken)"/>
+    /// does with the question's vector already embedded (<see cref="EmbedQueryAsync"/>), so a turn embeds its question once.
+    /// </summary>
+    public IReadOnlyList<SearchHit> Search(IndexSnapshot index, SearchQuery query, ReadOnlyMemory<float> queryVector, int k,
+        RetrieverKind kind = RetrieverKind.Hybrid, bool comparison = false)
+    {
         var settings = options.Value;
         using var span = Telemetry.StartRetrieval(k, kind.ToString().ToLowerInvariant());
         if (kind == RetrieverKind.Lexical || index.Vectors is null || index.Chunks.Count == 0)
             return lexical.Search(index, query, k);
 
         int candidates = Math.Max(k, settings.CandidatesPerRetriever);
-        var queryVector = await EmbedQueryAsync(questionText, cancellationToken);
         var vectorHits = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, Math.Max(candidates, settings.RescoreCandidates)));
         if (kind == RetrieverKind.Vector)
             return [.. vectorHits.Take(k).Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
@@ -82,17 +93,29 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     /// <see cref="RetrievalOptions.InScopeSimilarity"/> with some chunk (false without vectors).
     /// </summary>
     public async Task<bool> IsNearCorpusAsync(IndexSnapshot index, string questionText, CancellationToken cancellationToken = default)
+        => index.Vectors is not null && index.Chunks.Count > 0 && IsNearCorpus(index, await EmbedQueryAsync(questionText, cancellationToken));
+
+    /// <summary>True when <paramref name="queryVector"/> has a cosine of at least <see cref="RetrievalOptions.InScopeSimilarity"/> with some chunk.</summary>
+    public bool IsNearCorpus(IndexSnapshot index, ReadOnlyMemory<float> queryVector)
     {
         if (index.Vectors is null || index.Chunks.Count == 0)
             return false;
-        var queryVector = await EmbedQueryAsync(questionText, cancellationToken);
         var best = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates));
         return best.Count > 0 && best[0].Score >= options.Value.InScopeSimilarity;
     }
 
     /// <summary>The question's vector, embedded as a search query (asymmetric models add their query instruction).</summary>
-    private async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string questionText, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string questionText, CancellationToken cancellationToken = default)
         => (await embeddings.GenerateAsync([questionText], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
+
+    /// <summary>Vectors of passages of text, embedded as documents (no query instruction), in order.</summary>
+    public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        if (texts.Count == 0)
+            return [];
+        var generated = await embeddings.GenerateAsync(texts, cancellationToken: cancellationToken);
+        return [.. generated.Select(e => e.Vector)];
+    }
 
     /// <summary>Re-scores int8 candidates with the float32 query; best first, ties to the lower index.</summary>
     private static List<(int Document, float Score)> Rescore(IndexSnapshot index, ReadOnlyMemory<float> query, IReadOnlyList<(int Document, float Score)> candidates)

@@ -10,7 +10,7 @@ namespace ChatAdvisor.Core.Retrieval;
 public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCounter, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
 {
     /// <summary>Bumped whenever analysis or the index format changes, so old caches are rebuilt.</summary>
-    public const int FormatVersion = 5;
+    public const int FormatVersion = 6;
 
     /// <summary>Identifies the settings an index depends on, the embedding model included (a new model rebuilds the index).</summary>
     public string SettingsKey => $"v{FormatVersion};chunk={chunking.MaxTokens}/{chunking.OverlapTokens};tokens={tokenCounter.GetType().Name};embedding={EmbeddingModelId ?? "none"}" + (MaxFileBytes == long.MaxValue ? "" : $";maxfile={MaxFileBytes}");
@@ -56,8 +56,8 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
     /// <summary>
     /// The texts to embed, each once, and for every chunk the texts that are its rows: the whole chunk first
     /// (<see cref="HybridRetriever.EmbeddingText"/>), then each sentence, list item and table row inside it, prefixed with
-    /// its section heading. A table row is written with the column names of its header ("Templating — Django: Django
-    /// Templates; Flask: Jinja2"), so a question about one cell finds its row. Passages in the overlap of two chunks are
+    /// its section heading. A table row is written with the column names of its header ("Templating — A: Templates;
+    /// B: Jinja2"), so a question about one cell finds its row. Passages in the overlap of two chunks are
     /// embedded once and belong to both.
     /// </summary>
     public static (List<string> Texts, List<List<int>> RowsPerChunk) EmbeddingTexts(IndexSnapshot snapshot)
@@ -92,7 +92,7 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
         return (texts, rowsPerChunk);
     }
 
-    // "| Templating | Django Templates | Jinja2 |" under "| Feature | Django | Flask |" → "Templating — Django: Django Templates; Flask: Jinja2".
+    // "| Templating | Own templates | Jinja2 |" under "| Feature | A | B |" → "Templating — A: Own templates; B: Jinja2".
     private static string LabelledRow(string header, string row)
     {
         static string[] Cells(string line) => [.. line.Trim().Trim('|').Split('|').Select(c => c.Trim())];

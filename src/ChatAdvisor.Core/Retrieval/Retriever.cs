@@ -1,4 +1,5 @@
 using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Topics;
 
 namespace ChatAdvisor.Core.Retrieval;
 
@@ -11,13 +12,13 @@ public sealed record SearchQuery(IReadOnlyList<string> Terms, IReadOnlyList<stri
     public const float ExpansionWeight = 0.5f;
 
     /// <summary>Builds the query for an analysed (and, for follow-ups, resolved) question.</summary>
-    public static SearchQuery For(QuestionAnalysis analysis)
+    public static SearchQuery For(QuestionAnalysis analysis, TopicProfile topic)
     {
         var expansion = new List<string>();
         foreach (var aspect in analysis.Aspects)
             expansion.AddRange(aspect.Expansion);
-        foreach (var framework in analysis.Frameworks)
-            expansion.Add(framework.Name().ToLowerInvariant());
+        foreach (var entity in analysis.Entities)
+            expansion.Add(topic.EntityTerms[entity]);
         if (analysis.Kind == QuestionKind.ProsCons)
         {
             if (analysis.WantsPros)
@@ -27,7 +28,7 @@ public sealed record SearchQuery(IReadOnlyList<string> Terms, IReadOnlyList<stri
         }
         if (analysis.Kind == QuestionKind.Recommendation)
             expansion.AddRange(["choos", "choic", "ideal"]);
-        if (analysis.Kind == QuestionKind.Recommendation && analysis.Aspects.Count == 0 && analysis.Frameworks.Count == 0)
+        if (analysis.Kind == QuestionKind.Recommendation && analysis.Aspects.Count == 0 && analysis.Entities.Count == 0)
             expansion.AddRange(["singl", "perfect", "univers", "best", "depend"]);
         if (analysis.Kind == QuestionKind.Comparison)
             expansion.AddRange(analysis.Aspects.Count == 0 ? ["featur", "choos", "best", "ideal", "winner", "univers"] : ["featur"]);

@@ -15,7 +15,7 @@ public sealed class SpellingCorrector
     public SpellingCorrector(IReadOnlyDictionary<string, int> frequency)
     {
         _frequency = new Dictionary<string, int>(frequency, StringComparer.Ordinal);
-        foreach (var word in TextAnalyzer.StopWords.Concat(TextAnalyzer.AliasWords).Concat(["django", "flask", "fastapi"]))
+        foreach (var word in TextAnalyzer.StopWords.Concat(TextAnalyzer.AliasWords))
             _frequency.TryAdd(word, 1);
         foreach (var word in _frequency.Keys)
         {

@@ -5,8 +5,8 @@ namespace ChatAdvisor.Core.Retrieval;
 
 /// <summary>
 /// Turns text into search terms, the same way for articles and questions: lower-case, accents removed,
-/// words split, multi-word aliases folded into one canonical term ("fast api" → fastapi, "admin dashboard" →
-/// admin), stop words dropped, the rest stemmed (Porter).
+/// words split, multi-word aliases folded into one canonical term ("admin dashboard" → admin,
+/// "machine learning" → ml), stop words dropped, the rest stemmed (Porter).
 /// </summary>
 /// <remarks>Stateless and thread-safe.</remarks>
 public static class TextAnalyzer
@@ -32,9 +32,6 @@ public static class TextAnalyzer
     // Phrases (as word sequences) and the canonical term they fold into. Longest phrases are matched first.
     private static readonly Dictionary<string, string[]> Aliases = new(StringComparer.Ordinal)
     {
-        ["fast api"] = ["fastapi"],
-        ["flask wtf"] = ["flaskwtf", "flask"],
-        ["flaskwtf"] = ["flaskwtf", "flask"],
         ["admin"] = ["admin"],
         ["admin dashboard"] = ["admin"],
         ["admin dashboards"] = ["admin"],

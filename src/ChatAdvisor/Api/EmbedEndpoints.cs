@@ -28,11 +28,11 @@ public static class EmbedEndpoints
     }
 
     /// <summary>
-    /// Serves the panel page at <c>/embed</c> with <c>Content-Security-Policy: frame-ancestors</c>, maps the embed
-    /// check and the token endpoint's CORS preflight. Map before <see cref="HomePage.MapHomePage"/>, whose static
-    /// files middleware then serves the page.
+    /// Serves the panel page at <c>/embed</c> with <c>Content-Security-Policy: frame-ancestors</c> (middleware: it stands
+    /// in the application's table of contents, before <see cref="HomePage.UseHomePageFiles"/>, whose static files
+    /// middleware then serves the page).
     /// </summary>
-    public static WebApplication MapEmbed(this WebApplication app)
+    public static WebApplication UseEmbedPage(this WebApplication app)
     {
         var origins = app.Services.GetRequiredService<BrowserOrigins>();
         app.Use((context, next) =>
@@ -47,7 +47,12 @@ public static class EmbedEndpoints
             }
             return next(context);
         });
+        return app;
+    }
 
+    /// <summary>Maps the embed check and the token endpoint's CORS preflight.</summary>
+    public static WebApplication MapEmbed(this WebApplication app)
+    {
         app.MapGet(AccessPath, Access).ExcludeFromDescription();
         app.MapMethods("/api/directline/token", [HttpMethods.Options], TokenPreflight).ExcludeFromDescription();
         return app;
@@ -109,6 +114,6 @@ public static class EmbedEndpoints
 /// <summary>Log messages of the embedded widget.</summary>
 internal static partial class EmbedLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Embed: a page on {Origin} may not {What} this advisor (not in Embed:AllowedOrigins)")]
+    [LoggerMessage(7301, LogLevel.Information, "Embed: a page on {Origin} may not {What} this advisor (not in Embed:AllowedOrigins)")]
     public static partial void OriginRefused(ILogger logger, string origin, string what);
 }

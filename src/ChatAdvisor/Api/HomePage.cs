@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatAdvisor.Hosting;
 
 namespace ChatAdvisor.Api;
@@ -14,14 +15,18 @@ public static class HomePage
     /// </summary>
     public static string WebRoot { get; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
+    // The files are read once per application; the middleware and the routes share them.
+    private static readonly ConditionalWeakTable<WebApplication, StaticAssets> Assets = new();
+
     /// <summary>
-    /// Maps the page and its static files. Each file is sent compressed (Brotli or gzip, as the browser accepts)
-    /// with an ETag; the page links to its files by content version (<c>?v=</c>), and those responses may be cached
-    /// for a year. See <see cref="StaticAssets"/>.
+    /// Serves the page's static files (middleware: it stands in the application's table of contents). Each file is
+    /// sent compressed (Brotli or gzip, as the browser accepts) with an ETag; the page links to its files by content
+    /// version (<c>?v=</c>), and those responses may be cached for a year. See <see cref="StaticAssets"/>. Runs after
+    /// routing: a request that matched an endpoint is left to it.
     /// </summary>
-    public static WebApplication MapHomePage(this WebApplication app)
+    public static WebApplication UseHomePageFiles(this WebApplication app)
     {
-        var assets = new StaticAssets(WebRoot);
+        var assets = Assets.GetValue(app, _ => new StaticAssets(WebRoot));
         app.Use((context, next) =>
         {
             if (context.GetEndpoint() is null
@@ -31,6 +36,13 @@ public static class HomePage
                 return asset.WriteAsync(context);
             return next(context);
         });
+        return app;
+    }
+
+    /// <summary>Maps the page at <c>/</c> and the article pages its citations open.</summary>
+    public static WebApplication MapHomePage(this WebApplication app)
+    {
+        var assets = Assets.GetValue(app, _ => new StaticAssets(WebRoot));
         app.MapGet("/", (HttpContext context) => assets.Find("index.html") is { } page
             ? page.WriteAsync(context)
             : Results.Problem(title: "The web chat page is missing", detail: "Build the project (dotnet build src/ChatAdvisor) to produce wwwroot.", statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context))

@@ -14,7 +14,7 @@ namespace ChatAdvisor.Cli;
 public static class CliVerbs
 {
     private const string Usage = """
-        ChatAdvisor — helps you choose between Django, Flask and FastAPI, citing its sources.
+        ChatAdvisor — helps you choose between the options its articles compare (corpus/topic.json), citing its sources.
 
         Usage:
           ChatAdvisor                                   start the server (http://localhost:5080 unless ASPNETCORE_URLS says otherwise)
@@ -23,8 +23,9 @@ public static class CliVerbs
                                                         --explain shows how the question was understood and what was retrieved)
           ChatAdvisor chat                              an interactive conversation in the terminal
           ChatAdvisor index [--force]                   build the index from the corpus and report what was indexed
-          ChatAdvisor eval [--json] [--set <file>]      run the evaluation question sets (all of eval/, or one file)
-                                                        and print the figures
+          ChatAdvisor eval [--json] [--set <file|folder>]
+                                                        run the evaluation sets and print the figures: the dev set
+                                                        (eval/dev) beside the held-out test set (eval/test), or one set
           ChatAdvisor models list | download <name> [--dir <folder>]   fetch an embedding model (needs internet)
 
         With dotnet run: dotnet run --project src/ChatAdvisor -- ask "Which framework for an ML API?"
@@ -123,9 +124,18 @@ public static class CliVerbs
     {
         var snapshot = await host.Services.GetRequiredService<IndexProvider>().GetAsync();
         var history = conversation is null ? [] : await host.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(conversation);
-        var (resolved, hits) = await host.Advisor.UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis() : null, snapshot);
+        var (resolved, hits, evidence) = await host.Advisor.UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(host.Advisor.Topic) : null, snapshot);
         await error.WriteLineAsync($"understood: {resolved.Resolved}");
-        await error.WriteLineAsync($"  kind {resolved.Kind}; frameworks [{string.Join(", ", resolved.Frameworks)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");
+        await error.WriteLineAsync($"  kind {resolved.Kind}; entities [{string.Join(", ", resolved.Entities)}]; use case '{resolved.UseCase}'; not covered [{string.Join(", ", resolved.Uncovered)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");
+        if (evidence is not null)
+        {
+            await error.WriteLineAsync($"  verdict {evidence.Winner ?? "none"}{(evidence.Split.Count > 0 ? " (split: " + string.Join(", ", evidence.Split) + ")" : "")}");
+            foreach (var (entity, claims) in evidence.Best)
+            {
+                foreach (var c in claims.Take(2))
+                    await error.WriteLineAsync($"    {entity,-10} {c.Score:0.000} {c.Claim.Kind,-11} {c.Claim.Condition[..Math.Min(80, c.Claim.Condition.Length)].ReplaceLineEndings(" ")}");
+            }
+        }
         foreach (var (hit, rank) in hits.Select((h, i) => (h, i + 1)))
             await error.WriteLineAsync($"  {rank}. {hit.Score:0.00} {hit.Chunk.DocumentId} #{hit.Chunk.Index} [{hit.Chunk.Section}] {hit.Chunk.Text[..Math.Min(90, hit.Chunk.Text.Length)].ReplaceLineEndings(" ")}…");
     }
@@ -136,8 +146,9 @@ public static class CliVerbs
             throw new UsageException("chat takes no arguments.");
         await using var host = CliHost.Create();
         var color = !Console.IsOutputRedirected && output == Console.Out;
-        await output.WriteLineAsync(AnswerPrinter.Style("ChatAdvisor", "1", color) + " — ask about Django, Flask and FastAPI. Follow-ups keep the context.");
-        await output.WriteLineAsync(AnswerPrinter.Style("Commands: /new starts a new conversation, /quit leaves. Try: " + Advisor.StarterQuestions[0], "2", color));
+        var topic = host.Advisor.Topic;
+        await output.WriteLineAsync(AnswerPrinter.Style("ChatAdvisor", "1", color) + $" — ask about {topic.JoinNames(topic.EntityIds)}. Follow-ups keep the context.");
+        await output.WriteLineAsync(AnswerPrinter.Style("Commands: /new starts a new conversation, /quit leaves. Try: " + topic.StarterQuestions.FirstOrDefault(), "2", color));
         string conversation = ConversationIds.New();
         while (true)
         {
@@ -223,28 +234,48 @@ public static class CliVerbs
                     json = true;
                     break;
                 case "--set":
-                    setFile = i + 1 < args.Length ? args[++i] : throw new UsageException("--set needs a question set file, for example eval/questions.json.");
+                    setFile = i + 1 < args.Length ? args[++i] : throw new UsageException("--set needs a question set file or folder, for example eval/test.");
                     break;
                 default:
                     throw new UsageException($"unknown option '{args[i]}' for eval.");
             }
         }
+        static bool Exists(string path) => File.Exists(path) || Directory.Exists(path);
         // A relative path is read from the working directory, or else from the repository root.
-        if (setFile is not null && !File.Exists(setFile) && !Path.IsPathRooted(setFile))
+        if (setFile is not null && !Exists(setFile) && !Path.IsPathRooted(setFile))
             setFile = Path.Combine(Hosting.ContentRoot.Locate(), setFile);
-        if (setFile is not null && !File.Exists(setFile))
+        if (setFile is not null && !Exists(setFile))
         {
             await error.WriteLineAsync($"error: the question set '{setFile}' does not exist.");
             return 2;
         }
         await using var host = CliHost.Create(isolatedStorage: true);
-        var set = setFile is null ? EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval")) : EvalSet.Load(Path.GetFullPath(setFile));
-        var report = await Evaluator.RunAsync(host.Services, set);
+        // Without --set: the dev set, tuned on, beside the held-out test set, which is never tuned on.
+        var sets = setFile is not null
+            ? [(Path.GetFileName(setFile.TrimEnd('/', '\\')), Directory.Exists(setFile) ? EvalSet.LoadFolder(Path.GetFullPath(setFile)) : EvalSet.Load(Path.GetFullPath(setFile)))]
+            : new List<(string Name, EvalSet Set)>
+            {
+                ("dev", EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval", "dev"))),
+                ("test (held-out)", EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval", "test"))),
+            };
+        var reports = new Dictionary<string, EvalReport>();
+        foreach (var (name, set) in sets)
+            reports[name] = await Evaluator.RunAsync(host.Services, set);
         if (json)
-            await output.WriteLineAsync(JsonSerializer.Serialize(report, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+        {
+            object shown = reports.Count == 1 ? reports.Values.First() : reports;
+            await output.WriteLineAsync(JsonSerializer.Serialize(shown, new JsonSerializerOptions(ApiJson.Options) { WriteIndented = true }));
+        }
         else
-            await report.PrintAsync(output);
-        return report.Failures.Count == 0 ? 0 : 1;
+        {
+            foreach (var (name, report) in reports)
+            {
+                if (reports.Count > 1)
+                    await output.WriteLineAsync($"== {name} ==");
+                await report.PrintAsync(output);
+            }
+        }
+        return reports.Values.All(r => r.Failures.Count == 0) ? 0 : 1;
     }
 
     private sealed class UsageException(string message) : Exception(message);

@@ -22,10 +22,6 @@ public static class ChatAdvisorApp
             builder.WebHost.UseUrls("http://localhost:5080");
 
         builder.Services.AddProblemDetails();
-        builder.Services.AddOptions<HttpLimitsOptions>()
-            .BindConfiguration(HttpLimitsOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         builder.Services.AddChatAdvisor(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddChannels(builder.Configuration);
         builder.Services.AddEmbed();    // Embed:AllowedOrigins: the sites that may show the chat widget (embed.js)
@@ -41,6 +37,9 @@ public static class ChatAdvisorApp
         app.UseRouting();
         app.UseRequestBodyLimits();     // Http:MaxRequestBodyBytes → 413; Kestrel's bad requests → their 4xx, no stack trace
         app.UseRateLimiter();           // RateLimits: per-client limits on asking and Direct Line
+        app.UseWebSockets();            // the Direct Line stream
+        app.UseEmbedPage();             // /embed: the widget's panel, framed only by the sites in Embed:AllowedOrigins
+        app.UseHomePageFiles();         // the web chat page's files from wwwroot
 
         app.MapHealth();
         app.MapAsk();
@@ -48,7 +47,7 @@ public static class ChatAdvisorApp
         app.MapBotFramework();
         app.MapDirectLine();
         app.MapSlack();
-        app.MapEmbed();                 // /embed (the widget's panel, framed by allowed sites), /api/embed/access
+        app.MapEmbed();                 // /api/embed/access, the token's CORS preflight
         app.MapHomePage();
         return app;
     }

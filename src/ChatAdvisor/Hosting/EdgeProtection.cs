@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
@@ -25,7 +26,7 @@ public sealed class RateLimit
 /// Settings of the <c>RateLimits</c> section: per-client (remote IP) limits on the endpoints that cost work or state.
 /// The defaults are far above what one person in a chat does.
 /// </summary>
-public sealed class RateLimitOptions
+public sealed class RateLimitOptions : IValidatableObject
 {
     /// <summary>The configuration section name.</summary>
     public const string Section = "RateLimits";
@@ -42,17 +43,16 @@ public sealed class RateLimitOptions
     /// <summary>Direct Line activities: <c>POST /v3/directline/conversations/{id}/activities</c>.</summary>
     public RateLimit DirectLineActivity { get; set; } = new() { PermitLimit = 300 };
 
-    /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
-    public string? Validate()
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         foreach (var (name, limit) in Limits())
         {
             if (limit.PermitLimit < 1)
-                return $"RateLimits:{name}:PermitLimit must be at least 1 (it is {limit.PermitLimit}).";
+                yield return new ValidationResult($"RateLimits:{name}:PermitLimit must be at least 1 (it is {limit.PermitLimit}).", [name]);
             if (limit.WindowSeconds is < 1 or > 86_400)
-                return $"RateLimits:{name}:WindowSeconds must be between 1 and 86400 (it is {limit.WindowSeconds}).";
+                yield return new ValidationResult($"RateLimits:{name}:WindowSeconds must be between 1 and 86400 (it is {limit.WindowSeconds}).", [name]);
         }
-        return null;
     }
 
     internal IEnumerable<(string Name, RateLimit Limit)> Limits() =>
@@ -62,11 +62,20 @@ public sealed class RateLimitOptions
     ];
 }
 
-/// <summary>Settings of the <c>Http</c> section.</summary>
-public sealed class HttpOptions
+/// <summary>Settings of the <c>Http</c> section: who may forward a client's address, and what a caller may send.</summary>
+public sealed class HttpOptions : IValidatableObject
 {
     /// <summary>The configuration section name.</summary>
     public const string Section = "Http";
+
+    /// <summary>The default body cap: a question or an activity needs kilobytes, not megabytes.</summary>
+    public const long DefaultMaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The largest request body accepted by the endpoints that take a question or an activity (<c>/api/ask</c>,
+    /// <c>/api/ask/stream</c>, <c>/api/messages</c>, <c>/api/slack/*</c>, Direct Line activities); larger gets 413.
+    /// </summary>
+    public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
     /// <summary>
     /// Addresses (or networks such as <c>10.0.0.0/8</c>) of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: the
@@ -74,15 +83,16 @@ public sealed class HttpOptions
     /// </summary>
     public string[] KnownProxies { get; set; } = [];
 
-    /// <summary>Describes the first broken invariant, naming the setting, or returns null.</summary>
-    public string? Validate()
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (MaxRequestBodyBytes is < 1024 or > 16 * 1024 * 1024)
+            yield return new ValidationResult("Http:MaxRequestBodyBytes must be between 1024 and 16777216 (16 MB).", [nameof(MaxRequestBodyBytes)]);
         foreach (var proxy in KnownProxies)
         {
             if (!IPAddress.TryParse(proxy, out _) && !(proxy.Contains('/') && System.Net.IPNetwork.TryParse(proxy, out _)))
-                return $"Http:KnownProxies contains '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.";
+                yield return new ValidationResult($"Http:KnownProxies contains '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.", [nameof(KnownProxies)]);
         }
-        return null;
     }
 }
 
@@ -111,10 +121,8 @@ public static class EdgeServiceCollectionExtensions
     /// <summary>Adds the rate limiter (policies from <c>RateLimits</c>), forwarded headers from <c>Http:KnownProxies</c> only.</summary>
     public static IServiceCollection AddEdgeProtection(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
-        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RateLimitOptions>>(new NamedValidator<RateLimitOptions>(o => o.Validate()));
-        services.AddSingleton<IValidateOptions<HttpOptions>>(new NamedValidator<HttpOptions>(o => o.Validate()));
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpOptions>().BindConfiguration(HttpOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HttpOptions>>((forwarded, http) =>
         {
@@ -194,11 +202,6 @@ public static class EdgeServiceCollectionExtensions
         });
     }
 
-    private sealed class NamedValidator<T>(Func<T, string?> validate) : IValidateOptions<T> where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-            => validate(options) is { } message ? ValidateOptionsResult.Fail(message) : ValidateOptionsResult.Success;
-    }
 }
 
 /// <summary>Turns a failure of the conversation store into 503 ProblemDetails, without its exception text.</summary>

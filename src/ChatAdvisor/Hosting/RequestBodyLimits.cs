@@ -6,7 +6,7 @@ namespace ChatAdvisor.Hosting;
 
 /// <summary>
 /// The one place request bodies are capped and body-reading failures are answered. An endpoint marked with
-/// <see cref="WithRequestBodyLimit{TBuilder}"/> accepts at most <see cref="HttpLimitsOptions.MaxRequestBodyBytes"/>:
+/// <see cref="WithRequestBodyLimit{TBuilder}"/> accepts at most <see cref="HttpOptions.MaxRequestBodyBytes"/>:
 /// a larger Content-Length gets 413 before the endpoint runs, and a chunked body is cut off by the server when it
 /// grows past the limit. Whatever endpoint is reading, the server's bad-request failures (too large, truncated,
 /// too slow) and a connection reset while reading become their 4xx as ProblemDetails, logged without a stack trace;
@@ -27,7 +27,7 @@ public static class RequestBodyLimits
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RequestBodyLimits).FullName!);
         if (context.GetEndpoint()?.Metadata.GetMetadata<RequestBodyLimitMetadata>() is not null)
         {
-            long limit = context.RequestServices.GetRequiredService<IOptions<HttpLimitsOptions>>().Value.MaxRequestBodyBytes;
+            long limit = context.RequestServices.GetRequiredService<IOptions<HttpOptions>>().Value.MaxRequestBodyBytes;
             if (context.Request.ContentLength > limit)
             {
                 HttpLimitsLog.BodyTooLarge(logger, LogText.Clean(context.Request.Path.Value)!, context.Request.ContentLength.Value, limit);

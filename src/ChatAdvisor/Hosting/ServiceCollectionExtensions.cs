@@ -1,9 +1,11 @@
+using ChatAdvisor.Channels;
 using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
 using ChatAdvisor.Llm;
 using ChatAdvisor.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatAdvisor.Hosting;
 
@@ -26,6 +28,16 @@ public static class ServiceCollectionExtensions
     /// <summary>Adds the channels the server speaks (Teams, Web Chat, Slack); the CLI verbs do without them.</summary>
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
+        // The one conversation path every channel goes through: its texts, its turn service and its work queue.
+        services.AddOptions<ChannelsOptions>()
+            .BindConfiguration(ChannelsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AdvisorTexts>();
+        services.AddSingleton<ChannelTurns>();
+        services.AddSingleton<TurnQueue>();
+        services.AddHostedService(sp => sp.GetRequiredService<TurnQueue>());
         services.AddBotFramework();
         services.AddDirectLine(configuration);
         services.AddSlack();

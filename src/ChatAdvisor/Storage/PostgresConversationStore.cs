@@ -167,12 +167,18 @@ public sealed class PostgresConversationStore(PostgresDatabase database, IOption
             long target = _options.MaxDatabaseBytes / 10 * 9;
             while ((used = await UsedBytesAsync(connection, cancellationToken)) > target)
             {
-                int batch = await PostgresDatabase.Execute(connection, """
-                    DELETE FROM conversations WHERE id IN (SELECT id FROM conversations ORDER BY updated_at LIMIT 16)
-                    """, cancellationToken);
-                if (batch == 0)
+                // As many of the oldest conversations as the excess holds, at the average size (at least one).
+                await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM conversations", connection);
+                long conversations = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                if (conversations == 0)
                     break;
-                evicted += batch;
+                long batch = Math.Clamp((used - target) * conversations / used + 1, 1, 256);
+                int deleted = await PostgresDatabase.Execute(connection, """
+                    DELETE FROM conversations WHERE id IN (SELECT id FROM conversations ORDER BY updated_at LIMIT @batch)
+                    """, cancellationToken, ("batch", batch));
+                if (deleted == 0)
+                    break;
+                evicted += deleted;
                 await DeleteOrphanAnswersAsync(connection, cancellationToken);
             }
             StorageLog.ConversationsEvicted(logger, evicted, before, used, _options.MaxDatabaseBytes);

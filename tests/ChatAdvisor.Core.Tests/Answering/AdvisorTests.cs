@@ -84,7 +84,7 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
         var first = await _advisor.AskAsync("Which framework should I use for a high-traffic ML inference API?");
         var followUp = await _advisor.AskAsync("Why not Django?", first.ConversationId);
 
-        Assert.StartsWith("The articles favour **FastAPI** over **Django** for a high-traffic ML inference API", followUp.Text);
+        Assert.StartsWith("For a high-traffic ML inference API, the articles still point to **FastAPI** rather than Django", followUp.Text);
         Assert.True(followUp.Grounded);
     }
 
@@ -137,7 +137,7 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     [Fact]
     public async Task Evaluate_CommittedQuestionSet_MeetsTheQualityBar()
     {
-        var set = EvalSet.Load(Path.Combine(RepoPaths.Root, "eval", "questions.json"));
+        var set = EvalSet.Load(Path.Combine(RepoPaths.Root, "eval", "dev", "questions.json"));
         var report = await Evaluator.RunAsync(fixture.Services, set);
         var misses = string.Join('\n', report.Failures.Select(f => $"{f.CaseId}#{f.Turn}: {f.Problem}"));
 

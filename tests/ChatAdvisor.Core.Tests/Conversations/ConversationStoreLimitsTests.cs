@@ -20,7 +20,7 @@ public class ConversationStoreLimitsTests
 
     private static ConversationTurn Turn(int n, int answerChars = 40) => new(
         $"question {n}",
-        new TurnState(QuestionKind.General, [Framework.Flask], [], false, false, null, ["flask"], null, $"question {n}"),
+        new TurnState(QuestionKind.General, ["flask"], [], false, false, null, ["flask"], null, $"question {n}"),
         new AdvisorAnswer("c", $"a-{n}-{Guid.NewGuid():N}", $"answer {n} " + new string('x', answerChars), true, [new Citation(1, "doc", "Doc", null, "quote")], []));
 
     private static long Scalar(ConversationStore store, string sql)

@@ -13,7 +13,7 @@ public class ConversationStoreTests
 
     private static ConversationTurn Turn(int n) => new(
         $"question {n}",
-        new TurnState(QuestionKind.General, [Framework.Flask], [], false, false, null, ["flask"], null, $"question {n}"),
+        new TurnState(QuestionKind.General, ["flask"], [], false, false, null, ["flask"], null, $"question {n}"),
         new AdvisorAnswer("c-1", $"a-{n}", $"answer {n} [1]", true, [new Citation(1, "doc", "Doc", null, "quote")], []));
 
     [Fact]
@@ -31,7 +31,7 @@ public class ConversationStoreTests
         var turns = await restarted.GetTurnsAsync("c-1");
 
         Assert.Equal(["question 1", "question 2"], turns.Select(t => t.Question));
-        Assert.Equal([Framework.Flask], turns[1].Understood.Frameworks);
+        Assert.Equal(["flask"], turns[1].Understood.Entities);
         Assert.Equal("answer 2 [1]", turns[1].Answer.Text);
     }
 

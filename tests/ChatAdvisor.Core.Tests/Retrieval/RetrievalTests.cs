@@ -16,8 +16,6 @@ public class RetrievalTests
     public void Stem_EnglishWord_GivesPorterStem(string word, string stem) => Assert.Equal(stem, PorterStemmer.Stem(word));
 
     [Theory]
-    [InlineData("Fast API", "fastapi")]
-    [InlineData("fast-api", "fastapi")]
     [InlineData("the admin dashboard", "admin")]
     [InlineData("an admin interface", "admin")]
     [InlineData("Object Relational Mapper", "orm")]
@@ -36,7 +34,7 @@ public class RetrievalTests
     }
 
     [Fact]
-    public void Terms_FlaskWtf_KeepsFlaskAndTheExtension() => Assert.Equal(["flaskwtf", "flask"], TextAnalyzer.Terms("Flask-WTF"));
+    public void Terms_HyphenatedExtensionName_KeepsBothWords() => Assert.Equal(["flask", "wtf"], TextAnalyzer.Terms("Flask-WTF"));
 
     [Theory]
     [InlineData("framwork", "framework")]
@@ -49,7 +47,8 @@ public class RetrievalTests
     [InlineData("xyzzyq", "xyzzyq")]
     public void Correct_Typo_GivesKnownWord(string typed, string expected)
     {
-        var corrector = new SpellingCorrector(new Dictionary<string, int> { ["framework"] = 9, ["admin"] = 3, ["with"] = 20, ["beginners"] = 2 });
+        // The entity names are known because the corpus uses them, not because the code lists them.
+        var corrector = new SpellingCorrector(new Dictionary<string, int> { ["framework"] = 9, ["admin"] = 3, ["with"] = 20, ["beginners"] = 2, ["django"] = 5, ["flask"] = 5, ["fastapi"] = 5 });
         Assert.Equal(expected, corrector.Correct(typed));
     }
 

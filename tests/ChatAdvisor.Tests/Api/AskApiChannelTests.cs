@@ -13,7 +13,7 @@ public class AskApiChannelTests
     [Fact]
     public async Task Ask_WithASlackThreadId_NeitherReadsNorAppendsToTheThread()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = new AppFactory();
         const string slackThread = "slack:T1:C1:1712345678.000100";
         await server.Services.GetRequiredService<Advisor>().AskAsync("What are the advantages of Flask?", slackThread);
 
@@ -29,7 +29,7 @@ public class AskApiChannelTests
     [Fact]
     public async Task Ask_WithAWebChatId_DoesNotReachTheWebChatConversation()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = new AppFactory();
         const string webChat = "webchat:abc123";
         await server.Services.GetRequiredService<Advisor>().AskAsync("What are the advantages of Flask?", webChat);
 

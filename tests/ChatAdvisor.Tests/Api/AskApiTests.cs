@@ -8,19 +8,20 @@ namespace ChatAdvisor.Tests.Api;
 
 public class AskApiTests : IAsyncLifetime
 {
-    private TestServer _server = null!;
+    // No socket needed: the application in memory.
+    private readonly AppFactory _app = new();
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private Task<HttpResponseMessage> PostAsync(string body, string contentType = "application/json")
-        => _server.Client.PostAsync("/api/ask", new StringContent(body, Encoding.UTF8, contentType));
+        => _app.Client.PostAsync("/api/ask", new StringContent(body, Encoding.UTF8, contentType));
 
     [Fact]
     public async Task Ask_Question_ReturnsExactlyTheContractFields()
     {
-        var response = await _server.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework should I use for a high-traffic ML inference API?" });
+        var response = await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework should I use for a high-traffic ML inference API?" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -38,10 +39,10 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_FollowUpWithConversationId_ResolvesAgainstTheEarlierTurn()
     {
-        var first = await (await _server.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
+        var first = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
         var id = first.GetProperty("conversationId").GetString();
 
-        var second = await (await _server.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(id, second.GetProperty("conversationId").GetString());
         Assert.Contains("disadvantages of Flask", second.GetProperty("answer").GetString());
@@ -50,7 +51,7 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_UnknownConversationId_StartsThatConversation()
     {
-        var response = await _server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?", conversationId = "my-own-id-42" });
+        var response = await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?", conversationId = "my-own-id-42" });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -60,7 +61,7 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_OutOfScope_IsNotGroundedAndCitesNothing()
     {
-        var body = await (await _server.Client.PostAsJsonAsync("/api/ask", new { question = "What is the capital of Australia?" })).Content.ReadFromJsonAsync<JsonElement>();
+        var body = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "What is the capital of Australia?" })).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.False(body.GetProperty("grounded").GetBoolean());
         Assert.Equal(0, body.GetProperty("citations").GetArrayLength());
@@ -89,11 +90,11 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_QuestionOf4001Characters_Gets400_4000IsAccepted()
     {
-        var tooLong = await _server.Client.PostAsJsonAsync("/api/ask", new { question = new string('a', 4001) });
+        var tooLong = await _app.Client.PostAsJsonAsync("/api/ask", new { question = new string('a', 4001) });
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         Assert.Contains("4001", await tooLong.Content.ReadAsStringAsync());
 
-        var atLimit = await _server.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework for an API? " + new string('x', 3972) });
+        var atLimit = await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework for an API? " + new string('x', 3972) });
         Assert.Equal(HttpStatusCode.OK, atLimit.StatusCode);
     }
 
@@ -109,21 +110,21 @@ public class AskApiTests : IAsyncLifetime
     [Fact]
     public async Task Ask_BadRequestInConversation_LosesNoTurn()
     {
-        var first = await (await _server.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
+        var first = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?" })).Content.ReadFromJsonAsync<JsonElement>();
         var id = first.GetProperty("conversationId").GetString();
-        await _server.Client.PostAsJsonAsync("/api/ask", new { question = "", conversationId = id });
+        await _app.Client.PostAsJsonAsync("/api/ask", new { question = "", conversationId = id });
 
-        var second = await (await _server.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = id })).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("disadvantages of Flask", second.GetProperty("answer").GetString());
     }
 
     [Fact]
     public async Task Health_Endpoints_ReportProcessAndIndex()
     {
-        Assert.Equal(HttpStatusCode.OK, (await _server.Client.GetAsync("/healthz")).StatusCode);
-        await _server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?" });
+        Assert.Equal(HttpStatusCode.OK, (await _app.Client.GetAsync("/healthz")).StatusCode);
+        await _app.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?" });
 
-        var ready = await _server.Client.GetAsync("/readyz");
+        var ready = await _app.Client.GetAsync("/readyz");
         var body = await ready.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.True(body.GetProperty("ready").GetBoolean());

@@ -8,16 +8,17 @@ namespace ChatAdvisor.Tests.Llm;
 
 public sealed class AskStreamApiTests : IAsyncLifetime
 {
-    private TestServer _server = null!;
+    // No socket needed: the application in memory.
+    private readonly AppFactory _app = new();
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task AskStream_EmptyQuestion_BadRequestProblemBeforeAnyEvent()
     {
-        var response = await _server.Client.PostAsJsonAsync("/api/ask/stream", new { question = "  " });
+        var response = await _app.Client.PostAsJsonAsync("/api/ask/stream", new { question = "  " });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -28,7 +29,7 @@ public sealed class AskStreamApiTests : IAsyncLifetime
     [Fact]
     public async Task AskStream_MalformedJson_BadRequest()
     {
-        var response = await _server.Client.PostAsync("/api/ask/stream", new StringContent("{\"question\":", Encoding.UTF8, "application/json"));
+        var response = await _app.Client.PostAsync("/api/ask/stream", new StringContent("{\"question\":", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
@@ -36,7 +37,7 @@ public sealed class AskStreamApiTests : IAsyncLifetime
     [Fact]
     public async Task AskStream_NotJson_UnsupportedMediaType()
     {
-        var response = await _server.Client.PostAsync("/api/ask/stream", new StringContent("question=hi", Encoding.UTF8, "text/plain"));
+        var response = await _app.Client.PostAsync("/api/ask/stream", new StringContent("question=hi", Encoding.UTF8, "text/plain"));
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }

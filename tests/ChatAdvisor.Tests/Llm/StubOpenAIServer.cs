@@ -40,8 +40,11 @@ public sealed record StubRequest(string Method, string Path, string Query, IRead
 /// <summary>What the stub does with a request.</summary>
 public abstract record StubReply
 {
-    /// <summary>A normal completion with <paramref name="Content"/>, streamed in <paramref name="ChunkLength"/>-character pieces when asked to stream.</summary>
-    public sealed record Text(string Content, int ChunkLength = 4) : StubReply;
+    /// <summary>
+    /// A normal completion with <paramref name="Content"/>, streamed in <paramref name="ChunkLength"/>-character pieces
+    /// when asked to stream, <paramref name="ChunkDelay"/> apart (a model that writes slowly).
+    /// </summary>
+    public sealed record Text(string Content, int ChunkLength = 4, TimeSpan ChunkDelay = default) : StubReply;
 
     /// <summary>An error status with optional headers and body.</summary>
     public sealed record Status(int Code, IReadOnlyDictionary<string, string>? Headers = null, string Body = "{\"error\":{\"message\":\"stub error\",\"type\":\"server_error\"}}") : StubReply;
@@ -144,6 +147,8 @@ public sealed class StubOpenAIServer : IAsyncDisposable
                     var piece = text.Content.Substring(i, Math.Min(text.ChunkLength, text.Content.Length - i));
                     await response.WriteAsync("data: " + Chunk(piece, finish: null) + "\n\n");
                     await response.Body.FlushAsync();
+                    if (text.ChunkDelay > TimeSpan.Zero)
+                        await Task.Delay(text.ChunkDelay, context.RequestAborted);
                 }
                 await response.WriteAsync("data: " + Chunk("", finish: "stop") + "\n\n");
                 await response.WriteAsync("data: [DONE]\n\n");

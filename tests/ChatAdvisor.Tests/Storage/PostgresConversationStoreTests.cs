@@ -27,7 +27,7 @@ public sealed class PostgresConversationStoreTests(PostgresServer server) : IAsy
 
     private static ConversationTurn Turn(int n, string conversation = "c-1") => new(
         $"question {n}",
-        new TurnState(QuestionKind.General, [Framework.Flask], [], false, false, null, ["flask"], null, $"question {n}"),
+        new TurnState(QuestionKind.General, ["flask"], [], false, false, null, ["flask"], null, $"question {n}"),
         new AdvisorAnswer(conversation, $"{conversation}-a-{n}", $"answer {n} [1]", true, [new Citation(1, "doc", "Doc", null, "quote")], []));
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class PostgresConversationStoreTests(PostgresServer server) : IAsy
 
         Assert.Equal(["question 1", "question 2"], history.Turns.Select(t => t.Question));
         Assert.Equal(2, history.Version);
-        Assert.Equal([Framework.Flask], history.Turns[1].Understood.Frameworks);
+        Assert.Equal(["flask"], history.Turns[1].Understood.Entities);
         Assert.Equal("answer 2 [1]", history.Turns[1].Answer.Text);
     }
 

@@ -70,11 +70,17 @@ public sealed class LlmAnswerer
     /// <see cref="LlmOptions.TimeoutSeconds"/>, and after a failure the turn makes no further calls.
     /// </summary>
     public LlmTurn BeginTurn(CancellationToken cancellationToken = default) => new(this, cancellationToken);
+
+    /// <summary>
+    /// Starts a turn whose prompts name <paramref name="topic"/> (the topic profile's subject, for example "the
+    /// databases A and B") wherever they read <c>{{$topic}}</c>.
+    /// </summary>
+    public LlmTurn BeginTurn(string topic, CancellationToken cancellationToken = default) => new(this, cancellationToken) { Topic = topic };
 }
 
 /// <summary>
 /// The model's part of answering one question. Its methods take no cancellation token of their own: the token given
-/// to <see cref="LlmAnswerer.BeginTurn"/> cancels every call, and each call carries the turn's deadline, which the chat
+/// to <see cref="LlmAnswerer.BeginTurn(string, CancellationToken)"/> cancels every call, and each call carries the turn's deadline, which the chat
 /// client pipeline's timeout layer enforces. Not thread-safe; dispose when the
 /// question is answered.
 /// </summary>
@@ -92,6 +98,9 @@ public sealed partial class LlmTurn : IDisposable
     private readonly DateTimeOffset _deadline;
     private readonly CancellationTokenSource _suggestions;
     private bool _failed;
+
+    /// <summary>What the prompts say the articles compare (<c>{{$topic}}</c>).</summary>
+    public string Topic { get; init; } = "the options the articles compare";
 
     internal LlmTurn(LlmAnswerer owner, CancellationToken cancellationToken)
     {
@@ -328,7 +337,7 @@ public sealed partial class LlmTurn : IDisposable
     // The settings travel to the chat client as ChatOptions: max_tokens and temperature as such, the purpose and the
     // deadline as additional properties for the pipeline's circuit breaker and timeout layers.
     private KernelArguments Arguments(string purpose, IReadOnlyDictionary<string, string> values, int maxOutputTokens)
-        => ChatPrompt.Arguments(values, new PromptExecutionSettings
+        => ChatPrompt.Arguments(new Dictionary<string, string>(values) { ["topic"] = Topic }, new PromptExecutionSettings
         {
             ExtensionData = new Dictionary<string, object>
             {

@@ -110,10 +110,10 @@ public sealed class PromptLibrary
     internal static readonly IReadOnlyDictionary<string, (string[] Allowed, string[] Required)> Schema =
         new Dictionary<string, (string[], string[])>
         {
-            ["system"] = ([], []),
-            ["answer"] = (["question", "sources", "history"], ["question", "sources"]),
-            ["rewrite"] = (["question", "history"], ["question", "history"]),
-            ["suggestions"] = (["question", "sources", "count"], ["question"]),
+            ["system"] = (["topic"], []),
+            ["answer"] = (["question", "sources", "history", "topic"], ["question", "sources"]),
+            ["rewrite"] = (["question", "history", "topic"], ["question", "history"]),
+            ["suggestions"] = (["question", "sources", "count", "topic"], ["question"]),
         };
 
     private PromptLibrary(IReadOnlyDictionary<string, PromptTemplate> templates)

@@ -11,6 +11,7 @@ public static class ActivityTypes
     public const string ConversationUpdate = "conversationUpdate";
     public const string Typing = "typing";
     public const string Invoke = "invoke";
+    public const string Event = "event";
 }
 
 /// <summary>

@@ -37,7 +37,7 @@ public static class BotFrameworkApi
         HttpContext context,
         ChannelTokenValidator validator,
         BotTurnHandler handler,
-        BotReplyQueue queue,
+        TurnQueue queue,
         ConnectorClient connector,
         RecentActivities recent,
         IOptions<BotFrameworkOptions> options,
@@ -101,7 +101,7 @@ public static class BotFrameworkApi
         {
             if (activity.Name != "message/submitAction")
                 return TypedResults.StatusCode(StatusCodes.Status501NotImplemented);
-            if (recent.TryClaim(activity))
+            if (settings.IsTenantAllowed(activity.TenantId) && recent.TryClaim(activity))
                 await handler.RecordFeedbackAsync(activity, cancellationToken);
             // Teams wants exactly 200 with an empty object; any other body is an error there.
             return TypedResults.Json<object>(new JsonObject(), BotJson.Options);
@@ -125,14 +125,28 @@ public static class BotFrameworkApi
             return expectReplies ? TypedResults.Json<object>(new ExpectedReplies(), BotJson.Options) : TypedResults.Ok();
         }
 
+        var style = ReplyStyle.ForChannel(activity.ChannelId);
+        var tenantAllowed = settings.IsTenantAllowed(activity.TenantId);
+        if (!tenantAllowed)
+            BotFrameworkLog.TenantRefused(logger, activity.TenantId ?? "(none)", activity.Id);
+
         if (expectReplies)
         {
             var sink = new CollectingReplySink();
-            await handler.HandleAsync(activity, sink, cancellationToken);
+            if (tenantAllowed)
+                await handler.HandleAsync(activity, sink, style, cancellationToken);
+            else
+                await handler.RefuseAsync(activity, sink, style, cancellationToken);
             return TypedResults.Json<object>(new ExpectedReplies { Activities = [.. sink.Replies] }, BotJson.Options);
         }
 
-        if (!queue.TryEnqueue(activity))
+        // Answered in the background, so the channel gets its 200 at once (the Bot Connector gives up after 15 s and re-posts).
+        var refusal = queue.TryEnqueue(BotTurnHandler.ConversationKey(activity), activity.Id ?? "(no id)", stopping =>
+        {
+            var sink = new ConnectorReplySink(connector, activity);
+            return tenantAllowed ? handler.HandleAsync(activity, sink, style, stopping) : handler.RefuseAsync(activity, sink, style, stopping);
+        });
+        if (refusal != TurnQueueRefusal.None)
         {
             recent.Release(activity);
             BotFrameworkLog.QueueFull(logger, activity.Id);

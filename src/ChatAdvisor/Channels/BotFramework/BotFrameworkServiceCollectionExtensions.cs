@@ -6,7 +6,7 @@ namespace ChatAdvisor.Channels.BotFramework;
 /// <summary>Registers the Bot Framework channel.</summary>
 public static class BotFrameworkServiceCollectionExtensions
 {
-    /// <summary>Adds the <c>BotFramework</c> options, the token validator and client, the Connector client with its retries, and the reply queue.</summary>
+    /// <summary>Adds the <c>BotFramework</c> options, the token validator and client, the Connector client with its retries, and the turn handler.</summary>
     public static IServiceCollection AddBotFramework(this IServiceCollection services)
     {
         services.AddOptions<BotFrameworkOptions>()
@@ -36,8 +36,6 @@ public static class BotFrameworkServiceCollectionExtensions
         services.TryAddSingleton<ConnectorClient>();
         services.TryAddSingleton<RecentActivities>();
         services.TryAddSingleton<BotTurnHandler>();
-        services.TryAddSingleton<BotReplyQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<BotReplyQueue>());
         return services;
     }
 }

@@ -1,32 +1,36 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
-using ChatAdvisor.Core.Conversations;
-using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Channels.BotFramework;
 
-/// <summary>Where a turn's replies go: the Connector (asynchronous replies) or the HTTP response (expectReplies).</summary>
+/// <summary>Where a turn's activities go: the Connector, the HTTP response (expectReplies), or a Direct Line conversation.</summary>
 public interface IReplySink
 {
     /// <summary>Sends a reply; returns the id the channel gave it, when it gives one.</summary>
+    /// <exception cref="StreamNotAllowedException">The channel refused a live-stream update.</exception>
     Task<string?> SendAsync(Activity reply, CancellationToken cancellationToken = default);
 
     /// <summary>Shows the typing indicator, where the transport has one.</summary>
     Task TypingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>True when the transport can show a live stream now (it returns activity ids and someone sees typing activities).</summary>
+    bool CanStream { get; }
 }
 
 /// <summary>Replies through the Bot Connector to the inbound activity's serviceUrl.</summary>
 public sealed class ConnectorReplySink(ConnectorClient connector, Activity inbound) : IReplySink
 {
+    /// <inheritdoc />
     public Task<string?> SendAsync(Activity reply, CancellationToken cancellationToken = default)
         => connector.ReplyAsync(inbound, reply, cancellationToken);
 
+    /// <inheritdoc />
     public Task TypingAsync(CancellationToken cancellationToken = default)
         => connector.SendTypingAsync(inbound, cancellationToken);
+
+    /// <inheritdoc />
+    public bool CanStream => true;
 }
 
 /// <summary>Collects replies for the HTTP response of an expectReplies request.</summary>
@@ -34,8 +38,10 @@ public sealed class CollectingReplySink : IReplySink
 {
     private readonly List<Activity> _replies = [];
 
+    /// <summary>The replies so far.</summary>
     public IReadOnlyList<Activity> Replies => _replies;
 
+    /// <inheritdoc />
     public Task<string?> SendAsync(Activity reply, CancellationToken cancellationToken = default)
     {
         lock (_replies)
@@ -43,54 +49,55 @@ public sealed class CollectingReplySink : IReplySink
         return Task.FromResult<string?>(null);
     }
 
+    /// <inheritdoc />
     public Task TypingAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public bool CanStream => false;
 }
 
 /// <summary>
-/// One turn of the bot: a message gets an answer from the advisor (typing shown meanwhile), a conversationUpdate
-/// that adds the bot gets a welcome with starter questions, a Teams feedback invoke is recorded against the answer
-/// it rates. Thread-safe; registered as a singleton.
+/// The Bot Framework side of a turn, for every channel that speaks activities (Teams and other Bot Framework channels
+/// through <c>/api/messages</c>, Web Chat through this server's Direct Line): it reads the activity — a message, a
+/// conversationUpdate that calls for a welcome, a feedback — and hands it to <see cref="ChannelTurns"/>, rendering
+/// with <see cref="AnswerActivities"/> in the channel's <see cref="ReplyStyle"/>. Thread-safe; a singleton.
 /// </summary>
-public sealed class BotTurnHandler(
-    Advisor advisor,
-    RecentActivities recent,
-    IOptions<BotFrameworkOptions> options,
-    TimeProvider timeProvider,
-    ILogger<BotTurnHandler> logger)
+public sealed class BotTurnHandler(ChannelTurns turns, RecentActivities recent, ILogger<BotTurnHandler> logger)
 {
-    /// <summary>How often the typing indicator is renewed while an answer is composed (clients show it for about 3 s).</summary>
-    public static readonly TimeSpan TypingInterval = TimeSpan.FromSeconds(2.5);
-
     internal const string RefusalText = "Sorry, this bot is not available for your organisation. Please ask your Teams administrator about it.";
-    internal const string FailureText = "Sorry, something went wrong while I was answering. Please try again in a moment.";
 
-    /// <summary>Handles a message or conversationUpdate, sending its replies to <paramref name="sink"/>.</summary>
-    public async Task HandleAsync(Activity activity, IReplySink sink, CancellationToken cancellationToken = default)
+    /// <summary>Handles a message, conversationUpdate or Web Chat feedback event, sending its replies to <paramref name="sink"/>.</summary>
+    public async Task HandleAsync(Activity activity, IReplySink sink, ReplyStyle style, CancellationToken cancellationToken = default)
     {
-        if (!options.Value.IsTenantAllowed(activity.TenantId))
-        {
-            BotFrameworkLog.TenantRefused(logger, activity.TenantId ?? "(none)", activity.Id);
-            if (activity.Type == ActivityTypes.Message)
-                await sink.SendAsync(TeamsReplyRenderer.RenderText(RefusalText, activity), cancellationToken);
-            return;
-        }
-
+        var replies = new ActivityTurnReplies(sink, activity, style, recent);
         switch (activity.Type)
         {
             case ActivityTypes.Message:
-                await AnswerAsync(activity, sink, cancellationToken);
+                await turns.AnswerAsync(StripBotMention(activity), ConversationKey(activity), replies, activity.Id, cancellationToken);
                 break;
             case ActivityTypes.ConversationUpdate when ShouldWelcome(activity):
-                await WelcomeAsync(activity, sink, cancellationToken);
+                await turns.WelcomeAsync(replies, cancellationToken);
+                BotFrameworkLog.Welcomed(logger, activity.Conversation?.Id);
+                break;
+            case ActivityTypes.Event when activity.Name == AnswerActivities.FeedbackEventName:
+                if (AnswerActivities.TryReadFeedback(activity, out var answerId, out var positive))
+                    await turns.RecordFeedbackAsync(new AnswerFeedback(answerId, positive, null, activity.ChannelId ?? "webchat"), cancellationToken);
+                else
+                    BotFrameworkLog.FeedbackForUnknownReply(logger, activity.ReplyToId);
                 break;
         }
+    }
+
+    /// <summary>Tells the sender of a message that the bot is not available to their organisation (Teams tenant not allowed).</summary>
+    public async Task RefuseAsync(Activity activity, IReplySink sink, ReplyStyle style, CancellationToken cancellationToken = default)
+    {
+        if (activity.Type == ActivityTypes.Message)
+            await sink.SendAsync(AnswerActivities.Text(RefusalText, activity, style), cancellationToken);
     }
 
     /// <summary>Records a Teams feedback invoke (<c>message/submitAction</c>) against the answer it rates.</summary>
     public async Task RecordFeedbackAsync(Activity invoke, CancellationToken cancellationToken = default)
     {
-        if (!options.Value.IsTenantAllowed(invoke.TenantId))
-            return;
         if (invoke.Value is not JsonObject value || value["actionName"].AsString() != "feedback")
             return;
         var actionValue = value["actionValue"] as JsonObject;
@@ -105,9 +112,7 @@ public sealed class BotTurnHandler(
             return;
         }
         var comment = FeedbackText(actionValue?["feedback"]);
-        var recorded = await advisor.RecordFeedbackAsync(
-            new AnswerFeedback(answerId, reaction == "like", comment, invoke.ChannelId ?? TeamsReplyRenderer.TeamsChannelId), cancellationToken);
-        BotFrameworkLog.FeedbackRecorded(logger, answerId, reaction, recorded);
+        await turns.RecordFeedbackAsync(new AnswerFeedback(answerId, reaction == "like", comment, invoke.ChannelId ?? AnswerActivities.TeamsChannelId), cancellationToken);
     }
 
     /// <summary>
@@ -115,14 +120,8 @@ public sealed class BotTurnHandler(
     /// channels so that one person's follow-up does not continue another's question.
     /// </summary>
     public static string ConversationKey(Activity activity)
-    {
-        var key = $"{activity.ChannelId}:{activity.Conversation?.Id}";
-        if (activity.IsGroup && (activity.From?.AadObjectId ?? activity.From?.Id) is { Length: > 0 } user)
-            key += ":" + user;
-        return ConversationIds.IsValid(key)
-            ? key
-            : "bf-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
-    }
+        => ChannelTurns.ConversationKey(activity.ChannelId ?? "botframework", activity.Conversation?.Id,
+            activity.IsGroup ? activity.From?.AadObjectId ?? activity.From?.Id : null);
 
     /// <summary>The user's text without the bot's own @mention (Teams puts <c>&lt;at&gt;Bot&lt;/at&gt;</c> in the text).</summary>
     public static string StripBotMention(Activity activity)
@@ -145,73 +144,6 @@ public sealed class BotTurnHandler(
         return WebUtility.HtmlDecode(text).Replace('\u00a0', ' ').Trim();
     }
 
-    private async Task AnswerAsync(Activity activity, IReplySink sink, CancellationToken cancellationToken)
-    {
-        var question = StripBotMention(activity);
-        if (string.IsNullOrWhiteSpace(question))
-        {
-            await sink.SendAsync(TeamsReplyRenderer.RenderText(
-                "Ask me a question about choosing between Django, Flask and FastAPI, for example:", activity, Advisor.StarterQuestions), cancellationToken);
-            return;
-        }
-        if (QuestionRules.Validate(question) is { } problem)
-        {
-            await sink.SendAsync(TeamsReplyRenderer.RenderText(problem, activity), cancellationToken);
-            return;
-        }
-
-        BotFrameworkLog.Question(logger, activity.Id, question);
-        AdvisorAnswer answer;
-        // The first indicator goes out before the answer is composed, so it always precedes the reply; it is renewed
-        // while composing takes longer than the client shows it.
-        await sink.TypingAsync(cancellationToken);
-        using (var typingStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            var typing = KeepTypingAsync(sink, typingStop.Token);
-            try
-            {
-                answer = await advisor.AskAsync(question, ConversationKey(activity), cancellationToken);
-            }
-            catch (InvalidQuestionException ex)
-            {
-                await sink.SendAsync(TeamsReplyRenderer.RenderText(ex.Message, activity), cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                BotFrameworkLog.AnswerFailed(logger, ex, activity.Id);
-                await sink.SendAsync(TeamsReplyRenderer.RenderText(FailureText, activity), cancellationToken);
-                return;
-            }
-            finally
-            {
-                await typingStop.CancelAsync();
-                await typing;
-            }
-        }
-
-        var replyId = await sink.SendAsync(TeamsReplyRenderer.RenderAnswer(answer, activity), cancellationToken);
-        if (replyId is not null)
-            recent.RecordAnswer(activity, replyId, answer.AnswerId);
-        BotFrameworkLog.Answered(logger, activity.Id, answer.AnswerId, answer.Citations.Count, answer.Grounded);
-    }
-
-    private async Task KeepTypingAsync(IReplySink sink, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                await Task.Delay(TypingInterval, timeProvider, cancellationToken);
-                await sink.TypingAsync(cancellationToken);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The answer is ready.
-        }
-    }
-
     /// <summary>
     /// Welcome when the bot itself was added (installed in a chat or team), or when a user joined a one-to-one
     /// conversation (Emulator, Web Chat). Members joining a group or team are not greeted one by one.
@@ -223,28 +155,6 @@ public sealed class BotTurnHandler(
         if (added.Any(m => m.Id is not null && m.Id == botId))
             return true;
         return !activity.IsGroup && added.Any(m => m.Id is not null && m.Id != botId);
-    }
-
-    private async Task WelcomeAsync(Activity activity, IReplySink sink, CancellationToken cancellationToken)
-    {
-        var text = new StringBuilder("Hello! I help you choose between **Django**, **Flask** and **FastAPI**. ");
-        try
-        {
-            var articles = await advisor.GetArticlesAsync(cancellationToken);
-            if (articles.Count > 0)
-            {
-                text.Append(articles.Count == 1 ? "I answer from one article: " : $"I answer only from these {articles.Count} articles: ");
-                text.Append(string.Join("; ", articles.Select(a => "*" + a.Title + "*")));
-                text.Append(". ");
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            BotFrameworkLog.ArticlesUnavailable(logger, ex.GetType().Name);
-        }
-        text.Append("Every claim in my answers cites the passage it comes from, and I say so when the articles don't cover a question. Try one of these:");
-        await sink.SendAsync(TeamsReplyRenderer.RenderText(text.ToString(), activity, Advisor.StarterQuestions), cancellationToken);
-        BotFrameworkLog.Welcomed(logger, activity.Conversation?.Id);
     }
 
     private static string? FeedbackText(JsonNode? feedback)
@@ -263,4 +173,76 @@ public sealed class BotTurnHandler(
             return raw.Trim();
         }
     }
+}
+
+/// <summary>
+/// One turn's replies as activities: rendered by <see cref="AnswerActivities"/> in <paramref name="style"/> and sent to
+/// <paramref name="sink"/>. A live stream is a series of typing activities concluded by the answer itself.
+/// </summary>
+internal sealed class ActivityTurnReplies(IReplySink sink, Activity inbound, ReplyStyle style, RecentActivities recent) : ITurnReplies, IAnswerStream
+{
+    private int _sequence;
+    private string? _streamId;
+    private bool _ended;
+    private bool _stoppedByUser;
+
+    public Task TypingAsync(CancellationToken cancellationToken = default) => sink.TypingAsync(cancellationToken);
+
+    public async Task SendTextAsync(string markdown, IReadOnlyList<string>? suggestions = null, CancellationToken cancellationToken = default)
+    {
+        if (_stoppedByUser)
+            return;
+        await sink.SendAsync(Conclude(AnswerActivities.Text(markdown, inbound, style, suggestions)), cancellationToken);
+    }
+
+    public async Task SendAnswerAsync(AdvisorAnswer answer, CancellationToken cancellationToken = default)
+    {
+        // The user stopped the stream: the channel takes nothing more of it (the answer stays in the conversation).
+        if (_stoppedByUser)
+            return;
+        var replyId = await sink.SendAsync(Conclude(AnswerActivities.Answer(answer, inbound, style)), cancellationToken);
+        // Teams rates a reply by its activity id: remember which answer it carries.
+        if (replyId is not null && style.Feedback == FeedbackStyle.TeamsFeedbackLoop)
+            recent.RecordAnswer(inbound, replyId, answer.AnswerId);
+    }
+
+    public IAnswerStream? OpenStream()
+        => sink.CanStream && (style.StreamsInGroups || !inbound.IsGroup) ? this : null;
+
+    public Task InformAsync(string status, CancellationToken cancellationToken = default)
+        => SendUpdateAsync(status, "informative", cancellationToken);
+
+    public async Task<bool> UpdateAsync(string textSoFar, CancellationToken cancellationToken = default)
+    {
+        await SendUpdateAsync(textSoFar, "streaming", cancellationToken);
+        return !_ended;
+    }
+
+    private async Task SendUpdateAsync(string text, string streamType, CancellationToken cancellationToken)
+    {
+        if (_ended)
+            return;
+        try
+        {
+            var id = await sink.SendAsync(AnswerActivities.StreamUpdate(inbound, style, text, streamType, ++_sequence, _streamId), cancellationToken);
+            // The first update's id names the stream; without one there is no stream to continue.
+            _streamId ??= id;
+            _ended = _streamId is null;
+        }
+        catch (StreamNotAllowedException)
+        {
+            // Refused once started: the user pressed Stop. Refused at once: this chat does not stream; the answer
+            // still comes, as an ordinary message.
+            _ended = true;
+            _stoppedByUser = _streamId is not null;
+        }
+        catch (HttpRequestException)
+        {
+            // An update that did not arrive is not worth failing the answer for; the final message carries it all.
+            _ended = true;
+        }
+    }
+
+    private Activity Conclude(Activity final)
+        => _streamId is null ? final : AnswerActivities.EndStream(final, style, _streamId);
 }

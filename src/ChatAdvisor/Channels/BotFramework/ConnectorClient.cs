@@ -87,6 +87,11 @@ public sealed class ConnectorClient(
             }
             if (response.StatusCode == HttpStatusCode.Unauthorized && options.Value.AuthenticationEnabled)
                 tokens.Invalidate();
+            // Teams answers 403 ContentStreamNotAllowed to a stream update once the user pressed Stop (or streaming is
+            // not allowed there): an end of the stream, not a failure.
+            if (response.StatusCode == HttpStatusCode.Forbidden
+                && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains(StreamNotAllowedException.ErrorCode, StringComparison.Ordinal))
+                throw new StreamNotAllowedException();
             BotFrameworkLog.ReplyFailed(logger, inbound.Id, (int)response.StatusCode, OperationId(response), AttemptOf(request));
         }
         catch (HttpRequestException ex)
@@ -250,4 +255,11 @@ public sealed class ConnectorClient(
 
     private static bool IsLoopback(Uri uri)
         => uri.IsLoopback || (IPAddress.TryParse(uri.DnsSafeHost, out var address) && IPAddress.IsLoopback(address));
+}
+
+/// <summary>The channel refused a live-stream update (Teams' 403 <c>ContentStreamNotAllowed</c>): the stream is over.</summary>
+public sealed class StreamNotAllowedException() : Exception("The channel does not accept more of this stream.")
+{
+    /// <summary>The error code Teams answers with.</summary>
+    public const string ErrorCode = "ContentStreamNotAllowed";
 }

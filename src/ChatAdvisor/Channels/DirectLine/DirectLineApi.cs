@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ChatAdvisor.Api;
+using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Core;
 using ChatAdvisor.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,11 +44,9 @@ public static class DirectLineApi
     /// <summary>The route prefix that a client passes to Web Chat as its <c>domain</c>.</summary>
     public const string Prefix = "/v3/directline";
 
-    /// <summary>Maps the routes and turns on WebSockets.</summary>
-    public static WebApplication MapDirectLine(this WebApplication app)
+    /// <summary>Maps the routes (the stream needs the WebSockets middleware, which the application adds).</summary>
+    public static IEndpointRouteBuilder MapDirectLine(this IEndpointRouteBuilder app)
     {
-        app.UseWebSockets();
-
         var rest = app.MapGroup(Prefix).AddEndpointFilter(CorsAsync);
         rest.MapMethods("/{**path}", [HttpMethods.Options], Preflight).ExcludeFromDescription();
         rest.MapPost("/tokens/generate", GenerateTokenAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineToken);
@@ -68,7 +67,7 @@ public static class DirectLineApi
     /// A token for the web chat page: a new user in a new conversation. Closed (401) when DirectLine:Secret is set:
     /// then the site's backend exchanges the secret for a token (<c>POST /v3/directline/tokens/generate</c>).
     /// </summary>
-    internal static Results<Ok<DirectLineTokenResponse>, ProblemHttpResult> PageToken(DirectLineTokens tokens, IOptions<DirectLineOptions> options, ILogger<DirectLineBot> logger)
+    internal static Results<Ok<DirectLineTokenResponse>, ProblemHttpResult> PageToken(DirectLineTokens tokens, IOptions<DirectLineOptions> options, ILogger<DirectLineConversations> logger)
     {
         if (options.Value.Secret.Length > 0)
             return Refuse(logger, StatusCodes.Status401Unauthorized, "Anonymous tokens are off",
@@ -84,7 +83,7 @@ public static class DirectLineApi
     }
 
     internal static async Task<Results<Ok<DirectLineTokenResponse>, ProblemHttpResult>> GenerateTokenAsync(
-        HttpRequest request, DirectLineTokens tokens, IOptions<DirectLineOptions> options, ILogger<DirectLineBot> logger)
+        HttpRequest request, DirectLineTokens tokens, IOptions<DirectLineOptions> options, ILogger<DirectLineConversations> logger)
     {
         var secret = options.Value.Secret;
         if (secret.Length == 0)
@@ -111,7 +110,7 @@ public static class DirectLineApi
         return TypedResults.Ok(new DirectLineTokenResponse(conversationId, tokens.Issue(userId, conversationId), tokens.LifetimeSeconds));
     }
 
-    internal static Results<Ok<DirectLineTokenResponse>, ProblemHttpResult> RefreshToken(HttpRequest request, DirectLineTokens tokens, ILogger<DirectLineBot> logger)
+    internal static Results<Ok<DirectLineTokenResponse>, ProblemHttpResult> RefreshToken(HttpRequest request, DirectLineTokens tokens, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId: null, logger, out var grant) is { } refused)
             return refused;
@@ -119,8 +118,8 @@ public static class DirectLineApi
     }
 
     internal static Results<Created<DirectLineConversationResponse>, Ok<DirectLineConversationResponse>, ProblemHttpResult> StartConversation(
-        HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBot bot,
-        IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+        HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, BotTurnHandler bot, TurnQueue queue,
+        IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId: null, logger, out var grant) is { } refused)
             return refused;
@@ -135,14 +134,15 @@ public static class DirectLineApi
             return TypedResults.Ok(response);
 
         DirectLineLog.ConversationStarted(logger, conversation.Id);
-        var stopping = lifetime.ApplicationStopping;
-        conversation.TryEnqueue(() => bot.WelcomeAsync(conversation, stopping));
+        var started = DirectLineReplySink.ConversationStarted(conversation);
+        queue.TryEnqueue(BotTurnHandler.ConversationKey(started), conversation.Id + "|welcome",
+            stopping => bot.HandleAsync(started, new DirectLineReplySink(conversation, started), ReplyStyle.WebChat, stopping));
         return TypedResults.Created(Prefix + "/conversations/" + conversation.Id, response);
     }
 
     internal static Results<Ok<DirectLineConversationResponse>, ProblemHttpResult> ResumeConversation(
         string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations,
-        IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, ILogger<DirectLineBot> logger)
+        IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
@@ -154,7 +154,7 @@ public static class DirectLineApi
     }
 
     internal static Results<ContentHttpResult, ProblemHttpResult> GetActivities(
-        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, ILogger<DirectLineBot> logger)
+        string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
@@ -164,8 +164,8 @@ public static class DirectLineApi
     }
 
     internal static async Task<Results<Ok<DirectLineResourceResponse>, ProblemHttpResult>> PostActivityAsync(
-        string conversationId, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineBot bot,
-        IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+        string conversationId, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, BotTurnHandler bot,
+        TurnQueue queue, AdvisorTexts texts, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
@@ -180,24 +180,27 @@ public static class DirectLineApi
         catch (JsonException)
         {
             // Never silence: the conversation shows that the message was not understood.
-            bot.RefuseUnreadable(conversation, "the body is not valid JSON in UTF-8");
+            DirectLineLog.InvalidText(logger, conversation.Id, "the body is not valid JSON in UTF-8");
+            DirectLineReplySink.RefuseUnreadable(conversation, replyToId: null);
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one activity as a JSON object in UTF-8.");
         }
         if (!IsWritable(activity))
         {
             // Valid JSON, but a string escapes to a lone surrogate: not text that can be stored or shown.
-            bot.RefuseUnreadable(conversation, "a string is not valid Unicode text");
+            DirectLineLog.InvalidText(logger, conversation.Id, "a string is not valid Unicode text");
+            DirectLineReplySink.RefuseUnreadable(conversation, replyToId: null);
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The activity's strings must be valid Unicode text.");
         }
         if (activity is null || activity["type"] is not JsonValue typeValue || !typeValue.TryGetValue(out string? type) || type.Length == 0)
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "An activity needs a \"type\".");
-        if (conversation.Busy)
+        var conversationKey = ChannelTurns.ConversationKey(DirectLineReplySink.ChannelId, conversation.Id);
+        if (queue.IsBusy(conversationKey))
             return Refuse(logger, StatusCodes.Status429TooManyRequests, "Too many questions at once", "Wait for the answers to the earlier questions.");
 
         // The sender is who the token says, whatever the body claims.
         string? name = activity["from"]?["name"] is JsonValue n && n.TryGetValue(out string? given) ? given : null;
         activity["from"] = new JsonObject { ["id"] = grant.UserId, ["name"] = name ?? "", ["role"] = "user" };
-        activity["recipient"] = new JsonObject { ["id"] = WebChatActivities.BotId, ["name"] = "ChatAdvisor", ["role"] = "bot" };
+        activity["recipient"] = new JsonObject { ["id"] = DirectLineReplySink.Bot.Id, ["name"] = DirectLineReplySink.Bot.Name, ["role"] = "bot" };
         activity["channelId"] ??= "directline";
         activity.Remove("replyToId");
 
@@ -206,10 +209,19 @@ public static class DirectLineApi
         var id = conversation.AppendOnce(activity, ClientActivityId(activity), out bool appended);
         if (!appended)
             return TypedResults.Ok(new DirectLineResourceResponse(id));
-        var stopping = lifetime.ApplicationStopping;
-        var stored = (JsonObject)activity.DeepClone();
-        if (!conversation.TryEnqueue(() => bot.HandleAsync(conversation, id, stored, stopping)))
-            conversation.Append(WebChatActivities.Notice("Too many questions at once: wait for the answers to the earlier ones, then ask again.", id));
+        if (DirectLineReplySink.Read(activity, id) is not { } inbound)
+        {
+            DirectLineLog.InvalidText(logger, conversation.Id, "the activity's fields are not of their types");
+            DirectLineReplySink.RefuseUnreadable(conversation, id);
+            return TypedResults.Ok(new DirectLineResourceResponse(id));
+        }
+        // The bot's conversation is the Direct Line conversation, whatever ids the body carries.
+        inbound.Conversation = new ConversationAccount { Id = conversation.Id };
+        // The user speaks in messages and feedback events; the server alone says who joined.
+        if (inbound.Type is not (ActivityTypes.Message or ActivityTypes.Event))
+            return TypedResults.Ok(new DirectLineResourceResponse(id));
+        if (queue.TryEnqueue(conversationKey, id, stopping => bot.HandleAsync(inbound, new DirectLineReplySink(conversation, inbound), ReplyStyle.WebChat, stopping)) != TurnQueueRefusal.None)
+            DirectLineReplySink.RefuseBusy(conversation, id, texts.TooManyQuestions);
         return TypedResults.Ok(new DirectLineResourceResponse(id));
     }
 
@@ -219,7 +231,7 @@ public static class DirectLineApi
     /// </summary>
     internal static async Task StreamAsync(
         HttpContext context, string conversationId, DirectLineTokens tokens, DirectLineConversations conversations,
-        IOptions<DirectLineOptions> options, IHostApplicationLifetime lifetime, ILogger<DirectLineBot> logger)
+        IOptions<DirectLineOptions> options, IHostApplicationLifetime lifetime, ILogger<DirectLineConversations> logger)
     {
         var grant = tokens.Validate(context.Request.Query["t"], DirectLineTokenScope.Stream);
         if (grant is null || grant.ConversationId != conversationId)

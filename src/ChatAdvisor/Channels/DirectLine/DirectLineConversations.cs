@@ -95,13 +95,10 @@ public sealed class DirectLineConversations
 /// <summary>
 /// One Direct Line conversation: its activities in order, numbered by a sequence that doubles as the watermark, and
 /// the streams listening to it. Appending and subscribing happen under one lock, so every stream sees every activity
-/// once and in order. Work for the conversation (answers) runs one item at a time, in arrival order. Thread-safe.
+/// once and in order. Thread-safe.
 /// </summary>
 public sealed class DirectLineConversation
 {
-    /// <summary>The most answers waiting in one conversation; more are refused so one client cannot queue unbounded work.</summary>
-    public const int MaxPendingWork = 10;
-
     /// <summary>Frames a slow stream may fall behind before it is closed (the client reconnects and replays by watermark).</summary>
     private const int StreamBacklog = 256;
 
@@ -115,8 +112,7 @@ public sealed class DirectLineConversation
     private long _nextSequence;
     private DateTimeOffset _lastTimestamp = DateTimeOffset.MinValue;
     private long _lastUsed;
-    private Task _work = Task.CompletedTask;
-    private int _pendingWork;
+    private long _nextSignal;
     private bool _ended;
     private CancellationTokenSource? _stream;
 
@@ -137,7 +133,8 @@ public sealed class DirectLineConversation
 
     internal long LastUsed => Interlocked.Read(ref _lastUsed);
 
-    internal bool HasSubscribers
+    /// <summary>True while a WebSocket stream listens (only streams see typing and live-stream activities).</summary>
+    public bool HasSubscribers
     {
         get { lock (_gate) return _subscribers.Count > 0; }
     }
@@ -200,14 +197,20 @@ public sealed class DirectLineConversation
         }
     }
 
-    /// <summary>Pushes a transient activity (typing) to the open streams only: it is not kept and not polled.</summary>
-    public void Signal(JsonObject activity)
+    /// <summary>
+    /// Pushes a transient activity (typing, a live-stream update) to the open streams only: it is not kept and not
+    /// polled. Returns the id it was given, which a live stream's later updates refer to.
+    /// </summary>
+    public string Signal(JsonObject activity)
     {
         lock (_gate)
         {
+            string id = Id + "|t" + (_nextSignal++).ToString(CultureInfo.InvariantCulture);
+            activity["id"] = id;
             activity["conversation"] = new JsonObject { ["id"] = Id };
-            activity["timestamp"] = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+            activity["timestamp"] = NextTimestamp().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
             Publish(ActivitySet([activity.ToJsonString()], _nextSequence == 0 ? null : Format(_nextSequence - 1)));
+            return id;
         }
     }
 
@@ -267,45 +270,6 @@ public sealed class DirectLineConversation
             _subscribers.Remove(channel);
         channel.Writer.TryComplete();
         Touch();
-    }
-
-    /// <summary>
-    /// Queues <paramref name="work"/> behind the conversation's earlier work, so answers come in the order the
-    /// questions were asked. False when <see cref="MaxPendingWork"/> items are already waiting.
-    /// </summary>
-    public bool TryEnqueue(Func<Task> work)
-    {
-        lock (_gate)
-        {
-            if (_pendingWork >= MaxPendingWork)
-                return false;
-            _pendingWork++;
-            _work = _work.ContinueWith(async _ =>
-            {
-                try
-                {
-                    await work();
-                }
-                finally
-                {
-                    lock (_gate)
-                        _pendingWork--;
-                }
-            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
-            return true;
-        }
-    }
-
-    /// <summary>True when <see cref="MaxPendingWork"/> items are waiting.</summary>
-    public bool Busy
-    {
-        get { lock (_gate) return _pendingWork >= MaxPendingWork; }
-    }
-
-    /// <summary>A task that completes when the work queued so far has run.</summary>
-    public Task Idle
-    {
-        get { lock (_gate) return _work; }
     }
 
     internal void End()

@@ -1,47 +1,26 @@
 namespace ChatAdvisor.Channels.DirectLine;
 
-/// <summary>Log messages of the Direct Line channel. User text only at Trace; tokens and secrets never.</summary>
+/// <summary>Log messages of the Direct Line channel (event ids 6000–6999). User text only at Trace; tokens and secrets never.</summary>
 internal static partial class DirectLineLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Direct Line conversation {ConversationId} started")]
+    [LoggerMessage(6001, LogLevel.Information, "Direct Line conversation {ConversationId} started")]
     public static partial void ConversationStarted(ILogger logger, string conversationId);
 
-    [LoggerMessage(2, LogLevel.Trace, "Direct Line conversation {ConversationId}: question {Question}")]
-    public static partial void Question(ILogger logger, string conversationId, string question);
-
-    [LoggerMessage(3, LogLevel.Debug, "Direct Line conversation {ConversationId}: answer {AnswerId} with {CitationCount} citations in {ElapsedMs:F0} ms")]
-    public static partial void Answered(ILogger logger, string conversationId, string answerId, int citationCount, double elapsedMs);
-
-    [LoggerMessage(4, LogLevel.Error, "Direct Line conversation {ConversationId}: answering failed")]
-    public static partial void AnswerFailed(ILogger logger, string conversationId, Exception exception);
-
-    [LoggerMessage(5, LogLevel.Warning, "Direct Line conversation {ConversationId}: the welcome message could not list the articles")]
-    public static partial void WelcomeFailed(ILogger logger, string conversationId, Exception exception);
-
-    [LoggerMessage(6, LogLevel.Information, "Direct Line conversation {ConversationId}: feedback on answer {AnswerId}, positive {Positive}, known answer {Known}")]
-    public static partial void Feedback(ILogger logger, string conversationId, string answerId, bool positive, bool known);
-
-    [LoggerMessage(7, LogLevel.Debug, "Direct Line conversation {ConversationId}: a feedback event without a readable answer id was ignored")]
-    public static partial void FeedbackUnreadable(ILogger logger, string conversationId);
-
-    [LoggerMessage(8, LogLevel.Error, "Direct Line conversation {ConversationId}: recording feedback failed")]
-    public static partial void FeedbackFailed(ILogger logger, string conversationId, Exception exception);
-
-    [LoggerMessage(9, LogLevel.Debug, "Direct Line request refused with {StatusCode}: {Reason}")]
+    [LoggerMessage(6009, LogLevel.Debug, "Direct Line request refused with {StatusCode}: {Reason}")]
     public static partial void Refused(ILogger logger, int statusCode, string reason);
 
-    [LoggerMessage(10, LogLevel.Debug, "Direct Line conversation {ConversationId}: stream opened after watermark {Watermark}")]
+    [LoggerMessage(6010, LogLevel.Debug, "Direct Line conversation {ConversationId}: stream opened after watermark {Watermark}")]
     public static partial void StreamOpened(ILogger logger, string conversationId, string? watermark);
 
-    [LoggerMessage(11, LogLevel.Debug, "Direct Line conversation {ConversationId}: stream closed")]
+    [LoggerMessage(6011, LogLevel.Debug, "Direct Line conversation {ConversationId}: stream closed")]
     public static partial void StreamClosed(ILogger logger, string conversationId);
 
-    [LoggerMessage(12, LogLevel.Information, "Direct Line conversation {ConversationId}: a message was not answered because its text is not usable ({Reason})")]
+    [LoggerMessage(6012, LogLevel.Information, "Direct Line conversation {ConversationId}: a message was not answered because its text is not usable ({Reason})")]
     public static partial void InvalidText(ILogger logger, string conversationId, string reason);
 
-    [LoggerMessage(13, LogLevel.Information, "Direct Line conversation {ConversationId}: a newer stream attached; the older one is closed")]
+    [LoggerMessage(6013, LogLevel.Information, "Direct Line conversation {ConversationId}: a newer stream attached; the older one is closed")]
     public static partial void StreamCollision(ILogger logger, string conversationId);
 
-    [LoggerMessage(14, LogLevel.Warning, "Direct Line streamUrl refused: the request's host is not in AllowedHosts and DirectLine:PublicBaseUrl is not set")]
+    [LoggerMessage(6014, LogLevel.Warning, "Direct Line streamUrl refused: the request's host is not in AllowedHosts and DirectLine:PublicBaseUrl is not set")]
     public static partial void HostNotAllowed(ILogger logger);
 }

@@ -3,7 +3,7 @@ namespace ChatAdvisor.Channels.DirectLine;
 /// <summary>Registers the Direct Line channel.</summary>
 public static class DirectLineServiceCollectionExtensions
 {
-    /// <summary>Adds the Direct Line options (section <c>DirectLine</c>), tokens, conversations and bot.</summary>
+    /// <summary>Adds the Direct Line options (section <c>DirectLine</c>), tokens and conversations.</summary>
     public static IServiceCollection AddDirectLine(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -14,7 +14,6 @@ public static class DirectLineServiceCollectionExtensions
         services.AddSingleton<DirectLineSigningKey>();
         services.AddSingleton<DirectLineTokens>();
         services.AddSingleton<DirectLineConversations>();
-        services.AddSingleton<DirectLineBot>();
         return services;
     }
 }

@@ -9,7 +9,7 @@ namespace ChatAdvisor.Channels.Slack;
 /// <summary>
 /// Maps <c>POST /api/slack/events</c> (Events API) and <c>POST /api/slack/interactions</c> (button clicks). Both read
 /// the raw body, check its Slack signature before anything else (401 otherwise, nothing processed), acknowledge at
-/// once and leave the answering to <see cref="SlackAnswerQueue"/>.
+/// once and leave the answering to the one work queue (<see cref="TurnQueue"/>).
 /// </summary>
 public static class SlackApi
 {

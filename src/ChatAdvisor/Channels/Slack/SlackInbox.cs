@@ -20,13 +20,13 @@ public enum SlackDeliveryOutcome
 /// messages become questions in the conversation of their thread (or DM); replies in a thread the bot answers in
 /// continue it without a new mention; bots, our own included, and edits are ignored; each delivery is answered once.
 /// </summary>
-public sealed class SlackInbox(SlackAnswerQueue queue, SlackDeliveries deliveries, SlackThreads threads, ILogger<SlackInbox> logger)
+public sealed class SlackInbox(TurnQueue queue, IServiceScopeFactory scopes, SlackDeliveries deliveries, SlackThreads threads, ILogger<SlackInbox> logger)
 {
     /// <summary>The conversation id of a channel thread: <c>slack:{team}:{channel}:{thread ts}</c>.</summary>
-    public static string ThreadConversationId(string team, string channel, string threadTs) => $"slack:{team}:{channel}:{threadTs}";
+    public static string ThreadConversationId(string team, string channel, string threadTs) => ChannelTurns.ConversationKey("slack", team, channel, threadTs);
 
     /// <summary>The conversation id of a direct message: <c>slack:{team}:{channel}</c> — the DM is one conversation.</summary>
-    public static string DirectConversationId(string team, string channel) => $"slack:{team}:{channel}";
+    public static string DirectConversationId(string team, string channel) => ChannelTurns.ConversationKey("slack", team, channel);
 
     internal SlackDeliveryOutcome AcceptEvent(SlackEnvelope envelope, string? retryNum, string? retryReason)
     {
@@ -77,7 +77,7 @@ public sealed class SlackInbox(SlackAnswerQueue queue, SlackDeliveries deliverie
 
         // A mention in a thread the bot follows raises both app_mention and message for the same message: the
         // message key makes the second one a duplicate.
-        var question = new SlackQuestion(envelope.EventId, conversationId, destination, SlackText.ToQuestion(ev.Text, botUserId), AskedBy: null);
+        var question = new SlackQuestion(envelope.EventId, conversationId, destination, SlackText.ToQuestion(ev.Text, botUserId), AskedBy: null, team, ev.User);
         var outcome = Enqueue(question, $"event:{envelope.EventId}", $"message:{team}:{ev.Channel}:{ev.Ts}");
         if (outcome == SlackDeliveryOutcome.Duplicate)
             SlackLog.EventDuplicate(logger, envelope.EventId, retryNum, retryReason);
@@ -107,7 +107,7 @@ public sealed class SlackInbox(SlackAnswerQueue queue, SlackDeliveries deliverie
 
         SlackWork work;
         if (action.ActionId.StartsWith(SlackMessageRenderer.FollowUpAction, StringComparison.Ordinal))
-            work = new SlackQuestion(key, conversationId, new SlackDestination(channel, threadTs), action.Value, interaction.User?.Id);
+            work = new SlackQuestion(key, conversationId, new SlackDestination(channel, threadTs), action.Value, interaction.User?.Id, team, interaction.User?.Id);
         else if (action.ActionId is SlackMessageRenderer.LikeAction or SlackMessageRenderer.DislikeAction)
             work = new SlackFeedback(key, conversationId, action.Value, action.ActionId == SlackMessageRenderer.LikeAction);
         else
@@ -123,7 +123,7 @@ public sealed class SlackInbox(SlackAnswerQueue queue, SlackDeliveries deliverie
     {
         if (!deliveries.TryClaim(keys))
             return SlackDeliveryOutcome.Duplicate;
-        if (!queue.TryEnqueue(work))
+        if (queue.TryEnqueue(work.ConversationId, work.Key, stopping => RespondAsync(work, stopping)) != TurnQueueRefusal.None)
         {
             deliveries.Release(keys);
             SlackLog.QueueRefused(logger, work.Key);
@@ -131,6 +131,13 @@ public sealed class SlackInbox(SlackAnswerQueue queue, SlackDeliveries deliverie
         }
         SlackLog.WorkQueued(logger, work.Key, work.ConversationId);
         return SlackDeliveryOutcome.Queued;
+    }
+
+    private async Task RespondAsync(SlackWork work, CancellationToken cancellationToken)
+    {
+        // A scope per piece of work: the responder's typed HttpClient is transient and must not outlive it.
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<SlackResponder>().RespondAsync(work, cancellationToken);
     }
 
     private SlackDeliveryOutcome Ignore(string? eventId, string? eventType, string reason)

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
 
 namespace ChatAdvisor.Channels.Slack;
@@ -28,6 +27,7 @@ public static class SlackMessageRenderer
     private const int MaxSources = 20;
     private const int MaxFollowUps = 5;
     private const int FallbackLimit = 3000;
+    private const int MaxPartialSections = 10;
 
     /// <summary>
     /// Renders <paramref name="answer"/> to <paramref name="question"/>. <paramref name="askedBy"/> names the user who
@@ -72,23 +72,24 @@ public static class SlackMessageRenderer
         return Message(text, blocks);
     }
 
-    /// <summary>The reply to a mention with no question: what the advisor does and questions to start with.</summary>
-    public static JsonObject Welcome()
+    /// <summary>A plain message (welcome, hint, apology), written in Markdown, with optional follow-up buttons.</summary>
+    public static JsonObject Text(string markdown, IReadOnlyList<string>? suggestions = null)
     {
-        const string text = "I help you choose between *Django*, *Flask* and *FastAPI*, answering from a set of articles and citing them. Ask me a question, or pick one:";
-        return Message(text, new JsonArray(Section(text), FollowUps(Advisor.StarterQuestions)));
+        var text = SlackText.ToMrkdwn(markdown);
+        var blocks = new JsonArray();
+        foreach (var piece in SlackText.Split(text, SectionLimit))
+            blocks.Add(Section(piece));
+        if (suggestions is { Count: > 0 })
+            blocks.Add(FollowUps(suggestions));
+        return Message(text, blocks);
     }
 
-    /// <summary>A short plain notice (a question that breaks the rules, a failure) in the thread.</summary>
-    public static JsonObject Notice(string text)
+    /// <summary>The text of an answer while it is being written: Markdown as mrkdwn, cut to the fallback limit.</summary>
+    public static JsonObject Partial(string markdown)
     {
-        var escaped = SlackText.Escape(text);
-        return Message(escaped, new JsonArray(Section(escaped)));
+        var text = SlackText.ToMrkdwn(markdown);
+        return Message(text, new JsonArray([.. SlackText.Split(text, SectionLimit).Take(MaxPartialSections).Select(Section)]));
     }
-
-    /// <summary>What the user sees when the advisor failed; the reason is only in the server's log.</summary>
-    public static JsonObject Failure()
-        => Notice("Sorry, I could not answer that just now. Please try again in a moment.");
 
     private static string Source(Citation citation)
     {

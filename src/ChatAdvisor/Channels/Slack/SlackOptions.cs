@@ -20,12 +20,6 @@ public sealed class SlackOptions : IValidatableObject
     /// <summary>The Slack Web API base address; tests point it at a fake on loopback.</summary>
     public string ApiBaseUrl { get; set; } = "https://slack.com/api/";
 
-    /// <summary>How many threads are answered at the same time; answers within one thread are always sequential.</summary>
-    public int MaxConcurrentAnswers { get; set; } = 4;
-
-    /// <summary>How many accepted messages may wait for an answer before new ones get 503 (Slack then retries).</summary>
-    public int QueueCapacity { get; set; } = 200;
-
     /// <summary>True when a signing secret is set, so the endpoints accept signed requests.</summary>
     public bool Enabled => !string.IsNullOrEmpty(SigningSecret);
 
@@ -39,9 +33,5 @@ public sealed class SlackOptions : IValidatableObject
             yield return new ValidationResult($"Slack:ApiBaseUrl must be an absolute http(s) address such as https://slack.com/api/ (got \"{ApiBaseUrl}\").", [nameof(ApiBaseUrl)]);
         if (Enabled && string.IsNullOrWhiteSpace(BotToken))
             yield return new ValidationResult("Slack:BotToken is required when Slack:SigningSecret is set: without it answers cannot be posted.", [nameof(BotToken)]);
-        if (MaxConcurrentAnswers is < 1 or > 64)
-            yield return new ValidationResult($"Slack:MaxConcurrentAnswers must be between 1 and 64 (got {MaxConcurrentAnswers}).", [nameof(MaxConcurrentAnswers)]);
-        if (QueueCapacity is < 1 or > 100_000)
-            yield return new ValidationResult($"Slack:QueueCapacity must be between 1 and 100000 (got {QueueCapacity}).", [nameof(QueueCapacity)]);
     }
 }

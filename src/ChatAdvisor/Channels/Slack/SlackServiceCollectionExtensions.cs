@@ -8,7 +8,7 @@ public static class SlackServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the Slack channel: <see cref="SlackOptions"/> bound to the <c>Slack</c> section and validated at start,
-    /// the signature verifier, the Web API client with its rate-limit retries, and the background answer queue.
+    /// the signature verifier, the Web API client with its rate-limit retries, and the responder that answers through the channel-turn service.
     /// </summary>
     public static IServiceCollection AddSlack(this IServiceCollection services)
     {
@@ -22,8 +22,6 @@ public static class SlackServiceCollectionExtensions
         services.AddSingleton<SlackThreads>();
         services.AddTransient<SlackResponder>();
         services.AddSingleton<SlackInbox>();
-        services.AddSingleton<SlackAnswerQueue>();
-        services.AddHostedService(sp => sp.GetRequiredService<SlackAnswerQueue>());
         services.AddHttpClient<SlackWebApiClient>((sp, client) =>
         {
             client.BaseAddress = sp.GetRequiredService<IOptions<SlackOptions>>().Value.ApiBaseUri;

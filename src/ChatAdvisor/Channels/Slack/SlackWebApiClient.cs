@@ -48,10 +48,55 @@ public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> op
             body["thread_ts"] = destination.ThreadTs;
         body["unfurl_links"] = false;
         body["unfurl_media"] = false;
+        var result = await CallAsync(PostMessage, body, destination.Channel, cancellationToken);
+        return result is { Ok: true } ? result.Ts ?? "" : null;
+    }
 
+    /// <summary>Replaces the message <paramref name="ts"/> with <paramref name="content"/>; false when Slack refused (logged).</summary>
+    public async Task<bool> UpdateMessageAsync(string channel, string ts, JsonObject content, CancellationToken cancellationToken = default)
+    {
+        var body = (JsonObject)content.DeepClone();
+        body["channel"] = channel;
+        body["ts"] = ts;
+        return (await CallAsync("chat.update", body, channel, cancellationToken))?.Ok == true;
+    }
+
+    /// <summary>
+    /// Starts a streamed reply in <paramref name="destination"/>'s thread (<c>chat.startStream</c>). Returns the
+    /// message's ts, or null when the workspace or conversation does not support streaming (the caller falls back).
+    /// </summary>
+    public async Task<string?> StartStreamAsync(SlackDestination destination, string? teamId, string? userId, string markdown, CancellationToken cancellationToken = default)
+    {
+        var body = new JsonObject { ["channel"] = destination.Channel, ["thread_ts"] = destination.ThreadTs, ["markdown_text"] = markdown };
+        // Outside a direct message Slack wants to know whom the stream is for.
+        if (teamId is not null && userId is not null)
+        {
+            body["recipient_team_id"] = teamId;
+            body["recipient_user_id"] = userId;
+        }
+        var result = await CallAsync("chat.startStream", body, destination.Channel, cancellationToken);
+        return result is { Ok: true, Ts: { } ts } ? ts : null;
+    }
+
+    /// <summary>Appends <paramref name="markdown"/> to the streamed message <paramref name="ts"/> (<c>chat.appendStream</c>).</summary>
+    public async Task<bool> AppendStreamAsync(string channel, string ts, string markdown, CancellationToken cancellationToken = default)
+        => (await CallAsync("chat.appendStream", new JsonObject { ["channel"] = channel, ["ts"] = ts, ["markdown_text"] = markdown }, channel, cancellationToken))?.Ok == true;
+
+    /// <summary>Ends the streamed message <paramref name="ts"/> (<c>chat.stopStream</c>).</summary>
+    public async Task<bool> StopStreamAsync(string channel, string ts, CancellationToken cancellationToken = default)
+        => (await CallAsync("chat.stopStream", new JsonObject { ["channel"] = channel, ["ts"] = ts }, channel, cancellationToken))?.Ok == true;
+
+    /// <summary>Sets the assistant thread's status line (<c>assistant.threads.setStatus</c>); an empty status clears it.</summary>
+    public async Task<bool> SetStatusAsync(SlackDestination destination, string status, CancellationToken cancellationToken = default)
+        => (await CallAsync("assistant.threads.setStatus",
+            new JsonObject { ["channel_id"] = destination.Channel, ["thread_ts"] = destination.ThreadTs, ["status"] = status }, destination.Channel, cancellationToken))?.Ok == true;
+
+    /// <summary>Calls a Web API method with a JSON body; returns Slack's answer, or null when there was none (the reason is logged).</summary>
+    private async Task<SlackApiResponse?> CallAsync(string method, JsonObject body, string channel, CancellationToken cancellationToken)
+    {
         // Buffered with a Content-Length rather than streamed chunked: messages are small, every proxy copes, and the
         // resilience pipeline can send the same request again after a rate limit.
-        using var request = new HttpRequestMessage(HttpMethod.Post, PostMessage)
+        using var request = new HttpRequestMessage(HttpMethod.Post, method)
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
@@ -65,7 +110,7 @@ public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> op
         catch (HttpRequestException exception)
         {
             // Not retried: the message may have been posted before the connection broke, and a duplicate answer is worse.
-            SlackLog.TransportFailure(logger, PostMessage, exception);
+            SlackLog.TransportFailure(logger, method, exception);
             return null;
         }
 
@@ -76,36 +121,36 @@ public sealed class SlackWebApiClient(HttpClient http, IOptions<SlackOptions> op
             if (IsRateLimited(response, result))
             {
                 // The pipeline gave up: the last attempt was rate limited too, or Slack asked for too long a wait.
-                SlackLog.RateLimitGaveUp(logger, PostMessage, attempts, RetryAfter(response, timeProvider), destination.Channel);
+                SlackLog.RateLimitGaveUp(logger, method, attempts, RetryAfter(response, timeProvider), channel);
                 return null;
             }
 
             if (result is null)
             {
-                SlackLog.HttpFailure(logger, PostMessage, (int)response.StatusCode);
+                SlackLog.HttpFailure(logger, method, (int)response.StatusCode);
                 return null;
             }
 
             if (result.Ok)
             {
-                SlackLog.Posted(logger, PostMessage, result.Ts, destination.Channel, attempts);
-                return result.Ts ?? "";
+                SlackLog.Posted(logger, method, result.Ts, channel, attempts);
+                return result;
             }
 
             var error = result.Error ?? "unknown_error";
             switch (error)
             {
                 case "invalid_auth" or "not_authed" or "account_inactive" or "token_revoked" or "token_expired" or "missing_scope":
-                    SlackLog.BotTokenRejected(logger, PostMessage, error);
+                    SlackLog.BotTokenRejected(logger, method, error);
                     break;
                 case "channel_not_found" or "not_in_channel" or "is_archived" or "restricted_action":
-                    SlackLog.ChannelUnavailable(logger, PostMessage, destination.Channel, error);
+                    SlackLog.ChannelUnavailable(logger, method, channel, error);
                     break;
                 default:
-                    SlackLog.ApiError(logger, PostMessage, error);
+                    SlackLog.ApiError(logger, method, error);
                     break;
             }
-            return null;
+            return result;
         }
     }
 

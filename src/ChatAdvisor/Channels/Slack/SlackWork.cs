@@ -16,7 +16,10 @@ public abstract record SlackWork(string Key, string ConversationId);
 /// <param name="Destination">Where the answer is posted.</param>
 /// <param name="Question">The user's text with Slack's markup removed.</param>
 /// <param name="AskedBy">Set when the question came from a follow-up button: the user who clicked, named in the answer.</param>
-public sealed record SlackQuestion(string Key, string ConversationId, SlackDestination Destination, string Question, string? AskedBy)
+/// <param name="TeamId">The workspace of the user who asked (a streamed reply outside a DM is addressed to them).</param>
+/// <param name="UserId">The user who asked.</param>
+public sealed record SlackQuestion(string Key, string ConversationId, SlackDestination Destination, string Question, string? AskedBy,
+    string? TeamId = null, string? UserId = null)
     : SlackWork(Key, ConversationId);
 
 /// <summary>A like or dislike of an answer from its feedback buttons.</summary>

@@ -34,7 +34,8 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
         Assert.Equal("default", reply.Body["channelData"]!["feedbackLoop"]!["type"]!.GetValue<string>());
 
         // The bot's @mention is not part of the question the advisor was asked.
-        Assert.Contains(fixture.Logs.Lines, l => l.Contains($"Question in activity {activity["id"]}: Which framework should I use for a high-traffic ML inference API?", StringComparison.Ordinal));
+        Assert.Contains(fixture.Logs.Lines, l => l.Contains($"Turn {activity["id"]} in ", StringComparison.Ordinal)
+            && l.Contains(": question Which framework should I use for a high-traffic ML inference API? [", StringComparison.Ordinal));
 
         // A typing indicator went out before the answer, and exactly one answer was delivered.
         var received = Channel.ReceivedIn(conversationId);
@@ -68,7 +69,7 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
         var answer = await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message" && r.Status == 200);
         // The bot learns the reply's id from the Connector's response, a moment after the fake has seen the reply;
         // in Teams nobody can click that fast.
-        await WaitForLogAsync($"Answered activity {question["id"]} with answer");
+        await WaitForLogAsync($"Turn {question["id"]}: answer ");
 
         var invoke = Channel.Activity("invoke", conversationId);
         invoke["name"] = "message/submitAction";
@@ -82,7 +83,7 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{}", await response.Content.ReadAsStringAsync());
-        Assert.Contains(fixture.Logs.Lines, l => l.Contains("Feedback dislike on answer", StringComparison.Ordinal) && l.Contains("recorded: True", StringComparison.Ordinal));
+        Assert.Contains(fixture.Logs.Lines, l => l.Contains("Feedback from msteams on answer", StringComparison.Ordinal) && l.Contains(": dislike (recorded: True)", StringComparison.Ordinal));
     }
 
     [Fact]

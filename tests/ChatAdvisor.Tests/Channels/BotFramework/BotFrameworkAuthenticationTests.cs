@@ -177,7 +177,7 @@ public sealed class BotFrameworkAuthenticationTests(BotFrameworkFixture fixture)
 
         var welcome = await Channel.WaitForAsync(r => r.ConversationId == conversationId && r.Type == "message");
         var actions = welcome.Body["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["value"]!.GetValue<string>());
-        Assert.Equal(ChatAdvisor.Core.Advisor.StarterQuestions, actions);
+        Assert.Equal(fixture.Bot.Services.GetRequiredService<ChatAdvisor.Core.Advisor>().StarterQuestions, actions);
         var articles = await fixture.Bot.Services.GetRequiredService<ChatAdvisor.Core.Advisor>().GetArticlesAsync();
         Assert.NotEmpty(articles);
         Assert.All(articles, a => Assert.Contains(a.Title, welcome.Body["text"]!.GetValue<string>(), StringComparison.Ordinal));

@@ -18,8 +18,15 @@ public abstract class BotFixtureBase : IAsyncLifetime
     /// <summary>Settings beside the channel's own and Trace logging.</summary>
     protected abstract (string Key, string? Value)[] Settings { get; }
 
+    /// <summary>Starts what the settings point at besides the channel (a stub model, for example).</summary>
+    protected virtual Task StartPeersAsync() => Task.CompletedTask;
+
+    /// <summary>Stops what <see cref="StartPeersAsync"/> started.</summary>
+    protected virtual ValueTask StopPeersAsync() => ValueTask.CompletedTask;
+
     public async Task InitializeAsync()
     {
+        await StartPeersAsync();
         Channel = await FakeChannel.StartAsync();
         var settings = Channel.BotSettings([.. Settings, ("Logging:LogLevel:Default", "Trace")]);
         Bot = await TestServer.StartAsync(settings, builder =>
@@ -33,6 +40,7 @@ public abstract class BotFixtureBase : IAsyncLifetime
     {
         await Bot.DisposeAsync();
         await Channel.DisposeAsync();
+        await StopPeersAsync();
     }
 }
 

@@ -25,7 +25,9 @@ namespace ChatAdvisor.Tests.Channels.BotFramework;
 /// <param name="Body">The activity.</param>
 /// <param name="Status">The status the fake answered with.</param>
 /// <param name="AssignedId">The activity id the fake gave the activity when it accepted it.</param>
-public sealed record ReceivedActivity(string RawTarget, string ConversationId, string? ReplyToId, string? Authorization, JsonObject Body, int Status, string? AssignedId)
+/// <param name="At">When the fake received it.</param>
+public sealed record ReceivedActivity(string RawTarget, string ConversationId, string? ReplyToId, string? Authorization, JsonObject Body, int Status, string? AssignedId,
+    DateTimeOffset At = default)
 {
     public string? Type => Body["type"]?.GetValue<string>();
 }
@@ -167,11 +169,17 @@ public sealed class FakeChannel : IAsyncDisposable
             var body = (JsonObject)(await JsonNode.ParseAsync(context.Request.Body))!;
             var type = body["type"]?.GetValue<string>() ?? "";
             var status = channel!._failures.TryGetValue(Failures(conversationId, type), out var queue) && queue.TryDequeue(out var failure) ? failure : 200;
+            // Teams refuses the updates of a stream the user stopped.
+            var streamStopped = status == 200 && channel.RefuseStream?.Invoke(body) == true;
+            if (streamStopped)
+                status = 403;
             var assignedId = status == 200 ? "reply-" + Interlocked.Increment(ref channel._replyCounter) : null;
             channel._received.Enqueue(new ReceivedActivity(
                 context.Features.Get<IHttpRequestFeature>()!.RawTarget, conversationId, activityId,
-                context.Request.Headers.Authorization.ToString(), body, status, assignedId));
+                context.Request.Headers.Authorization.ToString(), body, status, assignedId, DateTimeOffset.UtcNow));
             channel._signal.Release();
+            if (streamStopped)
+                return Results.Json(new { error = new { code = "ContentStreamNotAllowed", message = "Content stream is not allowed on an already completed streamed message" } }, statusCode: status);
             if (assignedId is null)
                 return Results.Json(new { error = new { code = "ServiceError", message = "try again" } }, statusCode: status);
             return Results.Json(new { id = assignedId });
@@ -182,6 +190,9 @@ public sealed class FakeChannel : IAsyncDisposable
         channel.PublishedKeys.Add(channel.SigningKey);
         return channel;
     }
+
+    /// <summary>When set and true for an activity's body, the Connector answers 403 ContentStreamNotAllowed (the user pressed Stop).</summary>
+    public Func<JsonObject, bool>? RefuseStream { get; set; }
 
     /// <summary>Makes the OpenID metadata endpoint answer 503 to the next <paramref name="count"/> requests.</summary>
     public void FailMetadata(int count) => Volatile.Write(ref _metadataFailures, count);

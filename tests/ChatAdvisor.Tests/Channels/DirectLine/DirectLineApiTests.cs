@@ -5,6 +5,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Tests.Infrastructure;
@@ -114,7 +115,7 @@ public sealed class DirectLineApiTests
 
         // What Web Chat posts when the thumb is clicked.
         var posted = await server.Client.SendAsync(Request(HttpMethod.Post, $"/v3/directline/conversations/{grant.ConversationId}/activities", token,
-            new JsonObject { ["type"] = "event", ["name"] = WebChatActivities.FeedbackEventName, ["entities"] = new JsonArray(like.DeepClone()) }));
+            new JsonObject { ["type"] = "event", ["name"] = AnswerActivities.FeedbackEventName, ["entities"] = new JsonArray(like.DeepClone()) }));
         posted.EnsureSuccessStatusCode();
 
         var store = server.Services.GetRequiredService<IConversationStore>();
@@ -288,19 +289,5 @@ public sealed class DirectLineApiTests
         Assert.Contains("lib/webchat.js", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
         Assert.True(bundle.Content.Headers.ContentLength > 1_000_000, "the Web Chat bundle is served whole");
-    }
-
-    private static async Task<string> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[64 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, cancellationToken);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-        return Encoding.UTF8.GetString(message.ToArray());
     }
 }

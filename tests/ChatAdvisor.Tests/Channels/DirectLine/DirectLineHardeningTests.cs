@@ -67,6 +67,28 @@ public sealed class DirectLineHardeningTests
     }
 
     [Fact]
+    public async Task PostedConversationUpdate_DoesNotMakeTheBotWelcomeAgain()
+    {
+        await using var server = await TestServer.StartAsync();
+        var grant = await PageTokenAsync(server);
+        var token = (await StartAsync(server, grant))["token"]!.GetValue<string>();
+        Assert.Single(await BotMessagesAsync(server, grant, token, 1));
+
+        var posted = await server.Client.SendAsync(Request(HttpMethod.Post, $"/v3/directline/conversations/{grant.ConversationId}/activities", token,
+            new { type = "conversationUpdate", membersAdded = new[] { new { id = "someone" } } }));
+        posted.EnsureSuccessStatusCode();
+        var question = await server.Client.SendAsync(Request(HttpMethod.Post, $"/v3/directline/conversations/{grant.ConversationId}/activities", token,
+            new { type = "message", text = "Who created Flask?" }));
+        question.EnsureSuccessStatusCode();
+
+        // The answer to the question comes after the one welcome; the posted update was kept but not acted on.
+        var messages = await BotMessagesAsync(server, grant, token, 2);
+        Assert.Equal(2, messages.Count);
+        Assert.StartsWith("Hello!", messages[0]["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Hello!", messages[1]["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WithSecret_AnonymousPageToken_Is401()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["DirectLine:Secret"] = "s3cret-value" });

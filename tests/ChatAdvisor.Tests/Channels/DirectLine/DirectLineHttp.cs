@@ -36,4 +36,19 @@ internal static class DirectLineHttp
         };
         return request;
     }
+
+    /// <summary>The next whole text frame of a Direct Line stream (an empty string is the heartbeat).</summary>
+    public static async Task<string> ReceiveAsync(System.Net.WebSockets.ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        using var message = new MemoryStream();
+        System.Net.WebSockets.WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, cancellationToken);
+            message.Write(buffer, 0, result.Count);
+        }
+        while (!result.EndOfMessage);
+        return Encoding.UTF8.GetString(message.ToArray());
+    }
 }

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using ChatAdvisor.Channels.DirectLine;
+using ChatAdvisor.Channels;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +35,10 @@ public sealed class DirectLineRepostTests
         Assert.Equal(firstId, secondId);
         Assert.NotEqual(firstId, otherId);
 
-        await server.Services.GetRequiredService<DirectLineConversations>().Get(grant.ConversationId)!.Idle;
+        // The answers come from the channels' one work queue: wait until it has done everything it accepted.
+        var queue = server.Services.GetRequiredService<TurnQueue>();
+        for (var waited = 0; queue.Pending > 0 && waited < 600; waited++)
+            await Task.Delay(100);
         var set = await server.Client.SendAsync(Request(HttpMethod.Get, path + "?watermark=", token));
         var activities = (await set.Content.ReadFromJsonAsync<JsonObject>())!["activities"]!.AsArray();
         Assert.Single(activities, a => a!["channelData"]?["clientActivityID"]?.GetValue<string>() == "client-7");

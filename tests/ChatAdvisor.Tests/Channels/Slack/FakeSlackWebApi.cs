@@ -16,7 +16,8 @@ namespace ChatAdvisor.Tests.Channels.Slack;
 /// <param name="Authorization">The Authorization header as sent.</param>
 /// <param name="Body">The JSON body.</param>
 /// <param name="Delivered">True when the fake answered ok (the message counts as posted).</param>
-public sealed record SlackApiCall(string Method, string? Authorization, JsonObject Body, bool Delivered)
+/// <param name="At">When the fake received it.</param>
+public sealed record SlackApiCall(string Method, string? Authorization, JsonObject Body, bool Delivered, DateTimeOffset At = default)
 {
     public string? Channel => Body["channel"]?.GetValue<string>();
     public string? ThreadTs => Body["thread_ts"]?.GetValue<string>();
@@ -67,6 +68,9 @@ public sealed class FakeSlackWebApi : IAsyncDisposable
             _script.Enqueue(reply);
     }
 
+    /// <summary>Methods this workspace does not offer (answered <c>{"ok":false,"error":"unknown_method"}</c>), such as chat.startStream.</summary>
+    public ConcurrentDictionary<string, bool> Unsupported { get; } = new(StringComparer.Ordinal);
+
     public static async Task<FakeSlackWebApi> StartAsync()
     {
         var builder = LoopbackApp.CreateBuilder();
@@ -82,9 +86,14 @@ public sealed class FakeSlackWebApi : IAsyncDisposable
     private async Task<IResult> HandleAsync(string method, HttpRequest request)
     {
         var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+        if (Unsupported.ContainsKey(method))
+        {
+            _calls.Enqueue(new SlackApiCall(method, request.Headers.Authorization, body, Delivered: false, DateTimeOffset.UtcNow));
+            return Results.Text("""{"ok":false,"error":"unknown_method"}""", "application/json");
+        }
         if (_script.TryDequeue(out var reply))
         {
-            _calls.Enqueue(new SlackApiCall(method, request.Headers.Authorization, body, Delivered: false));
+            _calls.Enqueue(new SlackApiCall(method, request.Headers.Authorization, body, Delivered: false, DateTimeOffset.UtcNow));
             if (reply.Delay is { } delay)
                 await Task.Delay(delay, request.HttpContext.RequestAborted);
             if (reply.RetryAfterSeconds is { } seconds)
@@ -92,7 +101,7 @@ public sealed class FakeSlackWebApi : IAsyncDisposable
             return Results.Text(reply.Json, "application/json", statusCode: reply.Status);
         }
         var ts = $"1763700000.{Interlocked.Increment(ref _nextTs):D6}";
-        _calls.Enqueue(new SlackApiCall(method, request.Headers.Authorization, body, Delivered: true));
+        _calls.Enqueue(new SlackApiCall(method, request.Headers.Authorization, body, Delivered: true, DateTimeOffset.UtcNow));
         return Results.Text($$"""{"ok":true,"channel":"{{body["channel"]}}","ts":"{{ts}}"}""", "application/json");
     }
 

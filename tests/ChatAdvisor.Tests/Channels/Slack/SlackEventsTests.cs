@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using ChatAdvisor.Channels;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Conversations;
@@ -83,7 +84,7 @@ public sealed class SlackEventsTests
         var response = await harness.PostRawAsync("/api/slack/events", sent, "application/json", headers);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Equal(0, harness.Server.Services.GetRequiredService<SlackAnswerQueue>().Pending);
+        Assert.Equal(0, harness.Server.Services.GetRequiredService<TurnQueue>().Pending);
         // The same event, properly signed, is answered: the refusal was the signature's doing, and it queued nothing.
         Assert.Equal(HttpStatusCode.OK, (await harness.PostEventAsync(body)).StatusCode);
         await harness.WaitUntilAnsweredAsync();
@@ -152,9 +153,9 @@ public sealed class SlackEventsTests
 
         Assert.Equal(2, harness.Slack.Calls.Count);
         Assert.All(harness.Slack.Calls, call => Assert.Equal(thread, call.ThreadTs));
-        var asked = harness.Logs.Lines.Where(l => l.Message.StartsWith("Slack question in ", StringComparison.Ordinal)).ToList();
+        var asked = harness.Logs.Lines.Where(l => l.Message.StartsWith("Turn ", StringComparison.Ordinal) && l.Message.Contains(": question ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, asked.Count);
-        Assert.All(asked, line => Assert.StartsWith($"Slack question in {conversation}:", line.Message, StringComparison.Ordinal));
+        Assert.All(asked, line => Assert.Contains($" in {conversation}: question ", line.Message, StringComparison.Ordinal));
         Assert.True(ConversationIds.IsValid(conversation));
         // The follow-up was understood in the thread's context: "its" is Flask.
         var understood = harness.Slack.Calls[1].BlockTexts("context")[0];
@@ -198,7 +199,7 @@ public sealed class SlackEventsTests
         Assert.All(harness.Slack.Calls, call => Assert.Equal(DirectChannel, call.Channel));
         Assert.All(harness.Slack.Calls, call => Assert.Null(call.ThreadTs));
         var conversation = SlackInbox.DirectConversationId(Team, DirectChannel);
-        Assert.Equal(2, harness.Logs.Lines.Count(l => l.Message.StartsWith($"Slack question in {conversation}:", StringComparison.Ordinal)));
+        Assert.Equal(2, harness.Logs.Lines.Count(l => l.Message.Contains($" in {conversation}: question ", StringComparison.Ordinal)));
         Assert.Contains("Flask", harness.Slack.Calls[1].BlockTexts("context")[0], StringComparison.Ordinal);
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using ChatAdvisor.Channels;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,11 +70,12 @@ public sealed class SlackHarness : IAsyncDisposable
     public CapturedLogs Logs { get; }
 
     /// <summary>Starts the fake Slack API and the application; <paramref name="signingSecret"/> null leaves Slack unconfigured.</summary>
-    public static async Task<SlackHarness> StartAsync(string? signingSecret = SigningSecret, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null)
+    public static async Task<SlackHarness> StartAsync(string? signingSecret = SigningSecret, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var slack = await FakeSlackWebApi.StartAsync();
         var logs = new CapturedLogs();
-        var settings = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Slack:SigningSecret"] = signingSecret ?? "",
             ["Slack:BotToken"] = signingSecret is null ? "" : BotToken,
@@ -81,7 +83,9 @@ public sealed class SlackHarness : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Trace",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
-        var server = await TestServer.StartAsync(settings, builder =>
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values[key] = value;
+        var server = await TestServer.StartAsync(values, builder =>
         {
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
@@ -137,7 +141,7 @@ public sealed class SlackHarness : IAsyncDisposable
     /// <summary>Waits until every accepted piece of work has been answered (the queue is empty and idle).</summary>
     public async Task WaitUntilAnsweredAsync()
     {
-        var queue = Server.Services.GetRequiredService<SlackAnswerQueue>();
+        var queue = Server.Services.GetRequiredService<TurnQueue>();
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (queue.Pending > 0)
         {

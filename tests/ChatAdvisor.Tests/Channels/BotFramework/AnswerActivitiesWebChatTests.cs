@@ -1,14 +1,25 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using System.Text.Json;
+using ChatAdvisor.Channels;
+using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core;
 using ChatAdvisor.Core.Answering;
 using ChatAdvisor.Core.Ingestion;
 
-namespace ChatAdvisor.Tests.Channels.DirectLine;
+namespace ChatAdvisor.Tests.Channels.BotFramework;
 
-public sealed partial class WebChatActivitiesTests
+/// <summary>The reply in Web Chat's style, as the web chat page receives it through Direct Line.</summary>
+public sealed partial class AnswerActivitiesWebChatTests
 {
+    private static JsonObject Answer(AdvisorAnswer answer, string replyToId)
+        => ToJson(AnswerActivities.Answer(answer, new Activity { Id = replyToId, Recipient = DirectLineReplySink.Bot }, ReplyStyle.WebChat));
+
+    private static JsonObject ToJson(Activity activity) => JsonSerializer.SerializeToNode(activity, BotJson.Options)!.AsObject();
+
+    private static Activity ToActivity(JsonObject json) => json.Deserialize<Activity>(BotJson.Options)!;
+
     private static AdvisorAnswer SampleAnswer(params Citation[] citations) => new(
         "webchat:dl-1", "answer-42", "FastAPI suits inference APIs [1]. Django bundles an admin [2].", citations.Length > 0, citations,
         ["What are the disadvantages of FastAPI?", "And Django?"]);
@@ -21,7 +32,7 @@ public sealed partial class WebChatActivitiesTests
     [Fact]
     public void Answer_WithCitations_EndsWithLinkDefinitionsThatMatchTheClaims()
     {
-        var activity = WebChatActivities.Answer(SampleAnswer(FastApi, Django), "dl-1|0000003");
+        var activity = Answer(SampleAnswer(FastApi, Django), "dl-1|0000003");
 
         var text = activity["text"]!.GetValue<string>();
         var definitions = DefinitionPattern().Matches(text).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
@@ -38,7 +49,7 @@ public sealed partial class WebChatActivitiesTests
     [Fact]
     public void Answer_Claim_ShowsTheQuoteAndNoUrlSoTheDialogOpens()
     {
-        var activity = WebChatActivities.Answer(SampleAnswer(FastApi, Django), "r");
+        var activity = Answer(SampleAnswer(FastApi, Django), "r");
 
         var appearance = activity["entities"]![0]!["citation"]![0]!["appearance"]!.AsObject();
         Assert.False(appearance.ContainsKey("url"));
@@ -53,7 +64,7 @@ public sealed partial class WebChatActivitiesTests
     {
         var quote = new Citation(1, "d", "T", null, "Use *args and __init__ [sic] <b>\n- not a list\n1. not a list either");
 
-        var text = WebChatActivities.Answer(SampleAnswer(quote), "r")["entities"]![0]!["citation"]![0]!["appearance"]!["text"]!.GetValue<string>();
+        var text = Answer(SampleAnswer(quote), "r")["entities"]![0]!["citation"]![0]!["appearance"]!["text"]!.GetValue<string>();
 
         Assert.Contains(@"> Use \*args and \_\_init\_\_ \[sic\] \<b\>\", text, StringComparison.Ordinal);
         Assert.Contains(@"> \- not a list\", text, StringComparison.Ordinal);
@@ -65,7 +76,7 @@ public sealed partial class WebChatActivitiesTests
     {
         var answer = SampleAnswer(FastApi, Django) with { Text = "Both hold [1][2]." };
 
-        var text = WebChatActivities.Answer(answer, "r")["text"]!.GetValue<string>();
+        var text = Answer(answer, "r")["text"]!.GetValue<string>();
 
         Assert.StartsWith("Both hold [1] [2].", text, StringComparison.Ordinal);
     }
@@ -73,7 +84,7 @@ public sealed partial class WebChatActivitiesTests
     [Fact]
     public void Answer_Suggestions_BecomeImBackActions()
     {
-        var activity = WebChatActivities.Answer(SampleAnswer(FastApi), "r");
+        var activity = Answer(SampleAnswer(FastApi), "r");
 
         var actions = activity["suggestedActions"]!["actions"]!.AsArray();
         Assert.Equal(["What are the disadvantages of FastAPI?", "And Django?"], actions.Select(a => a!["value"]!.GetValue<string>()));
@@ -85,7 +96,7 @@ public sealed partial class WebChatActivitiesTests
     {
         var answer = new AdvisorAnswer("c", "answer-7", "The articles do not cover that.", false, [], []);
 
-        var activity = WebChatActivities.Answer(answer, "r");
+        var activity = Answer(answer, "r");
 
         Assert.Equal("The articles do not cover that.", activity["text"]!.GetValue<string>());
         Assert.Empty(activity["entities"]![0]!["citation"]!.AsArray());
@@ -99,11 +110,11 @@ public sealed partial class WebChatActivitiesTests
     public void TryReadFeedback_ActionClickedInWebChat_NamesTheRatedAnswer(int actionIndex, bool positive)
     {
         var answer = SampleAnswer(FastApi) with { AnswerId = "a/b c&d" };
-        var action = WebChatActivities.Answer(answer, "r")["entities"]![0]!["potentialAction"]![actionIndex]!.DeepClone();
+        var action = Answer(answer, "r")["entities"]![0]!["potentialAction"]![actionIndex]!.DeepClone();
         // What Web Chat posts when a thumb is clicked: the action object itself, no replyToId.
-        var feedbackEvent = new JsonObject { ["type"] = "event", ["name"] = WebChatActivities.FeedbackEventName, ["entities"] = new JsonArray(action) };
+        var feedbackEvent = new JsonObject { ["type"] = "event", ["name"] = AnswerActivities.FeedbackEventName, ["entities"] = new JsonArray(action) };
 
-        Assert.True(WebChatActivities.TryReadFeedback(feedbackEvent, out var answerId, out var liked));
+        Assert.True(AnswerActivities.TryReadFeedback(ToActivity(feedbackEvent), out var answerId, out var liked));
         Assert.Equal("a/b c&d", answerId);
         Assert.Equal(positive, liked);
     }
@@ -111,9 +122,9 @@ public sealed partial class WebChatActivitiesTests
     [Fact]
     public void TryReadFeedback_EventWithoutAction_IsIgnored()
     {
-        var feedbackEvent = new JsonObject { ["type"] = "event", ["name"] = WebChatActivities.FeedbackEventName, ["entities"] = new JsonArray() };
+        var feedbackEvent = new JsonObject { ["type"] = "event", ["name"] = AnswerActivities.FeedbackEventName, ["entities"] = new JsonArray() };
 
-        Assert.False(WebChatActivities.TryReadFeedback(feedbackEvent, out _, out _));
+        Assert.False(AnswerActivities.TryReadFeedback(ToActivity(feedbackEvent), out _, out _));
     }
 
     [Fact]
@@ -121,10 +132,13 @@ public sealed partial class WebChatActivitiesTests
     {
         Article[] articles = [new("a", "Django, Flask or FastAPI?", "text", []) { Author = "Ann", Publisher = "Blog" }];
 
-        var activity = WebChatActivities.Welcome(articles, Advisor.StarterQuestions);
+        string[] starters = ["Which framework for an API?", "Which is easiest?"];
 
+        var activity = ToJson(AnswerActivities.Text(AdvisorTexts.Welcome("Hello!", articles), new Activity { Recipient = DirectLineReplySink.Bot }, ReplyStyle.WebChat, starters));
+
+        Assert.StartsWith("Hello! ", activity["text"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("- Django, Flask or FastAPI? (Ann, Blog)", activity["text"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(Advisor.StarterQuestions, activity["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["title"]!.GetValue<string>()));
+        Assert.Equal(starters, activity["suggestedActions"]!["actions"]!.AsArray().Select(a => a!["title"]!.GetValue<string>()));
     }
 
     [GeneratedRegex("""^\[(\d+)\]: cite:\d+ "(.*)"$""", RegexOptions.Multiline)]

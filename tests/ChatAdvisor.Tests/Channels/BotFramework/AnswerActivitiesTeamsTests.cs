@@ -7,8 +7,8 @@ using ChatAdvisor.Core.Conversations;
 
 namespace ChatAdvisor.Tests.Channels.BotFramework;
 
-/// <summary>The Teams reply: native citations exactly as Teams accepts them.</summary>
-public sealed partial class TeamsReplyRendererTests
+/// <summary>The reply in Teams' style: native citations exactly as Teams accepts them.</summary>
+public sealed partial class AnswerActivitiesTeamsTests
 {
     private static Activity Inbound(string channelId = "msteams", string conversationType = "personal") => new()
     {
@@ -37,7 +37,7 @@ public sealed partial class TeamsReplyRendererTests
             [Cite(1), Cite(2, "FastAPI overview", "FastAPI is built on Starlette and Pydantic.", url: null), Cite(3, "Unused", "Never referenced.")],
             ["What are the cons of Flask?"]);
 
-        var json = Serialize(TeamsReplyRenderer.RenderAnswer(answer, Inbound()));
+        var json = Serialize(AnswerActivities.Answer(answer, Inbound(), ReplyStyle.ForChannel(Inbound().ChannelId)));
 
         Assert.Equal(
             ["channelData", "conversation", "entities", "from", "recipient", "replyToId", "suggestedActions", "text", "textFormat", "type"],
@@ -85,13 +85,13 @@ public sealed partial class TeamsReplyRendererTests
         var longTitle = new string('T', 120);
         var answer = new AdvisorAnswer("c", "ans-2", text, true, [.. Enumerable.Range(1, 25).Select(n => Cite(n, longTitle, longQuote))], []);
 
-        var json = Serialize(TeamsReplyRenderer.RenderAnswer(answer, Inbound()));
+        var json = Serialize(AnswerActivities.Answer(answer, Inbound(), ReplyStyle.ForChannel(Inbound().ChannelId)));
 
         var claims = json["entities"]![0]!["citation"]!.AsArray();
-        Assert.Equal(TeamsReplyRenderer.MaxCitations, claims.Count);
+        Assert.Equal(ReplyStyle.Teams.MaxCitations, claims.Count);
         Assert.Equal(Enumerable.Range(1, 20).ToHashSet(), Markers((string)json["text"]!));
-        Assert.All(claims, c => Assert.InRange(((string)c!["appearance"]!["abstract"]!).Length, 1, TeamsReplyRenderer.MaxAbstractLength));
-        Assert.All(claims, c => Assert.InRange(((string)c!["appearance"]!["name"]!).Length, 1, TeamsReplyRenderer.MaxNameLength));
+        Assert.All(claims, c => Assert.InRange(((string)c!["appearance"]!["abstract"]!).Length, 1, ReplyStyle.Teams.MaxAbstractLength));
+        Assert.All(claims, c => Assert.InRange(((string)c!["appearance"]!["name"]!).Length, 1, ReplyStyle.Teams.MaxNameLength));
         Assert.Null(json["suggestedActions"]);
     }
 
@@ -100,7 +100,7 @@ public sealed partial class TeamsReplyRendererTests
     {
         var answer = new AdvisorAnswer("c", "ans-3", "Flask is a microframework [1] with extensions [4].", true, [Cite(1)], []);
 
-        var json = Serialize(TeamsReplyRenderer.RenderAnswer(answer, Inbound()));
+        var json = Serialize(AnswerActivities.Answer(answer, Inbound(), ReplyStyle.ForChannel(Inbound().ChannelId)));
 
         Assert.Equal("Flask is a microframework [1] with extensions .", (string?)json["text"]);
         Assert.Single(json["entities"]![0]!["citation"]!.AsArray());
@@ -111,7 +111,7 @@ public sealed partial class TeamsReplyRendererTests
     {
         var answer = new AdvisorAnswer("c", "ans-4", "The articles don't cover the weather.", false, [], ["Which framework is best for beginners?"]);
 
-        var json = Serialize(TeamsReplyRenderer.RenderAnswer(answer, Inbound()));
+        var json = Serialize(AnswerActivities.Answer(answer, Inbound(), ReplyStyle.ForChannel(Inbound().ChannelId)));
 
         var message = Assert.Single(json["entities"]!.AsArray())!;
         Assert.Null(message["citation"]);
@@ -123,7 +123,7 @@ public sealed partial class TeamsReplyRendererTests
     {
         var answer = new AdvisorAnswer("c", "ans-5", "Django [1].", true, [Cite(1)], ["And Flask?"]);
 
-        var json = Serialize(TeamsReplyRenderer.RenderAnswer(answer, Inbound(conversationType: "groupChat")));
+        var json = Serialize(AnswerActivities.Answer(answer, Inbound(conversationType: "groupChat"), ReplyStyle.ForChannel(Inbound(conversationType: "groupChat").ChannelId)));
 
         Assert.Null(json["suggestedActions"]);
     }
@@ -133,9 +133,9 @@ public sealed partial class TeamsReplyRendererTests
     {
         var answer = new AdvisorAnswer("c", "ans-6", "Django [1], FastAPI [2].", true, [Cite(1), Cite(2, "FastAPI \"overview\"", url: null)], []);
 
-        var json = Serialize(TeamsReplyRenderer.RenderAnswer(answer, Inbound(channelId: "emulator")));
+        var json = Serialize(AnswerActivities.Answer(answer, Inbound(channelId: "emulator"), ReplyStyle.ForChannel(Inbound(channelId: "emulator").ChannelId)));
 
-        Assert.EndsWith("\n\n[1]: https://example.org/articles/choosing-django \"Choosing Django\"\n[2]: cite:2 \"FastAPI 'overview'\"", (string)json["text"]!);
+        Assert.EndsWith("\n\n[1]: https://example.org/articles/choosing-django \"Choosing Django — Strengths\"\n[2]: cite:2 \"FastAPI \\\"overview\\\" — Strengths\"", (string)json["text"]!);
     }
 
     [Theory]

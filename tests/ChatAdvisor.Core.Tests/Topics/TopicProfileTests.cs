@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using ChatAdvisor.Core.Topics;
+
+namespace ChatAdvisor.Core.Tests.Topics;
+
+public class TopicProfileTests
+{
+    private static TopicProfile RepositoryProfile => TopicProfile.LoadFrom(Path.Combine(RepoPaths.Root, "corpus"));
+
+    [Fact]
+    public void Source_NamesNoEntityOfTheTopic_TheProfileIsTheOnlyPlaceThatDoes()
+    {
+        var profile = RepositoryProfile;
+        var names = profile.Entities.SelectMany(e => new[] { e.Id, e.Name }.Concat(e.Aliases ?? []))
+            .Concat(profile.Uncovered.Select(u => u.Name).Where(n => n.Length >= 5 && !n.Contains(' ', StringComparison.Ordinal)))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var pattern = new Regex(@"(?<![\p{L}\p{N}])(" + string.Join('|', names.Select(Regex.Escape)) + @")(?![\p{L}\p{N}])", RegexOptions.IgnoreCase);
+        var source = Path.Combine(RepoPaths.Root, "src");
+        var offenders = Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetRelativePath(source, f), Line: i + 1, Text: line)))
+            .Where(l => pattern.IsMatch(l.Text))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+
+        Assert.True(names.Count >= 3, "the profile names the entities");
+        Assert.True(offenders.Count == 0, "names of the topic in source code:\n" + string.Join('\n', offenders));
+    }
+
+    [Fact]
+    public void MentionedIn_NamesAliasesAndCase_GivesEntityIdsInOrderOfMention()
+    {
+        var profile = TopicProfile.Parse("""
+            { "entityNoun": "database", "entities": [
+                { "id": "postgres", "name": "PostgreSQL", "aliases": ["postgres", "pg"] },
+                { "id": "sqlite", "name": "SQLite" } ] }
+            """);
+
+        Assert.Equal(["sqlite", "postgres"], profile.MentionedIn("Is sqlite slower than PG, or than Postgres?"));
+        Assert.Empty(profile.MentionedIn("pgadmin is a tool"));
+        Assert.Equal("PostgreSQL and SQLite", profile.JoinNames(profile.EntityIds));
+    }
+
+    [Fact]
+    public void Parse_FewerThanTwoEntities_SaysWhatIsMissing()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => TopicProfile.Parse("""{ "entityNoun": "x", "entities": [ { "id": "a", "name": "A" } ] }"""));
+        Assert.Contains("at least two entities", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadFrom_FolderWithoutProfile_NamesTheFileToAdd()
+    {
+        using var folder = new TempFolder();
+        var e = Assert.Throws<FileNotFoundException>(() => TopicProfile.LoadFrom(folder.Path));
+        Assert.Contains("topic.json", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RepositoryProfile_EveryAspectAndStarterQuestion_IsUsable()
+    {
+        var profile = RepositoryProfile;
+        Assert.True(profile.StarterQuestions.Count >= 3);
+        Assert.All(profile.Aspects, a => Assert.NotEmpty(a.Triggers));
+        Assert.DoesNotContain("{", profile.Say(profile.Texts.Welcome), StringComparison.Ordinal);
+    }
+}
