@@ -76,6 +76,49 @@ public sealed class ReplicaTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task TeamsActivity_ResentToTheOtherReplica_IsAnsweredOnce()
+    {
+        var (a, b) = await StartReplicasAsync(new Dictionary<string, string?> { ["BotFramework:LocalMode"] = "true" });
+        await using var _ = a;
+        await using var __ = b;
+        // The Bot Connector re-posts an activity (same id) when the bot is slow; the retry may reach another replica.
+        var activity = new
+        {
+            type = "message", id = "activity-42", channelId = "emulator", deliveryMode = "expectReplies",
+            conversation = new { id = "c-teams" }, from = new { id = "u1" }, recipient = new { id = "bot" },
+            text = "Which framework is best for beginners?",
+        };
+
+        var first = await (await a.Client.PostAsJsonAsync("/api/messages", activity)).Content.ReadFromJsonAsync<JsonElement>();
+        var resent = await (await b.Client.PostAsJsonAsync("/api/messages", activity)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Contains(first.GetProperty("activities").EnumerateArray(), r => r.GetProperty("type").GetString() == "message");
+        Assert.Equal(0, resent.GetProperty("activities").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task SlackEvent_RetriedToTheOtherReplica_IsAnsweredOnce()
+    {
+        var shared = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
+        };
+        await using var a = await Channels.Slack.SlackHarness.StartAsync(settings: shared);
+        await using var b = await Channels.Slack.SlackHarness.StartAsync(settings: shared);
+        var body = Channels.Slack.SlackHarness.Mention("EvRETRIED01", "1712345678.000100", "<@U0BOT1> Which framework is best for beginners?");
+
+        Assert.Equal(HttpStatusCode.OK, (await a.PostEventAsync(body)).StatusCode);
+        // Slack retries after 3 s without an answer; behind a load balancer the retry may reach the other replica.
+        Assert.Equal(HttpStatusCode.OK, (await b.PostEventAsync(body, retryNum: 1)).StatusCode);
+        await a.WaitUntilAnsweredAsync();
+        await b.WaitUntilAnsweredAsync();
+
+        Assert.Single(a.Slack.Delivered, c => c.Method == "chat.postMessage");
+        Assert.DoesNotContain(b.Slack.Calls, c => c.Method.StartsWith("chat.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Readiness_OnBothReplicas_ReportsTheSharedStorage()
     {
         var (a, b) = await StartReplicasAsync();
