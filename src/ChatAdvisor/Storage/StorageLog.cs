@@ -1,26 +1,26 @@
 namespace ChatAdvisor.Storage;
 
-/// <summary>Log events of the shared PostgreSQL storage (event ids 8100–8199).</summary>
+/// <summary>Log events of the shared PostgreSQL storage (event ids 9000–9099).</summary>
 internal static partial class StorageLog
 {
-    [LoggerMessage(8101, LogLevel.Information, "PostgreSQL schema migration {Version} applied: {Name}")]
+    [LoggerMessage(9001, LogLevel.Information, "PostgreSQL schema migration {Version} applied: {Name}")]
     public static partial void MigrationApplied(ILogger logger, int version, string name);
 
-    [LoggerMessage(8102, LogLevel.Error, "The shared storage failed: {Problem}")]
+    [LoggerMessage(9002, LogLevel.Error, "The shared storage failed: {Problem}")]
     public static partial void DatabaseFailed(ILogger logger, string problem, Exception exception);
 
-    [LoggerMessage(8103, LogLevel.Information, "Conversation store: {Expired} idle conversations expired")]
+    [LoggerMessage(9003, LogLevel.Information, "Conversation store: {Expired} idle conversations expired")]
     public static partial void ConversationsExpired(ILogger logger, int expired);
 
-    [LoggerMessage(8104, LogLevel.Warning, "Conversation store over its size cap: {Evicted} least recently used conversations evicted ({Before} → {After} bytes, cap {Cap})")]
+    [LoggerMessage(9004, LogLevel.Warning, "Conversation store over its size cap: {Evicted} least recently used conversations evicted ({Before} → {After} bytes, cap {Cap})")]
     public static partial void ConversationsEvicted(ILogger logger, int evicted, long before, long after, long cap);
 
-    [LoggerMessage(8105, LogLevel.Warning, "Listening for other replicas' Direct Line activities failed ({Problem}); retrying")]
+    [LoggerMessage(9005, LogLevel.Warning, "Listening for other replicas' Direct Line activities failed ({Problem}); retrying")]
     public static partial void ListenFailed(ILogger logger, string problem, Exception exception);
 
-    [LoggerMessage(8106, LogLevel.Warning, "A Direct Line notification could not be handled; open streams read the log again")]
+    [LoggerMessage(9006, LogLevel.Warning, "A Direct Line notification could not be handled; open streams read the log again")]
     public static partial void NotificationFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(8107, LogLevel.Debug, "A transient activity of Direct Line conversation {ConversationId} is too large to notify other replicas; skipped")]
+    [LoggerMessage(9007, LogLevel.Debug, "A transient activity of Direct Line conversation {ConversationId} is too large to notify other replicas; skipped")]
     public static partial void SignalTooLarge(ILogger logger, string conversationId);
 }
