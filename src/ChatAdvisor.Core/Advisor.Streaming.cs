@@ -36,6 +36,18 @@ public sealed partial class Advisor
                     written = completed.Answer;
             }
         }
-        yield return new AnswerCompleted(await CompleteTurnAsync(turn, written, cancellationToken));
+        AdvisorAnswer answer;
+        try
+        {
+            answer = await CompleteTurnAsync(turn, written, cancellationToken);
+        }
+        catch (Conversations.ConversationChangedException)
+        {
+            // Another turn was stored while this one streamed: the final answer, which replaces the streamed text on
+            // every channel, is made again from the history that includes it.
+            Telemetry.TurnRetries.Add(1);
+            answer = await AskAsync(question, turn.ConversationId, client, cancellationToken);
+        }
+        yield return new AnswerCompleted(answer);
     }
 }

@@ -18,7 +18,7 @@ namespace ChatAdvisor.Core;
 public sealed partial class Advisor(
     IndexProvider index,
     HybridRetriever retriever,
-    ConversationStore conversations,
+    IConversationStore conversations,
     IOptions<RetrievalOptions> retrieval,
     ILogger<Advisor> logger,
     LlmAnswerer? llm = null,
@@ -54,14 +54,30 @@ public sealed partial class Advisor(
     /// </summary>
     public async Task<AdvisorAnswer> AskAsync(string question, string? conversationId, string? client, CancellationToken cancellationToken = default)
     {
-        using var turn = await BeginTurnAsync(question, conversationId, client, cancellationToken);
-        var written = turn.Llm is null ? null : await turn.Llm.AnswerAsync(question, turn.PriorTurns, turn.Hits);
-        return await CompleteTurnAsync(turn, written, cancellationToken);
+        for (int attempt = 1; ; attempt++)
+        {
+            using var turn = await BeginTurnAsync(question, conversationId, client, cancellationToken);
+            var written = turn.Llm is null ? null : await turn.Llm.AnswerAsync(question, turn.PriorTurns, turn.Hits);
+            try
+            {
+                return await CompleteTurnAsync(turn, written, cancellationToken);
+            }
+            catch (ConversationChangedException) when (attempt < MaxTurnAttempts)
+            {
+                // Another turn of this conversation was stored meanwhile (another request or replica): answer again
+                // from the history that includes it, so a follow-up is never resolved against a stale thread.
+                Telemetry.TurnRetries.Add(1);
+                conversationId = turn.ConversationId;
+            }
+        }
     }
+
+    /// <summary>How many times a turn is answered before a conversation that keeps changing under it is reported.</summary>
+    private const int MaxTurnAttempts = 4;
 
     /// <summary>A question understood and its passages retrieved, waiting for its answer to be written.</summary>
     private sealed record PendingTurn(string ConversationId, string? Client, string Question, long Started, IndexSnapshot Snapshot,
-        IReadOnlyList<ConversationTurn> History, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, LlmTurn? Llm) : IDisposable
+        IReadOnlyList<ConversationTurn> History, long Version, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, LlmTurn? Llm) : IDisposable
     {
         public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
 
@@ -82,7 +98,8 @@ public sealed partial class Advisor(
 
         var started = Stopwatch.GetTimestamp();
         var snapshot = await index.GetAsync(cancellationToken);
-        var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
+        var stored = await conversations.GetHistoryAsync(conversationId, cancellationToken);
+        var history = stored.Turns;
         var (resolved, hits, evidence) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(Topic) : null, snapshot, cancellationToken: cancellationToken);
         var searchedFor = resolved.Resolved;
         var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(Topic.Say(Topic.Subject), cancellationToken);
@@ -94,7 +111,7 @@ public sealed partial class Advisor(
             hits = await retriever.SearchAsync(snapshot, SearchQuery.For(analysis, Topic), rewritten, retrieval.Value.TopK, retrieval.Value.Mode,
                 analysis.Kind == QuestionKind.Comparison, cancellationToken);
         }
-        return new PendingTurn(conversationId, client, question, started, snapshot, history, resolved, searchedFor, hits, evidence, turn);
+        return new PendingTurn(conversationId, client, question, started, snapshot, history, stored.Version, resolved, searchedFor, hits, evidence, turn);
     }
 
     /// <summary>
@@ -121,10 +138,12 @@ public sealed partial class Advisor(
             answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions);
         }
         answer = answer with { Kind = turn.Resolved.Kind, ResolvedQuestion = turn.SearchedFor };
-        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, verdict), answer), turn.Client, cancellationToken);
+        await conversations.AppendAsync(turn.ConversationId, new ConversationTurn(turn.Question, TurnState.From(turn.Resolved, verdict), answer), turn.Client, turn.Version, cancellationToken);
 
         Log.QuestionResolved(logger, turn.Question, turn.SearchedFor);
-        Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, Stopwatch.GetElapsedTime(turn.Started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(turn.Started);
+        Log.Answered(logger, turn.ConversationId, turn.Resolved.Kind.ToString(), answer.Grounded, answer.Citations.Count, elapsed.TotalMilliseconds);
+        Telemetry.RecordAnswer(turn.Resolved.Kind.ToString(), answer.Grounded, elapsed);
         return answer;
     }
 

@@ -36,6 +36,22 @@ public sealed class StorageOptions
     /// <summary>The folder for the index cache and the conversation store; relative paths resolve against the content root.</summary>
     public string Path { get; set; } = ".chatadvisor";
 
+    /// <summary>
+    /// Where conversations, feedback and the channels' shared state live: <c>sqlite</c> (an embedded file in
+    /// <see cref="Path"/>, one process) or <c>postgres</c> (the database named by <c>ConnectionStrings:Postgres</c>,
+    /// shared by every replica).
+    /// </summary>
+    public string Provider { get; set; } = SqliteProvider;
+
+    /// <summary>The embedded, single-process provider.</summary>
+    public const string SqliteProvider = "sqlite";
+
+    /// <summary>The shared provider for several replicas.</summary>
+    public const string PostgresProvider = "postgres";
+
+    /// <summary>True when <see cref="Provider"/> is <c>postgres</c>.</summary>
+    public bool UsesPostgres => string.Equals(Provider, PostgresProvider, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>How many turns of a conversation are kept (older ones are trimmed).</summary>
     public int MaxTurnsPerConversation { get; set; } = 20;
 
@@ -64,6 +80,8 @@ public sealed class StorageOptions
     {
         if (string.IsNullOrWhiteSpace(Path))
             return "Storage:Path must name a folder.";
+        if (!UsesPostgres && !string.Equals(Provider, SqliteProvider, StringComparison.OrdinalIgnoreCase))
+            return $"Storage:Provider must be 'sqlite' or 'postgres' (it is '{Provider}').";
         if (MaxDatabaseBytes < 64 * 1024)
             return $"Storage:MaxDatabaseBytes must be at least 65536 (it is {MaxDatabaseBytes}).";
         if (MaxConversationsPerClient < 1)

@@ -39,6 +39,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<HybridRetriever>();
         services.AddEmbeddings();
         services.TryAddSingleton<ConversationStore>();
+        // The default store; a host that shares conversations between replicas registers its own first.
+        services.TryAddSingleton<IConversationStore>(sp => sp.GetRequiredService<ConversationStore>());
         services.AddSingleton<IReadinessContributor, StorageReadiness>();
         // Before the index warm-up, so a storage folder that cannot be written stops start-up first.
         services.AddHostedService<StorageMaintenance>();

@@ -4,15 +4,20 @@
 //
 //   node tools/load/ask-load.mjs http://127.0.0.1:5080 [--clients 50] [--total 2000] [--db .chatadvisor/conversations.db]
 //
+// Several comma-separated base addresses (replicas sharing one database) spread the requests over them in turn, so
+// consecutive turns of one conversation land on different replicas. --json prints one JSON line instead.
+//
 // No dependencies (Node 18+). The server's RateLimits:Ask must allow the run: all clients share one address.
 import { statSync } from 'node:fs';
 
 const args = process.argv.slice(2);
-const base = (args.find(a => !a.startsWith('--') && !args[args.indexOf(a) - 1]?.startsWith('--')) ?? 'http://127.0.0.1:5080').replace(/\/$/, '');
+const bases = (args.find(a => !a.startsWith('--') && !args[args.indexOf(a) - 1]?.startsWith('--')) ?? 'http://127.0.0.1:5080')
+  .split(',').map(b => b.replace(/\/$/, ''));
 const option = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : fallback; };
 const clients = Number(option('clients', 50));
 const total = Number(option('total', 2000));
 const db = option('db', null);
+const json = args.includes('--json');
 
 const questions = [
   'Which framework should I use for a high-traffic ML inference API?',
@@ -39,7 +44,7 @@ async function client(n) {
   let conversationId = `load-${process.pid}-${n}`;
   let turn = 0;
   while (next < total) {
-    next++;
+    const base = bases[next++ % bases.length];
     const body = JSON.stringify({ question: questions[turn++ % questions.length], conversationId });
     const started = performance.now();
     const response = await fetch(`${base}/api/ask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -57,6 +62,11 @@ const after = dbBytes();
 
 latencies.sort((a, b) => a - b);
 const pct = p => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1);
+if (json) {
+  console.log(JSON.stringify({ requests: latencies.length, seconds, perSecond: latencies.length / seconds, p50: Number(pct(0.5)), p99: Number(pct(0.99)),
+    statuses: Object.fromEntries(statuses) }));
+  process.exit(0);
+}
 console.log(`${latencies.length} requests from ${clients} clients in ${seconds.toFixed(1)} s: ${(latencies.length / seconds).toFixed(1)} requests/s`);
 console.log(`latency p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
 console.log(`status codes: ${[...statuses].map(([s, c]) => `${s}×${c}`).join(', ')}`);

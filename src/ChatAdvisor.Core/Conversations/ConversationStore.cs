@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ChatAdvisor.Core.Answering;
 using ChatAdvisor.Core.Topics;
 using Microsoft.Data.Sqlite;
@@ -85,16 +84,8 @@ public sealed class StorageUnavailableException(string message, Exception inner)
 /// Thread-safe: writes are serialised; each call uses its own connection. Failures of the disk or the file surface as
 /// <see cref="StorageUnavailableException"/>.
 /// </remarks>
-public sealed class ConversationStore : IDisposable
+public sealed class ConversationStore : IConversationStore, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    /// <summary>The longest quote stored with a citation.</summary>
-    private const int MaxStoredQuoteChars = 2_000;
-
-    /// <summary>The most citations and suggestions stored with a turn.</summary>
-    private const int MaxStoredListItems = 32;
-
     private readonly string _connectionString;
     private readonly StorageOptions _options;
     private readonly TimeProvider _time;
@@ -144,53 +135,40 @@ public sealed class ConversationStore : IDisposable
         await EnsureSchemaAsync(cancellationToken);
     }
 
-    /// <summary>The turns of a conversation, oldest first; empty when it is unknown or has expired.</summary>
-    public Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string conversationId, CancellationToken cancellationToken = default)
-        => GuardAsync<IReadOnlyList<ConversationTurn>>(async () =>
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ConversationTurn>> GetTurnsAsync(string conversationId, CancellationToken cancellationToken = default)
+        => (await GetHistoryAsync(conversationId, cancellationToken)).Turns;
+
+    /// <inheritdoc />
+    public Task<ConversationHistory> GetHistoryAsync(string conversationId, CancellationToken cancellationToken = default)
+        => GuardAsync(async () =>
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT t.question, t.state, t.answer FROM turns t JOIN conversations c ON c.id = t.conversation_id
+                SELECT t.question, t.state, t.answer, t.seq FROM turns t JOIN conversations c ON c.id = t.conversation_id
                 WHERE t.conversation_id = $id AND c.updated_at >= $cutoff ORDER BY t.seq
                 """;
             command.Parameters.AddWithValue("$id", conversationId);
             command.Parameters.AddWithValue("$cutoff", Cutoff());
-            var turns = new List<ConversationTurn>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                turns.Add(new ConversationTurn(reader.GetString(0),
-                    JsonSerializer.Deserialize<TurnState>(reader.GetString(1), Json)!,
-                    JsonSerializer.Deserialize<AdvisorAnswer>(reader.GetString(2), Json)!));
-            }
-            return turns;
+            return await StoredTurns.ReadHistoryAsync(reader, cancellationToken);
         });
 
-    /// <summary>Appends a turn, creating the conversation if needed and trimming old turns, in one transaction.</summary>
-    public Task AppendAsync(string conversationId, ConversationTurn turn, CancellationToken cancellationToken = default)
-        => AppendAsync(conversationId, turn, client: null, cancellationToken);
-
-    /// <summary>
-    /// Appends a turn as <see cref="AppendAsync(string, ConversationTurn, CancellationToken)"/> does. A new conversation
-    /// of <paramref name="client"/> (an HTTP API caller; null for channels) past
-    /// <see cref="StorageOptions.MaxConversationsPerClient"/> evicts that client's own least recently used ones, so one
-    /// client's flood never evicts another's conversations.
-    /// </summary>
-    public async Task AppendAsync(string conversationId, ConversationTurn turn, string? client, CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public async Task AppendAsync(string conversationId, ConversationTurn turn, string? client, long? expectedVersion, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(turn);
-        var stored = BoundForStorage(turn);
+        var stored = StoredTurns.Bound(turn, _options.MaxStoredAnswerChars);
         await WriteAsync(async () =>
         {
-            await AppendLockedAsync(conversationId, stored, client, cancellationToken);
+            await AppendLockedAsync(conversationId, stored, client, expectedVersion, cancellationToken);
             return 0;
         }, cancellationToken);
         if (Interlocked.Increment(ref _writesSinceExpiry) % 500 == 1)
             await ExpireIdleAsync(cancellationToken);
     }
 
-    private async Task AppendLockedAsync(string conversationId, ConversationTurn turn, string? client, CancellationToken cancellationToken)
+    private async Task AppendLockedAsync(string conversationId, ConversationTurn turn, string? client, long? expectedVersion, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
@@ -204,6 +182,16 @@ public sealed class ConversationStore : IDisposable
                 expireOld.Parameters.AddWithValue("$id", conversationId);
                 expireOld.Parameters.AddWithValue("$cutoff", Cutoff());
                 await expireOld.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (expectedVersion is { } expected)
+            {
+                // Writes are serialised, so the latest turn read here is still the latest when this transaction commits.
+                await using var latest = connection.CreateCommand();
+                latest.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM turns WHERE conversation_id = $id";
+                latest.Parameters.AddWithValue("$id", conversationId);
+                long actual = Convert.ToInt64(await latest.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                if (actual != expected)
+                    throw new ConversationChangedException(conversationId, expected, actual);
             }
             bool isNew;
             await using (var exists = connection.CreateCommand())
@@ -244,8 +232,8 @@ public sealed class ConversationStore : IDisposable
                 insert.Parameters.AddWithValue("$id", conversationId);
                 insert.Parameters.AddWithValue("$answer_id", turn.Answer.AnswerId);
                 insert.Parameters.AddWithValue("$question", turn.Question);
-                insert.Parameters.AddWithValue("$state", JsonSerializer.Serialize(turn.Understood, Json));
-                insert.Parameters.AddWithValue("$answer", JsonSerializer.Serialize(turn.Answer, Json));
+                insert.Parameters.AddWithValue("$state", StoredTurns.SerializeState(turn.Understood));
+                insert.Parameters.AddWithValue("$answer", StoredTurns.SerializeAnswer(turn.Answer));
                 insert.Parameters.AddWithValue("$now", now);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -340,35 +328,7 @@ public sealed class ConversationStore : IDisposable
         await vacuum.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// The turn as it is stored: the answer text cut to <see cref="StorageOptions.MaxStoredAnswerChars"/>, quotes to
-    /// 2,000 characters and at most 32 citations and suggestions, so one turn's row stays bounded whatever a model writes.
-    /// </summary>
-    private ConversationTurn BoundForStorage(ConversationTurn turn)
-    {
-        var answer = turn.Answer;
-        int max = _options.MaxStoredAnswerChars;
-        if (answer.Text.Length <= max && answer.Citations.Count <= MaxStoredListItems && answer.Suggestions.Count <= MaxStoredListItems
-            && answer.Citations.All(c => c.Quote.Length <= MaxStoredQuoteChars) && answer.Suggestions.All(s => s.Length <= max))
-            return turn;
-        var bounded = answer with
-        {
-            Text = Cut(answer.Text, max),
-            Citations = [.. answer.Citations.Take(MaxStoredListItems).Select(c => c.Quote.Length <= MaxStoredQuoteChars ? c : c with { Quote = Cut(c.Quote, MaxStoredQuoteChars) })],
-            Suggestions = [.. answer.Suggestions.Take(MaxStoredListItems).Select(s => Cut(s, max))],
-        };
-        return turn with { Answer = bounded };
-    }
-
-    private static string Cut(string text, int max)
-    {
-        if (text.Length <= max)
-            return text;
-        int end = char.IsHighSurrogate(text[max - 2]) ? max - 2 : max - 1;
-        return string.Concat(text.AsSpan(0, end), "…");
-    }
-
-    /// <summary>Stores feedback with a copy of the answer it rates. Returns false when the answer id is unknown.</summary>
+    /// <inheritdoc />
     public Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)
         => WriteAsync(async () =>
         {
@@ -386,7 +346,7 @@ public sealed class ConversationStore : IDisposable
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
 
-    /// <summary>The feedback recorded for an answer, newest last (for tests and reports).</summary>
+    /// <inheritdoc />
     public Task<IReadOnlyList<(bool Positive, string? Comment, string Channel, string Question, string AnswerText)>> GetFeedbackAsync(string answerId, CancellationToken cancellationToken = default)
         => GuardAsync<IReadOnlyList<(bool, string?, string, string, string)>>(async () =>
         {
@@ -398,13 +358,12 @@ public sealed class ConversationStore : IDisposable
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var answer = JsonSerializer.Deserialize<AdvisorAnswer>(reader.GetString(4), Json)!;
-                list.Add((reader.GetInt64(0) == 1, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), answer.Text));
+                list.Add((reader.GetInt64(0) == 1, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), StoredTurns.AnswerText(reader.GetString(4))));
             }
             return list;
         });
 
-    /// <summary>Deletes conversations idle past the limit. Returns how many were deleted.</summary>
+    /// <inheritdoc />
     public Task<int> ExpireIdleAsync(CancellationToken cancellationToken = default)
         => WriteAsync(async () =>
         {

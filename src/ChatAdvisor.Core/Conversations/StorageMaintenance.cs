@@ -10,7 +10,7 @@ namespace ChatAdvisor.Core.Conversations;
 /// <see cref="StorageOptions.CleanupIntervalMinutes"/> on <see cref="TimeProvider"/>, deletes expired conversations,
 /// enforces <see cref="StorageOptions.MaxDatabaseBytes"/> and returns free pages to the file system.
 /// </summary>
-public sealed class StorageMaintenance(ConversationStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<StorageMaintenance> logger)
+public sealed class StorageMaintenance(IConversationStore store, IOptions<StorageOptions> options, TimeProvider time, ILogger<StorageMaintenance> logger)
     : BackgroundService
 {
     private PeriodicTimer? _timer;
@@ -59,7 +59,7 @@ public sealed class StorageMaintenance(ConversationStore store, IOptions<Storage
 /// Reports the conversation store to <c>/readyz</c> as <c>storage</c>: a real write and read of a probe row. A success
 /// is reused for a second, so a busy <c>/readyz</c> does not turn into a stream of writes; a failure is probed again.
 /// </summary>
-public sealed class StorageReadiness(ConversationStore store, TimeProvider time) : IReadinessContributor
+public sealed class StorageReadiness(IConversationStore store, TimeProvider time) : IReadinessContributor
 {
     private readonly Lock _gate = new();
     private ComponentStatus? _last;

@@ -27,8 +27,9 @@ public static class EmbeddingsServiceCollectionExtensions
             provider.GetRequiredService<EmbeddingModel>(), provider.GetRequiredService<BertTextTokenizer>(),
             provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value,
             provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings")));
-        // The same instance under the standard seam; disposing it twice is harmless.
-        services.TryAddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(provider => provider.GetRequiredService<OnnxEmbeddingGenerator>());
+        // The same instance under the standard seam, inside Microsoft.Extensions.AI's OpenTelemetry layer (GenAI
+        // "embeddings" spans and metrics, recorded only when a listener subscribes); disposing it twice is harmless.
+        services.TryAddSingleton(provider => Telemetry.Instrument(provider.GetRequiredService<OnnxEmbeddingGenerator>(), provider.GetService<ILoggerFactory>()));
         services.AddSingleton<IReadinessContributor, EmbeddingsReadiness>();
         return services;
     }

@@ -124,7 +124,7 @@ public static partial class Evaluator
     {
         var advisor = services.GetRequiredService<Advisor>();
         var provider = services.GetRequiredService<IndexProvider>();
-        var conversations = services.GetRequiredService<ConversationStore>();
+        var conversations = services.GetRequiredService<IConversationStore>();
 
         var build = Stopwatch.StartNew();
         var snapshot = await provider.RebuildAsync(force: true, cancellationToken: cancellationToken);

@@ -64,6 +64,7 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
         RetrieverKind kind = RetrieverKind.Hybrid, bool comparison = false)
     {
         var settings = options.Value;
+        using var span = Telemetry.StartRetrieval(k, kind.ToString().ToLowerInvariant());
         if (kind == RetrieverKind.Lexical || index.Vectors is null || index.Chunks.Count == 0)
             return lexical.Search(index, query, k);
 

@@ -123,7 +123,7 @@ public static class CliVerbs
     private static async Task ExplainAsync(CliHost host, string question, string? conversation, TextWriter error)
     {
         var snapshot = await host.Services.GetRequiredService<IndexProvider>().GetAsync();
-        var history = conversation is null ? [] : await host.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(conversation);
+        var history = conversation is null ? [] : await host.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(conversation);
         var (resolved, hits, evidence) = await host.Advisor.UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(host.Advisor.Topic) : null, snapshot);
         await error.WriteLineAsync($"understood: {resolved.Resolved}");
         await error.WriteLineAsync($"  kind {resolved.Kind}; entities [{string.Join(", ", resolved.Entities)}]; use case '{resolved.UseCase}'; not covered [{string.Join(", ", resolved.Uncovered)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");

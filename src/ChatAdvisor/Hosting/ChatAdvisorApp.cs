@@ -26,8 +26,9 @@ public static class ChatAdvisorApp
         builder.Services.AddChannels(builder.Configuration);
         builder.Services.AddEmbed();    // Embed:AllowedOrigins: the sites that may show the chat widget (embed.js)
         configure?.Invoke(builder);
-        // After the test and host overrides, so the limits read are the ones configured last.
+        // After the test and host overrides, so the settings read are the ones configured last.
         builder.Services.AddEdgeProtection(builder.Configuration);
+        builder.Services.AddTelemetry(builder.Configuration);   // OTLP export only when OTEL_EXPORTER_OTLP_ENDPOINT is set
 
         var app = builder.Build();
         app.UseForwardedHeaders();      // the client address, from Http:KnownProxies only

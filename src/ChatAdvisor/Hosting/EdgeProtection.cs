@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
+using ChatAdvisor.Core;
 using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
@@ -76,7 +78,7 @@ public sealed class HttpOptions : IValidatableObject
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
     /// <summary>
-    /// Addresses of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: the
+    /// Addresses (or networks such as <c>10.0.0.0/8</c>) of reverse proxies whose <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> are believed. Empty: the
     /// headers are ignored and the client is the TCP peer.
     /// </summary>
     public string[] KnownProxies { get; set; } = [];
@@ -88,8 +90,8 @@ public sealed class HttpOptions : IValidatableObject
             yield return new ValidationResult("Http:MaxRequestBodyBytes must be between 1024 and 16777216 (16 MB).", [nameof(MaxRequestBodyBytes)]);
         foreach (var proxy in KnownProxies)
         {
-            if (!IPAddress.TryParse(proxy, out _))
-                yield return new ValidationResult($"Http:KnownProxies contains '{proxy}', which is not an IP address.", [nameof(KnownProxies)]);
+            if (!IPAddress.TryParse(proxy, out _) && !(proxy.Contains('/') && System.Net.IPNetwork.TryParse(proxy, out _)))
+                yield return new ValidationResult($"Http:KnownProxies contains '{proxy}', which is neither an IP address nor a network such as 10.0.0.0/8.", [nameof(KnownProxies)]);
         }
     }
 }
@@ -132,7 +134,13 @@ public static class EdgeServiceCollectionExtensions
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
             foreach (var proxy in http.Value.KnownProxies)
-                forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            {
+                // A network (10.0.0.0/8) where the proxies' addresses are not fixed, as for an ingress controller's pods.
+                if (proxy.Contains('/'))
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+                else
+                    forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
         });
 
         var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
@@ -149,13 +157,29 @@ public static class EdgeServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// A fixed-window limit per client: counted in the process, or in the shared database when replicas share one
+    /// (<c>Storage:Provider=postgres</c>), so a client spreading requests over replicas still meets one limit.
+    /// </summary>
     private static void AddPolicy(RateLimiterOptions options, string policy, RateLimit limit)
-        => options.AddPolicy(policy, context => RateLimitPartition.GetFixedWindowLimiter(RateLimitPolicies.ClientKey(context), _ => new FixedWindowRateLimiterOptions
+        => options.AddPolicy(policy, context =>
         {
-            PermitLimit = Math.Max(1, limit.PermitLimit),
-            Window = TimeSpan.FromSeconds(Math.Max(1, limit.WindowSeconds)),
-            QueueLimit = 0,
-        }));
+            var client = RateLimitPolicies.ClientKey(context);
+            int permits = Math.Max(1, limit.PermitLimit);
+            var window = TimeSpan.FromSeconds(Math.Max(1, limit.WindowSeconds));
+            var services = context.RequestServices;
+            if (services.GetRequiredService<IOptions<StorageOptions>>().Value.UsesPostgres)
+            {
+                return RateLimitPartition.Get(client, key => new SharedRateLimiter(services.GetRequiredService<IChannelMemory>(),
+                    services.GetRequiredService<TimeProvider>(), policy, key, permits, window));
+            }
+            return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = permits,
+                Window = window,
+                QueueLimit = 0,
+            });
+        });
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

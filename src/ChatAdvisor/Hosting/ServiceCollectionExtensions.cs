@@ -4,6 +4,7 @@ using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Channels.Slack;
 using ChatAdvisor.Core;
 using ChatAdvisor.Llm;
+using ChatAdvisor.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ChatAdvisor.Hosting;
@@ -13,10 +14,12 @@ public static class ServiceCollectionExtensions
 {
     /// <summary>
     /// Adds what answering needs, for the server and the CLI verbs alike: the core advisor (index, retrieval,
-    /// answering, conversations), the configured embeddings and the language model when one is configured.
+    /// answering, conversations in the configured storage), the configured embeddings and the language model when one is configured.
     /// </summary>
     public static IServiceCollection AddChatAdvisor(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
+        // Before the core, whose embedded conversation store is only the default.
+        services.AddSharedStorage();
         services.AddChatAdvisorCore(configuration, contentRoot);
         services.AddLlm(contentRoot);
         return services;

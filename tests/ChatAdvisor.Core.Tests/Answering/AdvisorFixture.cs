@@ -52,6 +52,6 @@ public class AdvisorFixture : IDisposable
         public object? GetService(Type serviceType) =>
             serviceType == typeof(Advisor) ? fixture.Advisor :
             serviceType == typeof(IndexProvider) ? fixture._index :
-            serviceType == typeof(ConversationStore) ? fixture._store : null;
+            serviceType == typeof(ConversationStore) || serviceType == typeof(IConversationStore) ? fixture._store : null;
     }
 }

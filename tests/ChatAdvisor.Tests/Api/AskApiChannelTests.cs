@@ -22,7 +22,7 @@ public class AskApiChannelTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain("disadvantages of Flask", body.GetProperty("answer").GetString());
-        var turns = await server.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(slackThread);
+        var turns = await server.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(slackThread);
         Assert.Equal(["What are the advantages of Flask?"], turns.Select(t => t.Question));
     }
 
@@ -35,6 +35,6 @@ public class AskApiChannelTests
 
         await server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Django?", conversationId = webChat });
 
-        Assert.Single(await server.Services.GetRequiredService<ConversationStore>().GetTurnsAsync(webChat));
+        Assert.Single(await server.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(webChat));
     }
 }

@@ -48,13 +48,15 @@ public class AskApiRateLimitTests
         Assert.Equal(HttpStatusCode.TooManyRequests, (await server.Client.SendAsync(Ask("203.0.113.3"))).StatusCode);
     }
 
-    [Fact]
-    public async Task Ask_ForwardedForFromAKnownProxy_LimitsEachClientSeparately()
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("127.0.0.0/8")]     // a network, as for an ingress controller whose pods change address
+    public async Task Ask_ForwardedForFromAKnownProxy_LimitsEachClientSeparately(string proxy)
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
             ["RateLimits:Ask:PermitLimit"] = "1",
-            ["Http:KnownProxies:0"] = "127.0.0.1",
+            ["Http:KnownProxies:0"] = proxy,
         });
 
         Assert.Equal(HttpStatusCode.OK, (await server.Client.SendAsync(Ask("203.0.113.1"))).StatusCode);

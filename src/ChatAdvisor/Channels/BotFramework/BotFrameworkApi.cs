@@ -101,7 +101,7 @@ public static class BotFrameworkApi
         {
             if (activity.Name != "message/submitAction")
                 return TypedResults.StatusCode(StatusCodes.Status501NotImplemented);
-            if (settings.IsTenantAllowed(activity.TenantId) && recent.TryClaim(activity))
+            if (settings.IsTenantAllowed(activity.TenantId) && await recent.TryClaimAsync(activity, cancellationToken))
                 await handler.RecordFeedbackAsync(activity, cancellationToken);
             // Teams wants exactly 200 with an empty object; any other body is an error there.
             return TypedResults.Json<object>(new JsonObject(), BotJson.Options);
@@ -119,7 +119,7 @@ public static class BotFrameworkApi
                     : "In local mode, replies go only to the service URLs in BotFramework:LocalServiceUrls (or use deliveryMode expectReplies).");
         }
 
-        if (!recent.TryClaim(activity))
+        if (!await recent.TryClaimAsync(activity, cancellationToken))
         {
             BotFrameworkLog.Duplicate(logger, activity.Id);
             return expectReplies ? TypedResults.Json<object>(new ExpectedReplies(), BotJson.Options) : TypedResults.Ok();
@@ -148,7 +148,7 @@ public static class BotFrameworkApi
         });
         if (refusal != TurnQueueRefusal.None)
         {
-            recent.Release(activity);
+            await recent.ReleaseAsync(activity, cancellationToken);
             BotFrameworkLog.QueueFull(logger, activity.Id);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Busy", "Too many activities are waiting; please retry.");
         }

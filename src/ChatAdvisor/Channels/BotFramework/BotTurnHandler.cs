@@ -105,7 +105,7 @@ public sealed class BotTurnHandler(ChannelTurns turns, RecentActivities recent, 
         if (reaction is not ("like" or "dislike"))
             return;
 
-        var answerId = recent.FindAnswer(invoke);
+        var answerId = await recent.FindAnswerAsync(invoke, cancellationToken);
         if (answerId is null)
         {
             BotFrameworkLog.FeedbackForUnknownReply(logger, invoke.ReplyToId);
@@ -203,7 +203,7 @@ internal sealed class ActivityTurnReplies(IReplySink sink, Activity inbound, Rep
         var replyId = await sink.SendAsync(Conclude(AnswerActivities.Answer(answer, inbound, style)), cancellationToken);
         // Teams rates a reply by its activity id: remember which answer it carries.
         if (replyId is not null && style.Feedback == FeedbackStyle.TeamsFeedbackLoop)
-            recent.RecordAnswer(inbound, replyId, answer.AnswerId);
+            await recent.RecordAnswerAsync(inbound, replyId, answer.AnswerId, cancellationToken);
     }
 
     public IAnswerStream? OpenStream()

@@ -48,7 +48,7 @@ public static class SlackApi
             return TypedResults.Content(envelope.Challenge ?? "", "text/plain");
         }
 
-        var outcome = inbox.AcceptEvent(envelope, Header(request, "X-Slack-Retry-Num"), Header(request, "X-Slack-Retry-Reason"));
+        var outcome = await inbox.AcceptEventAsync(envelope, Header(request, "X-Slack-Retry-Num"), Header(request, "X-Slack-Retry-Reason"), cancellationToken);
         return Acknowledge(outcome);
     }
 
@@ -75,7 +75,7 @@ public static class SlackApi
         if (interaction is null)
             return Malformed(request, logger);
 
-        return Acknowledge(inbox.AcceptInteraction(interaction));
+        return Acknowledge(await inbox.AcceptInteractionAsync(interaction, cancellationToken));
     }
 
     private static Results<Ok, ContentHttpResult, UnauthorizedHttpResult, ProblemHttpResult> Acknowledge(SlackDeliveryOutcome outcome)

@@ -28,7 +28,7 @@ public sealed class SlackInbox(TurnQueue queue, IServiceScopeFactory scopes, Sla
     /// <summary>The conversation id of a direct message: <c>slack:{team}:{channel}</c> — the DM is one conversation.</summary>
     public static string DirectConversationId(string team, string channel) => ChannelTurns.ConversationKey("slack", team, channel);
 
-    internal SlackDeliveryOutcome AcceptEvent(SlackEnvelope envelope, string? retryNum, string? retryReason)
+    internal async Task<SlackDeliveryOutcome> AcceptEventAsync(SlackEnvelope envelope, string? retryNum, string? retryReason, CancellationToken cancellationToken = default)
     {
         var ev = envelope.Event;
         if (envelope.Type != "event_callback" || ev is null)
@@ -63,7 +63,7 @@ public sealed class SlackInbox(TurnQueue queue, IServiceScopeFactory scopes, Sla
                 destination = new SlackDestination(ev.Channel, thread);
                 joinThread = thread;
                 break;
-            case ("message", _) when ev.ThreadTs is { } replyTo && replyTo != ev.Ts && threads.IsJoined(team, ev.Channel, replyTo):
+            case ("message", _) when ev.ThreadTs is { } replyTo && replyTo != ev.Ts && await threads.IsJoinedAsync(team, ev.Channel, replyTo, cancellationToken):
                 conversationId = ThreadConversationId(team, ev.Channel, replyTo);
                 destination = new SlackDestination(ev.Channel, replyTo);
                 joinThread = replyTo;
@@ -78,15 +78,15 @@ public sealed class SlackInbox(TurnQueue queue, IServiceScopeFactory scopes, Sla
         // A mention in a thread the bot follows raises both app_mention and message for the same message: the
         // message key makes the second one a duplicate.
         var question = new SlackQuestion(envelope.EventId, conversationId, destination, SlackText.ToQuestion(ev.Text, botUserId), AskedBy: null, team, ev.User);
-        var outcome = Enqueue(question, $"event:{envelope.EventId}", $"message:{team}:{ev.Channel}:{ev.Ts}");
+        var outcome = await EnqueueAsync(question, [$"event:{envelope.EventId}", $"message:{team}:{ev.Channel}:{ev.Ts}"], cancellationToken);
         if (outcome == SlackDeliveryOutcome.Duplicate)
             SlackLog.EventDuplicate(logger, envelope.EventId, retryNum, retryReason);
         if (outcome == SlackDeliveryOutcome.Queued && joinThread is not null)
-            threads.Join(team, ev.Channel, joinThread);
+            await threads.JoinAsync(team, ev.Channel, joinThread, cancellationToken);
         return outcome;
     }
 
-    internal SlackDeliveryOutcome AcceptInteraction(SlackInteraction interaction)
+    internal async Task<SlackDeliveryOutcome> AcceptInteractionAsync(SlackInteraction interaction, CancellationToken cancellationToken = default)
     {
         var action = interaction.Actions?.FirstOrDefault();
         var key = interaction.TriggerId;
@@ -113,19 +113,19 @@ public sealed class SlackInbox(TurnQueue queue, IServiceScopeFactory scopes, Sla
         else
             return IgnoreInteraction(key, $"unknown action {action.ActionId}");
 
-        var outcome = Enqueue(work, $"interaction:{key}");
+        var outcome = await EnqueueAsync(work, [$"interaction:{key}"], cancellationToken);
         if (outcome == SlackDeliveryOutcome.Queued && !isDirect && threadTs is not null)
-            threads.Join(team, channel, threadTs);
+            await threads.JoinAsync(team, channel, threadTs, cancellationToken);
         return outcome;
     }
 
-    private SlackDeliveryOutcome Enqueue(SlackWork work, params string[] keys)
+    private async Task<SlackDeliveryOutcome> EnqueueAsync(SlackWork work, string[] keys, CancellationToken cancellationToken)
     {
-        if (!deliveries.TryClaim(keys))
+        if (!await deliveries.TryClaimAsync(keys, cancellationToken))
             return SlackDeliveryOutcome.Duplicate;
         if (queue.TryEnqueue(work.ConversationId, work.Key, stopping => RespondAsync(work, stopping)) != TurnQueueRefusal.None)
         {
-            deliveries.Release(keys);
+            await deliveries.ReleaseAsync(keys, cancellationToken);
             SlackLog.QueueRefused(logger, work.Key);
             return SlackDeliveryOutcome.Busy;
         }

@@ -118,7 +118,7 @@ public sealed class DirectLineApiTests
             new JsonObject { ["type"] = "event", ["name"] = AnswerActivities.FeedbackEventName, ["entities"] = new JsonArray(like.DeepClone()) }));
         posted.EnsureSuccessStatusCode();
 
-        var store = server.Services.GetRequiredService<ConversationStore>();
+        var store = server.Services.GetRequiredService<IConversationStore>();
         IReadOnlyList<(bool Positive, string? Comment, string Channel, string Question, string AnswerText)> feedback = [];
         for (int attempt = 0; attempt < 100 && feedback.Count == 0; attempt++)
         {

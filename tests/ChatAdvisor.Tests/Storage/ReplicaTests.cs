@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatAdvisor.Tests.Storage;
+
+/// <summary>Two servers on loopback sharing one PostgreSQL database, as two replicas behind one address would.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReplicaTests(PostgresServer postgres)
+{
+    private async Task<(TestServer A, TestServer B)> StartReplicasAsync(IDictionary<string, string?>? extra = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            settings[key] = value;
+        return (await TestServer.StartAsync(settings), await TestServer.StartAsync(settings));
+    }
+
+    [Fact]
+    public async Task RateLimit_CountsAClientsRequestsOnEveryReplica()
+    {
+        var (a, b) = await StartReplicasAsync(new Dictionary<string, string?>
+        {
+            ["RateLimits:Ask:PermitLimit"] = "3",
+            ["RateLimits:Ask:WindowSeconds"] = "3600",   // long, so the four requests fall in one window
+        });
+        await using var _ = a;
+        await using var __ = b;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var server in new[] { a, b, a, b })
+            statuses.Add((await server.Client.PostAsJsonAsync("/api/ask", new { question = "Who created Flask?" })).StatusCode);
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task FollowUp_OnTheOtherReplica_IsAnsweredInContext()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+
+        var first = await a.Client.PostAsJsonAsync("/api/ask", new { question = "What are the advantages of Flask?", conversationId = "shared-1" });
+        var followUp = await b.Client.PostAsJsonAsync("/api/ask", new { question = "And its disadvantages?", conversationId = "shared-1" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, followUp.StatusCode);
+        var turns = await b.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(ConversationIds.ForApi("shared-1"));
+        Assert.Equal(["What are the advantages of Flask?", "And its disadvantages?"], turns.Select(t => t.Question));
+        // The follow-up was understood as being about Flask, which only replica A had heard.
+        Assert.Contains("Flask", turns[1].Answer.ResolvedQuestion);
+    }
+
+    [Fact]
+    public async Task ConcurrentQuestions_InOneConversationThroughBothReplicas_KeepEveryTurn()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+        string[] questions = ["Who created Django?", "Is Flask good for beginners?", "Is FastAPI fast?", "Which has an admin panel?", "What is Jinja2?", "Does Django have an ORM?"];
+
+        var responses = await Task.WhenAll(questions.Select((q, i) =>
+            (i % 2 == 0 ? a : b).Client.PostAsJsonAsync("/api/ask", new { question = q, conversationId = "busy" })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var turns = await a.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(ConversationIds.ForApi("busy"));
+        Assert.Equal(questions.Order(), turns.Select(t => t.Question).Order());
+    }
+
+    [Fact]
+    public async Task TeamsActivity_ResentToTheOtherReplica_IsAnsweredOnce()
+    {
+        var (a, b) = await StartReplicasAsync(new Dictionary<string, string?> { ["BotFramework:LocalMode"] = "true" });
+        await using var _ = a;
+        await using var __ = b;
+        // The Bot Connector re-posts an activity (same id) when the bot is slow; the retry may reach another replica.
+        var activity = new
+        {
+            type = "message", id = "activity-42", channelId = "emulator", deliveryMode = "expectReplies",
+            conversation = new { id = "c-teams" }, from = new { id = "u1" }, recipient = new { id = "bot" },
+            text = "Which framework is best for beginners?",
+        };
+
+        var first = await (await a.Client.PostAsJsonAsync("/api/messages", activity)).Content.ReadFromJsonAsync<JsonElement>();
+        var resent = await (await b.Client.PostAsJsonAsync("/api/messages", activity)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Contains(first.GetProperty("activities").EnumerateArray(), r => r.GetProperty("type").GetString() == "message");
+        Assert.Equal(0, resent.GetProperty("activities").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task SlackEvent_RetriedToTheOtherReplica_IsAnsweredOnce()
+    {
+        var shared = new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres",
+            ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
+        };
+        await using var a = await Channels.Slack.SlackHarness.StartAsync(settings: shared);
+        await using var b = await Channels.Slack.SlackHarness.StartAsync(settings: shared);
+        var body = Channels.Slack.SlackHarness.Mention("EvRETRIED01", "1712345678.000100", "<@U0BOT1> Which framework is best for beginners?");
+
+        Assert.Equal(HttpStatusCode.OK, (await a.PostEventAsync(body)).StatusCode);
+        // Slack retries after 3 s without an answer; behind a load balancer the retry may reach the other replica.
+        Assert.Equal(HttpStatusCode.OK, (await b.PostEventAsync(body, retryNum: 1)).StatusCode);
+        await a.WaitUntilAnsweredAsync();
+        await b.WaitUntilAnsweredAsync();
+
+        Assert.Single(a.Slack.Delivered, c => c.Method == "chat.postMessage");
+        Assert.DoesNotContain(b.Slack.Calls, c => c.Method.StartsWith("chat.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Readiness_OnBothReplicas_ReportsTheSharedStorage()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+
+        foreach (var server in new[] { a, b })
+        {
+            // The index may still be loading (503), but the storage component is reported either way.
+            var ready = await (await server.Client.GetAsync("/readyz")).Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(ready.GetProperty("components").GetProperty("storage").GetProperty("ready").GetBoolean());
+        }
+    }
+}
