@@ -87,6 +87,17 @@ public sealed record ReplyStyle
     /// <summary>Streams in group conversations too (Teams streams in one-to-one chats only).</summary>
     public bool StreamsInGroups { get; init; }
 
+    /// <summary>
+    /// The advisor's public address (<c>DirectLine:PublicBaseUrl</c>), or null. When set, a citation links to the
+    /// advisor's page of its article, opened at the quoted passage (<c>/articles/{id}#quote=…</c>), rather than to the
+    /// article's own address.
+    /// </summary>
+    public string? ArticleBaseUrl { get; init; }
+
+    /// <summary>This style with citations linking to the article pages under <paramref name="publicBaseUrl"/> (none when empty).</summary>
+    public ReplyStyle WithArticleLinks(string? publicBaseUrl)
+        => string.IsNullOrEmpty(publicBaseUrl) ? this : this with { ArticleBaseUrl = publicBaseUrl.TrimEnd('/') };
+
     /// <summary>The style for an activity from <paramref name="channelId"/> reaching the Bot Framework endpoint.</summary>
     public static ReplyStyle ForChannel(string? channelId)
         => string.Equals(channelId, AnswerActivities.TeamsChannelId, StringComparison.Ordinal) ? Teams : OtherBotFramework;
@@ -137,7 +148,7 @@ public static partial class AnswerActivities
             var definitions = new StringBuilder(text).Append("\n\n");
             foreach (var citation in citations)
             {
-                var target = style.QuoteInClaim ? null : HttpUrl(citation.Url);
+                var target = style.QuoteInClaim ? null : CitationLink(citation, style);
                 definitions.Append('[').Append(citation.Id).Append("]: ").Append(target ?? "cite:" + citation.Id)
                     .Append(" \"").Append(LinkTitle(CitationName(citation))).Append("\"\n");
             }
@@ -329,7 +340,7 @@ public static partial class AnswerActivities
             ["@type"] = "DigitalDocument",
             ["name"] = Shorten(CitationName(citation), style.MaxNameLength),
         };
-        if (!style.QuoteInClaim && HttpUrl(citation.Url) is { } url)
+        if (!style.QuoteInClaim && CitationLink(citation, style) is { } url)
             appearance["url"] = url;
         appearance["abstract"] = Shorten(citation.Quote, style.MaxAbstractLength);
         if (style.QuoteInClaim)
@@ -366,6 +377,12 @@ public static partial class AnswerActivities
             Actions = [.. suggestions.Take(MaxSuggestions).Select(s => new CardAction { Type = "imBack", Title = Shorten(s, MaxSuggestionTitle), Value = s })],
         };
     }
+
+    /// <summary>Where a citation opens: the advisor's article page at the quote when a public address is set, else the article's own address.</summary>
+    private static string? CitationLink(Citation citation, ReplyStyle style)
+        => style.ArticleBaseUrl is { } articles
+            ? $"{articles}/articles/{Uri.EscapeDataString(citation.DocumentId)}#quote={Uri.EscapeDataString(citation.Quote)}"
+            : HttpUrl(citation.Url);
 
     private static string CitationName(Citation citation)
         => string.IsNullOrWhiteSpace(citation.Section) ? citation.Title : citation.Title + " — " + citation.Section;

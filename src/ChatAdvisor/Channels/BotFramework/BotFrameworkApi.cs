@@ -41,6 +41,7 @@ public static class BotFrameworkApi
         ConnectorClient connector,
         RecentActivities recent,
         IOptions<BotFrameworkOptions> options,
+        IOptions<DirectLine.DirectLineOptions> directLine,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -125,7 +126,7 @@ public static class BotFrameworkApi
             return expectReplies ? TypedResults.Json<object>(new ExpectedReplies(), BotJson.Options) : TypedResults.Ok();
         }
 
-        var style = ReplyStyle.ForChannel(activity.ChannelId);
+        var style = ReplyStyle.ForChannel(activity.ChannelId).WithArticleLinks(directLine.Value.PublicBaseUrl);
         var tenantAllowed = settings.IsTenantAllowed(activity.TenantId);
         if (!tenantAllowed)
             BotFrameworkLog.TenantRefused(logger, activity.TenantId ?? "(none)", activity.Id);

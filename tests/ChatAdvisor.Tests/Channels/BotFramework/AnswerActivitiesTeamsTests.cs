@@ -29,6 +29,24 @@ public sealed partial class AnswerActivitiesTeamsTests
         => JsonNode.Parse(JsonSerializer.Serialize(activity, BotJson.Options))!.AsObject();
 
     [Fact]
+    public void RenderAnswer_WithAPublicAddress_CitationsOpenTheArticlePageAtTheQuote()
+    {
+        var answer = new AdvisorAnswer("msteams:a:conv", "ans-1", "Django bundles an ORM [1]; FastAPI builds on Starlette [2].", Grounded: true,
+            [Cite(1), Cite(2, "FastAPI overview", "FastAPI is built on Starlette & Pydantic.", url: null)], []);
+
+        var linked = Serialize(AnswerActivities.Answer(answer, Inbound(), ReplyStyle.Teams.WithArticleLinks("https://advisor.example/chat/")));
+        var plain = Serialize(AnswerActivities.Answer(answer, Inbound(), ReplyStyle.Teams.WithArticleLinks("")));
+
+        static List<string> Urls(JsonObject json) => [.. json["entities"]![0]!["citation"]!.AsArray().Select(c => (string?)c!["appearance"]!["url"] ?? "(none)")];
+        Assert.Equal<string>(
+            ["https://advisor.example/chat/articles/article-1#quote=Django%20ships%20an%20ORM%2C%20migrations%20and%20an%20admin%20site.",
+             "https://advisor.example/chat/articles/article-2#quote=FastAPI%20is%20built%20on%20Starlette%20%26%20Pydantic."],
+            Urls(linked));
+        // Without a public address a citation links to the article's own address, when it has one.
+        Assert.Equal<string>(["https://example.org/articles/choosing-django", "(none)"], Urls(plain));
+    }
+
+    [Fact]
     public void RenderAnswer_TeamsMessage_HasExactlyTheNativeCitationShape()
     {
         var answer = new AdvisorAnswer("msteams:a:conv", "ans-1",
