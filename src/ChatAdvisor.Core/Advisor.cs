@@ -60,7 +60,9 @@ public sealed partial class Advisor(
             var written = turn.Llm is null ? null : await turn.Llm.AnswerAsync(question, turn.PriorTurns, turn.Hits);
             try
             {
-                return await CompleteTurnAsync(turn, written, cancellationToken);
+                // A conversation that keeps changing under its turns (many questions at once) gets this answer stored
+                // after whatever came in the end rather than an error.
+                return await CompleteTurnAsync(attempt < MaxTurnAttempts ? turn : turn with { Version = null }, written, cancellationToken);
             }
             catch (ConversationChangedException) when (attempt < MaxTurnAttempts)
             {
@@ -77,7 +79,7 @@ public sealed partial class Advisor(
 
     /// <summary>A question understood and its passages retrieved, waiting for its answer to be written.</summary>
     private sealed record PendingTurn(string ConversationId, string? Client, string Question, long Started, IndexSnapshot Snapshot,
-        IReadOnlyList<ConversationTurn> History, long Version, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, LlmTurn? Llm) : IDisposable
+        IReadOnlyList<ConversationTurn> History, long? Version, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, LlmTurn? Llm) : IDisposable
     {
         public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
 

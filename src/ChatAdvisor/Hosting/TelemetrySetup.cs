@@ -8,7 +8,7 @@ using OpenTelemetry.Trace;
 namespace ChatAdvisor.Hosting;
 
 /// <summary>
-/// OpenTelemetry for the server: traces of ASP.NET Core requests, outgoing HTTP calls (channels, the language model),
+/// OpenTelemetry for the server: traces of incoming requests, outgoing HTTP calls (channels, the language model),
 /// Npgsql commands, and the advisor's retrieval, embedding and chat spans (GenAI conventions); metrics for requests,
 /// answers and their latency, turn retries and the model calls. Exported over OTLP to
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (the standard <c>OTEL_*</c> variables apply); with no endpoint nothing is

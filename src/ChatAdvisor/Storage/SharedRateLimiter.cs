@@ -8,7 +8,7 @@ namespace ChatAdvisor.Storage;
 /// counter of the current window (<c>{client}@{window start}</c>) in one database round trip.
 /// </summary>
 /// <remarks>
-/// The synchronous attempt always declines without counting: a count needs the database, so ASP.NET Core's rate-limiting
+/// The synchronous attempt always declines without counting: a count needs the database, so the rate-limiting
 /// middleware goes on to <see cref="AcquireAsyncCore"/>, which counts. Nothing is queued.
 /// </remarks>
 public sealed class SharedRateLimiter(IChannelMemory memory, TimeProvider time, string policy, string client, int permitLimit, TimeSpan window)

@@ -61,8 +61,12 @@ public sealed class TelemetryTests
         var response = await server.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework is best for a REST API?" });
         response.EnsureSuccessStatusCode();
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline && !(receiver.Text("/v1/traces").Contains("gen_ai.request.top_k") && receiver.Text("/v1/metrics").Contains("chatadvisor.answers")))
+        // Spans and metrics arrive in batches; wait until everything expected has come (or the deadline passes).
+        string[] expectedInTraces = ["advisor-under-test", "/api/ask", "retrieval", "gen_ai.request.top_k", "embeddings"];
+        string[] expectedInMetrics = ["chatadvisor.answers", "chatadvisor.answer.duration"];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline
+               && !(expectedInTraces.All(receiver.Text("/v1/traces").Contains) && expectedInMetrics.All(receiver.Text("/v1/metrics").Contains)))
             await Task.Delay(100);
 
         var traces = receiver.Text("/v1/traces");
