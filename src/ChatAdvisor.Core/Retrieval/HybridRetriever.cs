@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -114,6 +115,24 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
             return [];
         var generated = await embeddings.GenerateAsync(texts, cancellationToken: cancellationToken);
         return [.. generated.Select(e => e.Vector)];
+    }
+
+    /// <summary>
+    /// <paramref name="query"/> with <paramref name="weight"/> of its component along the unit vector
+    /// <paramref name="direction"/> taken out, scaled back to unit length: q − w·(q·d)·d. With w = 1 the result is
+    /// orthogonal to <paramref name="direction"/>; an empty direction or w = 0 returns the query unchanged.
+    /// </summary>
+    public static ReadOnlyMemory<float> WithoutDirection(ReadOnlyMemory<float> query, ReadOnlyMemory<float> direction, float weight)
+    {
+        if (weight == 0 || direction.Length != query.Length || query.Length == 0)
+            return query;
+        var result = new float[query.Length];
+        float along = TensorPrimitives.Dot(query.Span, direction.Span);
+        TensorPrimitives.MultiplyAdd(direction.Span, -weight * along, query.Span, result);
+        float norm = TensorPrimitives.Norm(result);
+        if (norm > 0)
+            TensorPrimitives.Divide(result, norm, result);
+        return result;
     }
 
     /// <summary>Re-scores int8 candidates with the float32 query; best first, ties to the lower index.</summary>
