@@ -119,6 +119,18 @@ public class HybridRetrieverTests(EmbeddedCorpusFixture corpus) : IClassFixture<
     }
 
     [Fact]
+    public void Fuse_KeywordsCoverLittleOfTheQuestion_MeaningDecides()
+    {
+        // The keyword side's best match shares one common word with the question; the vector side is sure of another.
+        var lexical = new List<(int, float)> { (3, 2f), (1, 1.5f), (2, 0.2f) };
+        var vector = new List<(int, float)> { (2, 0.62f), (3, 0.6f), (1, 0.3f) };
+        var settings = new RetrievalOptions { Fusion = FusionMethod.Weighted, VectorWeight = 0.8f };
+
+        Assert.Equal(3, HybridRetriever.Fuse(lexical, vector, settings)[0].Document);
+        Assert.Equal(2, HybridRetriever.Fuse(lexical, vector, settings, lexicalShare: 0.1f)[0].Document);
+    }
+
+    [Fact]
     public void WithoutDirection_FullWeight_LeavesAUnitVectorOrthogonalToTheDirection()
     {
         float[] query = [0.6f, 0.8f, 0f];
