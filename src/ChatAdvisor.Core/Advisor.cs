@@ -216,7 +216,8 @@ public sealed partial class Advisor(
         var searchText = SearchText(resolved, previous);
         var query = SearchQuery.For(resolved, Topic);
         IReadOnlyList<SearchHit> hits = vectors
-            ? retriever.Search(snapshot, query, await Embed(searchText), retrieval.Value.TopK, mode, resolved.Kind == QuestionKind.Comparison)
+            ? retriever.Search(snapshot, query, HybridRetriever.WithoutDirection(await Embed(searchText), await GenericQuestionAsync(cancellationToken), retrieval.Value.FramingRemoval),
+                retrieval.Value.TopK, mode, resolved.Kind == QuestionKind.Comparison)
             : await retriever.SearchAsync(snapshot, query, searchText, retrieval.Value.TopK, RetrieverKind.Lexical, resolved.Kind == QuestionKind.Comparison, cancellationToken);
 
         VerdictEvidence? evidence = null;
@@ -236,6 +237,21 @@ public sealed partial class Advisor(
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
         }
         return new Understanding(resolved, hits, evidence);
+    }
+
+    private ReadOnlyMemory<float>? _genericQuestion;
+
+    /// <summary>
+    /// The vector of a request for advice that names no situation ("Which framework should I choose?", in the topic's
+    /// words), embedded once: the part every advice-seeking question shares, taken out of a question before it searches
+    /// (<see cref="RetrievalOptions.FramingRemoval"/>).
+    /// </summary>
+    private async Task<ReadOnlyMemory<float>> GenericQuestionAsync(CancellationToken cancellationToken)
+    {
+        if (retrieval.Value.FramingRemoval == 0)
+            return ReadOnlyMemory<float>.Empty;
+        // A race embeds it twice at worst; both results are the same.
+        return _genericQuestion ??= await retriever.EmbedQueryAsync($"Which {Topic.EntityNoun} should I choose?", cancellationToken);
     }
 
     /// <summary>The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up.</summary>

@@ -404,7 +404,15 @@ public static class VerdictFinder
         if (top is not null && top.Claim.Entities.Count > 1 && top.Claim.Entities.Contains(winner) && top.Claim.Entities.Count(best.ContainsKey) > 1)
             return new VerdictEvidence(winner, [.. top.Claim.Entities.Where(best.ContainsKey)], best);
         if (ranked.Count > 1 && Standing(ranked[0]) - Standing(ranked[1]) < SplitMargin && candidates.Count > 1)
+        {
+            // Too close to tell apart by score, but a rating on one feature of a comparison table ("Learning Curve:
+            // Easy") is weaker evidence than a sentence or list item that recommends an entity for a situation: when
+            // exactly one of the two rests on a table cell, the recommendation decides.
+            bool firstCell = best[ranked[0]][0].Claim.Kind == ClaimKind.TableCell, secondCell = best[ranked[1]][0].Claim.Kind == ClaimKind.TableCell;
+            if (firstCell != secondCell)
+                return new VerdictEvidence(firstCell ? ranked[1] : ranked[0], [], best);
             return new VerdictEvidence(winner, [ranked[0], ranked[1]], best);
+        }
         return new VerdictEvidence(winner, [], best);
     }
 }

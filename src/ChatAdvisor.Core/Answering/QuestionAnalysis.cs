@@ -116,7 +116,7 @@ public static partial class QuestionAnalyzer
     /// </remarks>
     public static QuestionAnalysis Analyze(string question, IndexSnapshot index, TopicProfile topic, bool nearCorpusByMeaning = false)
     {
-        var text = StripInstructions(question, out bool hadInstructions);
+        var text = CasualWording.Normalize(StripInstructions(question, out bool hadInstructions));
         var words = TextAnalyzer.Words(text.AsSpan());
         var corrected = words.Select(w => index.Spelling.Correct(w)).ToList();
         var entities = topic.EntitiesInWords(corrected);

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -74,7 +75,12 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
             return [.. vectorHits.Take(k).Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
 
         var lexicalHits = lexical.Search(index, query, candidates);
-        var fused = Fuse(lexicalHits.Select(h => (h.Chunk.Index, (float)h.Score)).ToList(), vectorHits.Take(candidates).ToList(), settings);
+        // Min-max scaling stretches any keyword ranking to [0, 1], however weak its best match; the keyword side gets a
+        // say in proportion to how much of the question its best passage contains, so a paraphrase that shares one
+        // common word with a passage is ranked by meaning.
+        float lexicalShare = lexicalHits.Count == 0 ? 0 : MathF.Sqrt(index.Lexical.Coverage(lexicalHits[0].Chunk.Index, query.Weights()));
+        var fused = Fuse(lexicalHits.Select(h => (h.Chunk.Index, (float)h.Score)).ToList(), vectorHits.Take(candidates).ToList(), settings,
+            lexicalShare);
         float lambda = comparison ? settings.ComparisonMmrLambda : settings.MmrLambda;
         var picked = lambda >= 1 ? fused.Take(k).ToList() : Diversify(index, fused, k, lambda);
         return [.. picked.Select(h => new SearchHit(index.Chunks[h.Document], h.Score))];
@@ -117,6 +123,24 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
         return [.. generated.Select(e => e.Vector)];
     }
 
+    /// <summary>
+    /// <paramref name="query"/> with <paramref name="weight"/> of its component along the unit vector
+    /// <paramref name="direction"/> taken out, scaled back to unit length: q − w·(q·d)·d. With w = 1 the result is
+    /// orthogonal to <paramref name="direction"/>; an empty direction or w = 0 returns the query unchanged.
+    /// </summary>
+    public static ReadOnlyMemory<float> WithoutDirection(ReadOnlyMemory<float> query, ReadOnlyMemory<float> direction, float weight)
+    {
+        if (weight == 0 || direction.Length != query.Length || query.Length == 0)
+            return query;
+        var result = new float[query.Length];
+        float along = TensorPrimitives.Dot(query.Span, direction.Span);
+        TensorPrimitives.MultiplyAdd(direction.Span, -weight * along, query.Span, result);
+        float norm = TensorPrimitives.Norm(result);
+        if (norm > 0)
+            TensorPrimitives.Divide(result, norm, result);
+        return result;
+    }
+
     /// <summary>Re-scores int8 candidates with the float32 query; best first, ties to the lower index.</summary>
     private static List<(int Document, float Score)> Rescore(IndexSnapshot index, ReadOnlyMemory<float> query, IReadOnlyList<(int Document, float Score)> candidates)
     {
@@ -132,7 +156,7 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     /// min-max normalised over its candidates, then summed with the weights. Best first, ties to the lower index.
     /// </summary>
     internal static List<(int Document, float Score)> Fuse(IReadOnlyList<(int Document, float Score)> lexicalHits,
-        IReadOnlyList<(int Document, float Score)> vectorHits, RetrievalOptions settings)
+        IReadOnlyList<(int Document, float Score)> vectorHits, RetrievalOptions settings, float lexicalShare = 1)
     {
         var scores = new Dictionary<int, float>();
         void Add(IReadOnlyList<(int Document, float Score)> hits, float weight)
@@ -150,7 +174,7 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
                 scores[hits[rank].Document] = scores.GetValueOrDefault(hits[rank].Document) + contribution;
             }
         }
-        Add(lexicalHits, 1 - settings.VectorWeight);
+        Add(lexicalHits, (1 - settings.VectorWeight) * lexicalShare);
         Add(vectorHits, settings.VectorWeight);
         var fused = scores.Select(p => (Document: p.Key, Score: p.Value)).ToList();
         fused.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Document.CompareTo(b.Document));

@@ -93,6 +93,24 @@ public sealed class LexicalIndex
         return TopK.Select(scores, k);
     }
 
+    /// <summary>
+    /// The share of the query's weight (each term's <paramref name="termWeights"/> × its IDF) that
+    /// <paramref name="document"/> contains: 1 when it has every term, 0 when it has none. Terms no document has count
+    /// in full against it: a question worded in words the corpus never uses is one keywords cannot see.
+    /// </summary>
+    public float Coverage(int document, IReadOnlyDictionary<string, float> termWeights)
+    {
+        float total = 0, found = 0;
+        foreach (var (term, weight) in termWeights)
+        {
+            float mass = weight * Idf(term);
+            total += mass;
+            if (_termIds.TryGetValue(term, out int id) && Array.BinarySearch(_postingDocs[id], document) >= 0)
+                found += mass;
+        }
+        return total > 0 ? found / total : 0;
+    }
+
     /// <summary>Writes the index.</summary>
     public void Write(BinaryWriter writer)
     {

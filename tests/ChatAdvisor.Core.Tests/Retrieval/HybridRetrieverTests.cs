@@ -117,6 +117,54 @@ public class HybridRetrieverTests(EmbeddedCorpusFixture corpus) : IClassFixture<
 
         Assert.Equal([3, 1, 2], fused.Take(3).Select(f => f.Document));
     }
+
+    [Fact]
+    public void Fuse_KeywordsCoverLittleOfTheQuestion_MeaningDecides()
+    {
+        // The keyword side's best match shares one common word with the question; the vector side is sure of another.
+        var lexical = new List<(int, float)> { (3, 2f), (1, 1.5f), (2, 0.2f) };
+        var vector = new List<(int, float)> { (2, 0.62f), (3, 0.6f), (1, 0.3f) };
+        var settings = new RetrievalOptions { Fusion = FusionMethod.Weighted, VectorWeight = 0.8f };
+
+        Assert.Equal(3, HybridRetriever.Fuse(lexical, vector, settings)[0].Document);
+        Assert.Equal(2, HybridRetriever.Fuse(lexical, vector, settings, lexicalShare: 0.1f)[0].Document);
+    }
+
+    [Fact]
+    public void WithoutDirection_FullWeight_LeavesAUnitVectorOrthogonalToTheDirection()
+    {
+        float[] query = [0.6f, 0.8f, 0f];
+        float[] direction = [1f, 0f, 0f];
+
+        var result = HybridRetriever.WithoutDirection(query, direction, 1f).ToArray();
+
+        Assert.Equal(0f, result[0], 5);
+        Assert.Equal(1f, result[1], 5);
+        Assert.Equal(query, HybridRetriever.WithoutDirection(query, direction, 0f).ToArray());
+        Assert.Equal(query, HybridRetriever.WithoutDirection(query, ReadOnlyMemory<float>.Empty, 1f).ToArray());
+    }
+
+    [Fact]
+    public async Task Search_RequestWithItsAdviceFramingRemoved_RanksThePassageItIsAboutHigher()
+    {
+        // A request for advice is close in meaning to every passage that talks about choosing in general; what it is
+        // about ranks higher once the generic request's direction is taken out.
+        var retriever = Retriever(new RetrievalOptions { Mode = RetrieverKind.Vector });
+        var question = await retriever.EmbedQueryAsync("I want to put a trained model behind an endpoint for lots of users");
+        var generic = await retriever.EmbedQueryAsync("Which framework should I choose?");
+        var query = new SearchQuery([], []);
+
+        int RankOfServing(ReadOnlyMemory<float> vector)
+        {
+            var hits = retriever.Search(corpus.Snapshot, query, vector, 20, RetrieverKind.Vector);
+            int rank = hits.ToList().FindIndex(h => h.Chunk.Text.Contains("machine learning services", StringComparison.Ordinal)
+                || h.Chunk.Text.Contains("ML inference", StringComparison.Ordinal));
+            return rank < 0 ? int.MaxValue : rank + 1;
+        }
+
+        int plain = RankOfServing(question), focused = RankOfServing(HybridRetriever.WithoutDirection(question, generic, new RetrievalOptions().FramingRemoval));
+        Assert.True(focused < plain && focused <= 3, $"rank {focused} with the framing removed, {plain} without");
+    }
 }
 
 public class VectorIndexCacheTests

@@ -65,6 +65,19 @@ public class RetrievalTests
     }
 
     [Fact]
+    public void Coverage_DocumentWithSomeOfTheQuery_IsItsShareOfTheQuerysWeight()
+    {
+        var index = LexicalIndex.Build([["admin", "panel"], ["admin", "orm"], ["orm", "templat"], ["cache"]]);
+        var weights = new Dictionary<string, float> { ["admin"] = 1f, ["panel"] = 1f };
+
+        Assert.Equal(1f, index.Coverage(0, weights), 5);
+        Assert.Equal(index.Idf("admin") / (index.Idf("admin") + index.Idf("panel")), index.Coverage(1, weights), 5);
+        Assert.Equal(0f, index.Coverage(3, weights));
+        // A word no passage uses counts against every passage.
+        Assert.True(index.Coverage(0, new Dictionary<string, float> { ["admin"] = 1f, ["panel"] = 1f, ["backoffic"] = 1f }) < 0.7f);
+    }
+
+    [Fact]
     public void Select_TopK_KeepsBestInOrder()
     {
         float[] scores = [0.5f, 3f, 0f, 2f, 3f, 1f];

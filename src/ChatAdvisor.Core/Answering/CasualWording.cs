@@ -1,0 +1,61 @@
+using System.Text.RegularExpressions;
+
+namespace ChatAdvisor.Core.Answering;
+
+/// <summary>
+/// Rewrites chat shorthand into the plain English the articles are written in, so a casually worded question finds what
+/// its clean wording finds: informal contractions ("gonna", "wanna"), chat abbreviations ("u", "pls", "w/"), "+" and
+/// "&amp;" between words, and a closing request for opinions ("thoughts?", "any ideas?") that asks nothing of its own.
+/// </summary>
+/// <remarks>General English only; nothing here knows the topic. Thread-safe.</remarks>
+public static partial class CasualWording
+{
+    private static readonly Dictionary<string, string> Shorthand = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["gonna"] = "going to",
+        ["wanna"] = "want to",
+        ["gotta"] = "have to",
+        ["hafta"] = "have to",
+        ["kinda"] = "kind of",
+        ["sorta"] = "sort of",
+        ["dunno"] = "do not know",
+        ["u"] = "you",
+        ["ur"] = "your",
+        ["pls"] = "please",
+        ["plz"] = "please",
+        ["thx"] = "thanks",
+        ["w/"] = "with",
+        ["w/o"] = "without",
+        ["b/c"] = "because",
+        ["imo"] = "",
+        ["imho"] = "",
+        ["tbh"] = "",
+        ["idk"] = "I do not know",
+    };
+
+    /// <summary>The question with chat shorthand written out; a question without any comes back unchanged.</summary>
+    public static string Normalize(string question)
+    {
+        var text = ClosingRequest().Replace(question, "");
+        text = WordPlus().Replace(text, " and ");
+        text = Token().Replace(text, m => Shorthand.TryGetValue(m.Value, out var plain) ? plain : m.Value);
+        text = Spaces().Replace(text, " ").Trim();
+        // A question that was only shorthand keeps its own words.
+        return text.Length == 0 ? question : text;
+    }
+
+    // ", thoughts?" / "- any ideas?" / "… what do you think?" at the end, after something else was asked.
+    [GeneratedRegex(@"(?<=\S)[\s,;:\-–—]+(any\s+)?(thoughts|ideas|advice|suggestions|recommendations|opinions)\s*\??\s*$|(?<=\S)[\s,;:\-–—]+what\s+do\s+you\s+(think|reckon|suggest)\s*\??\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex ClosingRequest();
+
+    // "shop + admin", "auth & admin": a symbol standing for "and" between two words.
+    [GeneratedRegex(@"(?<=\w)\s*[+&]\s*(?=\w)|(?<=\w)\s+[+&]\s+")]
+    private static partial Regex WordPlus();
+
+    // A word, or a shorthand with a slash ("w/", "b/c").
+    [GeneratedRegex(@"(?<![\w/])(w/o|w/|b/c|[A-Za-z]+)(?![\w/])")]
+    private static partial Regex Token();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+}

@@ -1,0 +1,37 @@
+using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Retrieval;
+
+namespace ChatAdvisor.Core.Tests.Answering;
+
+public class CasualWordingTests
+{
+    [Theory]
+    [InlineData("gonna build a blog + comments, thoughts?", "going to build a blog and comments")]
+    [InlineData("wanna make an api w/ auth - any ideas?", "want to make an api with auth")]
+    [InlineData("can u tell me which is faster pls", "can you tell me which is faster please")]
+    [InlineData("shop & admin, what do you think?", "shop and admin")]
+    public void Normalize_ChatShorthand_WritesItOut(string casual, string plain)
+        => Assert.Equal(plain, CasualWording.Normalize(casual));
+
+    [Theory]
+    [InlineData("Which framework is best for a REST API?")]
+    [InlineData("Does it work with C++ extensions?")]
+    [InlineData("thoughts?")]
+    public void Normalize_PlainQuestion_ComesBackUnchanged(string question)
+        => Assert.Equal(question, CasualWording.Normalize(question));
+
+    [Fact]
+    public async Task Analyze_CasualQuestion_UnderstoodAsItsPlainWording()
+    {
+        using var fixture = new AdvisorFixture();
+        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+        var topic = fixture.Advisor.Topic;
+
+        var casual = QuestionAnalyzer.Analyze("gonna sell stuff online, need a shop + admin, thoughts?", index, topic);
+        var plain = QuestionAnalyzer.Analyze("going to sell stuff online, need a shop and admin", index, topic);
+
+        Assert.Equal(plain.Text, casual.Text);
+        Assert.Equal(plain.Kind, casual.Kind);
+        Assert.Equal(plain.Terms, casual.Terms);
+    }
+}

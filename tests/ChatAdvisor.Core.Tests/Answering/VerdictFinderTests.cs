@@ -1,0 +1,44 @@
+using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Retrieval;
+
+namespace ChatAdvisor.Core.Tests.Answering;
+
+public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    private async Task<IndexSnapshot> SnapshotAsync() => await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+    // A unit vector at cosine `cosine` with (1, 0).
+    private static ReadOnlyMemory<float> At(double cosine) => new[] { (float)cosine, (float)Math.Sqrt(1 - cosine * cosine) };
+
+    private static Claim ClaimFor(string entity, string condition, ClaimKind kind) => new([entity], "article", 0, 1, 0, condition, kind);
+
+    [Fact]
+    public async Task Find_TableRatingAsCloseAsARecommendation_RecommendationDecides()
+    {
+        var index = await SnapshotAsync();
+        // The rating scores a hair above the recommendation, well within the margin that would otherwise split the verdict.
+        var evidence = new EvidenceSet(
+            [ClaimFor("flask", "Learning Curve: Easy", ClaimKind.TableCell), ClaimFor("django", "the best starting point for most beginners", ClaimKind.Endorsement)],
+            [At(0.700), At(0.675)],
+            [[], []]);
+
+        var verdict = VerdictFinder.Find(evidence, ["django", "flask"], At(1), [], [], index);
+
+        Assert.Equal("django", verdict.Winner);
+        Assert.Empty(verdict.Split);
+    }
+
+    [Fact]
+    public async Task Find_TwoRecommendationsTooCloseToTell_StaysSplit()
+    {
+        var index = await SnapshotAsync();
+        var evidence = new EvidenceSet(
+            [ClaimFor("flask", "simple REST APIs", ClaimKind.Choice), ClaimFor("fastapi", "high-performance APIs", ClaimKind.Choice)],
+            [At(0.700), At(0.695)],
+            [[], []]);
+
+        var verdict = VerdictFinder.Find(evidence, ["flask", "fastapi"], At(1), [], [], index);
+
+        Assert.Equal(["flask", "fastapi"], verdict.Split);
+    }
+}
