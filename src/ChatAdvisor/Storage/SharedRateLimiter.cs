@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.RateLimiting;
 
 namespace ChatAdvisor.Storage;
@@ -17,8 +18,13 @@ public sealed class SharedRateLimiter(IChannelMemory memory, TimeProvider time, 
     private static readonly RateLimitLease Declined = new Lease(acquired: false, retryAfter: null);
     private static readonly RateLimitLease Granted = new Lease(acquired: true, retryAfter: null);
 
-    /// <inheritdoc />
-    public override TimeSpan? IdleDuration => null;
+    private long _lastUsed = Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// The time since the last request: the limiter keeps no state of its own, so the partitioned limiter may drop it once
+    /// a client goes quiet (otherwise one limiter per client address seen would be kept for ever).
+    /// </summary>
+    public override TimeSpan? IdleDuration => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastUsed));
 
     /// <inheritdoc />
     public override RateLimiterStatistics? GetStatistics() => null;
@@ -31,6 +37,7 @@ public sealed class SharedRateLimiter(IChannelMemory memory, TimeProvider time, 
     {
         if (permitCount == 0)
             return Granted;
+        Interlocked.Exchange(ref _lastUsed, Stopwatch.GetTimestamp());
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
         long windowMs = (long)window.TotalMilliseconds;
         long windowStart = now - now % windowMs;
