@@ -299,6 +299,14 @@ public sealed class ConversationStore : IConversationStore, IDisposable
         long target = _options.MaxDatabaseBytes / 10 * 9;
         while ((used = await UsedBytesAsync(connection, cancellationToken)) > target)
         {
+            long batch;
+            await using (var count = connection.CreateCommand())
+            {
+                count.CommandText = "SELECT COUNT(*) FROM conversations";
+                batch = StoredTurns.EvictionBatch(used, target, Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+            }
+            if (batch == 0)
+                break;
             await using var evict = connection.CreateCommand();
             evict.CommandText = """
                 CREATE TEMP TABLE IF NOT EXISTS victims (id TEXT PRIMARY KEY);
@@ -307,7 +315,7 @@ public sealed class ConversationStore : IConversationStore, IDisposable
                 SELECT COUNT(*) FROM victims;
                 """;
             evict.Parameters.AddWithValue("$keep", (object?)keep ?? DBNull.Value);
-            evict.Parameters.AddWithValue("$batch", 16);
+            evict.Parameters.AddWithValue("$batch", batch);
             long victims = Convert.ToInt64(await evict.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
             if (victims == 0)
                 break;

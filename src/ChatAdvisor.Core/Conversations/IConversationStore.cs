@@ -155,6 +155,14 @@ public static class StoredTurns
         return turns.Count == 0 ? ConversationHistory.Empty : new ConversationHistory(turns, version);
     }
 
+    /// <summary>
+    /// How many of the least recently used conversations to evict in one round when <paramref name="used"/> bytes exceed
+    /// <paramref name="target"/>: as many as the excess holds at the average size of <paramref name="conversations"/>,
+    /// at least one, so a round never empties a store that is only a little over its cap.
+    /// </summary>
+    public static long EvictionBatch(long used, long target, long conversations)
+        => conversations <= 0 || used <= target ? 0 : Math.Clamp((used - target) * conversations / used + 1, 1, 256);
+
     /// <summary>A stored answer's text.</summary>
     public static string AnswerText(string answer) => JsonSerializer.Deserialize<AdvisorAnswer>(answer, Json)!.Text;
 

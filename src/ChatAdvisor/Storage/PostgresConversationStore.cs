@@ -169,10 +169,10 @@ public sealed class PostgresConversationStore(PostgresDatabase database, IOption
             {
                 // As many of the oldest conversations as the excess holds, at the average size (at least one).
                 await using var count = new NpgsqlCommand("SELECT COUNT(*) FROM conversations", connection);
-                long conversations = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-                if (conversations == 0)
+                long batch = StoredTurns.EvictionBatch(used, target,
+                    Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+                if (batch == 0)
                     break;
-                long batch = Math.Clamp((used - target) * conversations / used + 1, 1, 256);
                 int deleted = await PostgresDatabase.Execute(connection, """
                     DELETE FROM conversations WHERE id IN (SELECT id FROM conversations ORDER BY updated_at LIMIT @batch)
                     """, cancellationToken, ("batch", batch));
