@@ -74,6 +74,16 @@ public sealed class PostgresDatabase : IAsyncDisposable
             CREATE UNIQUE INDEX directline_activities_client ON directline_activities (conversation_id, client_activity_id)
                 WHERE client_activity_id IS NOT NULL;
             """),
+        (4, "Direct Line: one reply per question, and questions leased to the replica answering them", """
+            ALTER TABLE directline_activities ADD COLUMN reply_to bigint;
+            CREATE UNIQUE INDEX directline_activities_reply ON directline_activities (conversation_id, reply_to)
+                WHERE reply_to IS NOT NULL;
+            CREATE TABLE directline_pending (
+                conversation_id text NOT NULL REFERENCES directline_conversations (id) ON DELETE CASCADE, seq bigint NOT NULL,
+                owner text NOT NULL, lease_until bigint NOT NULL, PRIMARY KEY (conversation_id, seq));
+            CREATE INDEX directline_pending_lease ON directline_pending (lease_until);
+            CREATE INDEX directline_pending_owner ON directline_pending (owner);
+            """),
     ];
 
     /// <summary>

@@ -39,5 +39,6 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    private static bool UsesPostgres(IServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value.UsesPostgres;
+    /// <summary>True when <c>Storage:Provider</c> is <c>postgres</c>.</summary>
+    internal static bool UsesPostgres(IServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value.UsesPostgres;
 }

@@ -42,7 +42,7 @@ public abstract class DirectLineLogContract
 
         var logged = new List<LoggedActivity>();
         for (int i = 0; i < 5; i++)
-            logged.Add(await log.AppendAsync("dl-1", Message($"m{i}")));
+            logged.Add((await log.AppendAsync("dl-1", Message($"m{i}"))).Activity);
 
         Assert.Equal([0L, 1, 2, 3, 4], logged.Select(a => a.Sequence));
         Assert.Equal("dl-1|0000003", Parse(logged[3]).GetProperty("id").GetString());
@@ -63,8 +63,44 @@ public abstract class DirectLineLogContract
         var first = await log.AppendAsync("dl-1", Message("hello"), clientActivityId: "client-7");
         var again = await log.AppendAsync("dl-1", Message("hello"), clientActivityId: "client-7");
 
-        Assert.Equal(first, again);
+        Assert.True(first.Appended);
+        Assert.False(again.Appended);
+        Assert.Equal(first.Activity, again.Activity);
         Assert.Single(await log.ReadAsync("dl-1", -1));
+    }
+
+    [Fact]
+    public async Task Append_ASecondReplyToOneQuestion_IsNotLoggedAndTheTurnEnds()
+    {
+        var log = await CreateAsync();
+        await log.GetOrCreateAsync("dl-1", "user-a");
+        var question = (await log.AppendAsync("dl-1", Message("which one?"), awaitsReply: true)).Activity;
+        Assert.Equal([new PendingTurn(0, Mine: true, Lapsed: false)], await log.PendingAsync("dl-1", 10));
+
+        var reply = await log.AppendAsync("dl-1", new JsonObject { ["type"] = "message", ["text"] = "this one", ["replyToId"] = "dl-1|0000000" });
+        var again = await log.AppendAsync("dl-1", new JsonObject { ["type"] = "message", ["text"] = "that one", ["replyToId"] = "dl-1|0000000" });
+
+        Assert.True(reply.Appended);
+        Assert.False(again.Appended);
+        Assert.Equal(reply.Activity, again.Activity);
+        Assert.Equal([question.Sequence, reply.Activity.Sequence], (await log.ReadAsync("dl-1", -1)).Select(a => a.Sequence));
+        Assert.Empty(await log.PendingAsync("dl-1", 10));
+        Assert.False(await log.ClaimAsync("dl-1", 0));
+    }
+
+    [Fact]
+    public async Task Pending_ListsUnansweredQuestionsInOrder_AndTheirOwnerMayTakeThem()
+    {
+        var log = await CreateAsync();
+        await log.GetOrCreateAsync("dl-1", "user-a");
+        for (int i = 0; i < 3; i++)
+            await log.AppendAsync("dl-1", Message($"q{i}"), awaitsReply: true);
+        await log.AppendAsync("dl-1", new JsonObject { ["type"] = "message", ["replyToId"] = "dl-1|0000001" });
+
+        Assert.Equal([0L, 2], (await log.PendingAsync("dl-1", 2)).Select(p => p.Sequence));
+        Assert.Equal([0L], (await log.PendingAsync("dl-1", 1)).Select(p => p.Sequence));
+        Assert.True(await log.ClaimAsync("dl-1", 2));
+        Assert.Empty(await log.ClaimLapsedAsync(10));
     }
 
     [Fact]
@@ -104,11 +140,44 @@ public sealed class InMemoryDirectLineLogTests : DirectLineLogContract
         => Task.FromResult<IDirectLineLog>(_shared ??= new InMemoryDirectLineLog(TimeProvider.System, maxActivities));
 
     [Fact]
+    public async Task GetOrCreate_AtCapacity_DropsTheLeastRecentlyUsed()
+    {
+        var time = new Channels.DirectLine.ManualTime(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var log = new InMemoryDirectLineLog(time, 10, maxConversations: 2);
+        await log.GetOrCreateAsync("dl-old", "user-a");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await log.GetOrCreateAsync("dl-recent", "user-b");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        var (_, created) = await log.GetOrCreateAsync("dl-new", "user-c");
+
+        Assert.True(created);
+        Assert.Null(await log.GetAsync("dl-old"));
+        Assert.NotNull(await log.GetAsync("dl-recent"));
+        Assert.Equal(2, log.Count);
+    }
+
+    [Fact]
+    public async Task ForgetIdle_DropsConversationsUnusedSinceTheCutoff()
+    {
+        var time = new Channels.DirectLine.ManualTime(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var log = new InMemoryDirectLineLog(time, 10);
+        await log.GetOrCreateAsync("dl-idle", "user-a");
+        await log.GetOrCreateAsync("dl-used", "user-b");
+        time.Advance(TimeSpan.FromMinutes(30));
+        await log.ReadAsync("dl-used", -1);
+
+        Assert.Equal(1, await log.ForgetIdleAsync(time.GetUtcNow() - TimeSpan.FromMinutes(10)));
+        Assert.Null(await log.GetAsync("dl-idle"));
+        Assert.NotNull(await log.GetAsync("dl-used"));
+    }
+
+    [Fact]
     public async Task Events_ReportAppendsAndSignals()
     {
         var log = new InMemoryDirectLineLog(TimeProvider.System, 10);
         var seen = new List<string>();
-        log.Appended += (id, activity) => seen.Add($"{id} {activity.Sequence}");
+        log.Appended += (id, sequence) => seen.Add($"{id} {sequence}");
         log.Signalled += (id, json) => seen.Add($"{id} {JsonDocument.Parse(json).RootElement.GetProperty("type").GetString()}");
         await log.GetOrCreateAsync("dl-1", "user-a");
 
@@ -137,9 +206,47 @@ public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLi
 
     protected override Task<IDirectLineLog> CreateAsync(int maxActivities = 500) => Task.FromResult<IDirectLineLog>(Replica(maxActivities));
 
-    private PostgresDirectLineLog Replica(int maxActivities = 500)
+    private PostgresDirectLineLog Replica(int maxActivities = 500, double leaseSeconds = 10)
+        => new(_database.NewReplica(), TimeProvider.System, maxActivities, TimeSpan.FromSeconds(leaseSeconds), NullLogger<PostgresDirectLineLog>.Instance);
+
+    [Fact]
+    public async Task Claim_ALiveReplicasQuestion_IsRefused_UntilItsLeaseLapses()
     {
-        return new PostgresDirectLineLog(_database.NewReplica(), TimeProvider.System, maxActivities, NullLogger<PostgresDirectLineLog>.Instance);
+        var dying = Replica(leaseSeconds: 1);
+        var survivor = Replica();
+        await dying.GetOrCreateAsync("dl-1", "user-a");
+        await dying.AppendAsync("dl-1", new JsonObject { ["type"] = "message", ["text"] = "q" }, awaitsReply: true);
+
+        Assert.False(await survivor.ClaimAsync("dl-1", 0));
+        Assert.Empty(await survivor.ClaimLapsedAsync(10));
+        Assert.Equal([new PendingTurn(0, Mine: false, Lapsed: false)], await survivor.PendingAsync("dl-1", 0));
+
+        // The dying replica stops renewing: after its lease, the survivor takes the question, and only once.
+        await Task.Delay(1_200);
+        Assert.Equal([new PendingTurn(0, Mine: false, Lapsed: true)], await survivor.PendingAsync("dl-1", 0));
+        Assert.Equal([("dl-1", 0L)], await survivor.ClaimLapsedAsync(10));
+        Assert.Empty(await survivor.ClaimLapsedAsync(10));
+        Assert.False(await dying.ClaimAsync("dl-1", 0));
+        Assert.Equal([new PendingTurn(0, Mine: true, Lapsed: false)], await survivor.PendingAsync("dl-1", 0));
+    }
+
+    [Fact]
+    public async Task Renew_KeepsALiveReplicasQuestions_AndRelease_HandsThemOver()
+    {
+        var owner = Replica(leaseSeconds: 1);
+        var other = Replica();
+        await owner.GetOrCreateAsync("dl-1", "user-a");
+        await owner.AppendAsync("dl-1", new JsonObject { ["type"] = "message", ["text"] = "q" }, awaitsReply: true);
+
+        for (int i = 0; i < 4; i++)
+        {
+            await Task.Delay(400);
+            await owner.RenewAsync();
+        }
+        Assert.Empty(await other.ClaimLapsedAsync(10));
+
+        await owner.ReleaseAsync("dl-1", 0);
+        Assert.True(await other.ClaimAsync("dl-1", 0));
     }
 
     private async Task ListenAsync(PostgresDirectLineLog log)
@@ -162,7 +269,7 @@ public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLi
         var writer = Replica();
         var reader = Replica();
         var seen = new ConcurrentQueue<string>();
-        reader.Appended += (id, activity) => seen.Enqueue($"{id} {activity.Sequence} {JsonDocument.Parse(activity.Json).RootElement.GetProperty("text").GetString()}");
+        reader.Appended += (id, sequence) => seen.Enqueue($"{id} {sequence}");
         reader.Signalled += (id, json) => seen.Enqueue($"{id} {JsonDocument.Parse(json).RootElement.GetProperty("type").GetString()}");
         await ListenAsync(reader);
         await writer.GetOrCreateAsync("dl-1", "user-a");
@@ -172,7 +279,7 @@ public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLi
             await writer.AppendAsync("dl-1", new JsonObject { ["type"] = "message", ["text"] = $"m{i}" });
 
         await Until(() => seen.Count == 4);
-        Assert.Equal(["dl-1 typing", "dl-1 0 m0", "dl-1 1 m1", "dl-1 2 m2"], seen);
+        Assert.Equal(["dl-1 typing", "dl-1 0", "dl-1 1", "dl-1 2"], seen);
     }
 
     [Fact]
@@ -183,7 +290,7 @@ public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLi
         int resynced = 0;
         var seen = new ConcurrentQueue<long>();
         reader.Resynced += () => Interlocked.Increment(ref resynced);
-        reader.Appended += (_, activity) => seen.Enqueue(activity.Sequence);
+        reader.Appended += (_, sequence) => seen.Enqueue(sequence);
         await ListenAsync(reader);
         await writer.GetOrCreateAsync("dl-1", "user-a");
 
@@ -200,13 +307,13 @@ public sealed class PostgresDirectLineLogTests(PostgresServer server) : DirectLi
     }
 
     [Fact]
-    public async Task DeleteIdle_RemovesOldConversationsWithTheirActivities()
+    public async Task ForgetIdle_RemovesOldConversationsWithTheirActivities()
     {
         var log = Replica();
         await log.GetOrCreateAsync("dl-old", "user-a");
         await log.AppendAsync("dl-old", new JsonObject { ["type"] = "message" });
 
-        Assert.Equal(1, await log.DeleteIdleAsync(DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Equal(1, await log.ForgetIdleAsync(DateTimeOffset.UtcNow.AddMinutes(1)));
         Assert.Null(await log.GetAsync("dl-old"));
         Assert.Empty(await log.ReadAsync("dl-old", -1));
     }

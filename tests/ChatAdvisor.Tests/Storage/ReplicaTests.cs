@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using ChatAdvisor.Tests.Channels.DirectLine;
 using System.Text.Json;
 using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Tests.Infrastructure;
@@ -11,12 +15,16 @@ namespace ChatAdvisor.Tests.Storage;
 [Collection(PostgresCollection.Name)]
 public sealed class ReplicaTests(PostgresServer postgres)
 {
+    /// <summary>The key every replica signs Direct Line tokens with.</summary>
+    private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     private async Task<(TestServer A, TestServer B)> StartReplicasAsync(IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Storage:Provider"] = "postgres",
             ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
+            ["DirectLine:SigningKey"] = SigningKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             settings[key] = value;
@@ -103,6 +111,7 @@ public sealed class ReplicaTests(PostgresServer postgres)
         {
             ["Storage:Provider"] = "postgres",
             ["ConnectionStrings:Postgres"] = await postgres.CreateDatabaseAsync(),
+            ["DirectLine:SigningKey"] = SigningKey,
         };
         await using var a = await Channels.Slack.SlackHarness.StartAsync(settings: shared);
         await using var b = await Channels.Slack.SlackHarness.StartAsync(settings: shared);
@@ -130,6 +139,71 @@ public sealed class ReplicaTests(PostgresServer postgres)
             // The index may still be loading (503), but the storage component is reported either way.
             var ready = await (await server.Client.GetAsync("/readyz")).Content.ReadFromJsonAsync<JsonElement>();
             Assert.True(ready.GetProperty("components").GetProperty("storage").GetProperty("ready").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task WebChatConversation_StartedOnA_ContinuesOnB_AndEveryStreamHearsIt()
+    {
+        var (a, b) = await StartReplicasAsync();
+        await using var _ = a;
+        await using var __ = b;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var grant = await DirectLineHttp.PageTokenAsync(a);
+        var started = await (await a.Client.SendAsync(DirectLineHttp.Request(HttpMethod.Post, "/v3/directline/conversations", grant.Token)))
+            .Content.ReadFromJsonAsync<JsonObject>();
+        var token = started!["token"]!.GetValue<string>();
+        using var streamOnA = new ClientWebSocket();
+        await streamOnA.ConnectAsync(new Uri(started["streamUrl"]!.GetValue<string>()), timeout.Token);
+
+        var question = await PostAsync(a, grant.ConversationId, token, "What are the advantages of Flask?");
+        var firstAnswer = await ReplyOnStreamAsync(streamOnA, question, timeout.Token);
+        long watermark = Sequence(firstAnswer["id"]!.GetValue<string>());
+
+        // The page moves to replica B (no affinity): it resumes from its watermark there and asks a follow-up.
+        var resumed = await (await b.Client.SendAsync(DirectLineHttp.Request(HttpMethod.Get,
+            $"/v3/directline/conversations/{grant.ConversationId}?watermark={watermark - 1}", token))).Content.ReadFromJsonAsync<JsonObject>();
+        using var streamOnB = new ClientWebSocket();
+        await streamOnB.ConnectAsync(new Uri(resumed!["streamUrl"]!.GetValue<string>()), timeout.Token);
+        var replayed = JsonNode.Parse(await DirectLineHttp.ReceiveAsync(streamOnB, timeout.Token))!;
+        Assert.Equal(firstAnswer["id"]!.GetValue<string>(), replayed["activities"]![0]!["id"]!.GetValue<string>());
+
+        var followUp = await PostAsync(b, grant.ConversationId, token, "And its disadvantages?");
+        var answerOnB = await ReplyOnStreamAsync(streamOnB, followUp, timeout.Token);
+        var answerOnA = await ReplyOnStreamAsync(streamOnA, followUp, timeout.Token);
+
+        Assert.Equal(answerOnB["id"]!.GetValue<string>(), answerOnA["id"]!.GetValue<string>());
+        // Answered in context: the follow-up was about Flask, which only replica A had heard.
+        Assert.Contains("disadvantages of Flask", answerOnB["text"]!.GetValue<string>());
+        var transcript = await (await a.Client.SendAsync(DirectLineHttp.Request(HttpMethod.Get, $"/v3/directline/conversations/{grant.ConversationId}/activities", token)))
+            .Content.ReadFromJsonAsync<JsonObject>();
+        var sequences = transcript!["activities"]!.AsArray().Select(x => Sequence(x!["id"]!.GetValue<string>())).ToList();
+        Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => (long)i), sequences);
+    }
+
+    private static long Sequence(string activityId) => long.Parse(activityId.Split('|')[1], System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<string> PostAsync(TestServer server, string conversationId, string token, string text)
+    {
+        var response = await server.Client.SendAsync(DirectLineHttp.Request(HttpMethod.Post, $"/v3/directline/conversations/{conversationId}/activities", token,
+            new { type = "message", text, from = new { id = "page-user" } }));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+    }
+
+    /// <summary>Reads a stream until the bot's message that replies to <paramref name="questionId"/>.</summary>
+    private static async Task<JsonObject> ReplyOnStreamAsync(ClientWebSocket socket, string questionId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var frame = await DirectLineHttp.ReceiveAsync(socket, cancellationToken);
+            if (frame.Length == 0)
+                continue;
+            foreach (var activity in JsonNode.Parse(frame)!["activities"]!.AsArray())
+            {
+                if (activity!["type"]!.GetValue<string>() == "message" && activity["replyToId"]?.GetValue<string>() == questionId)
+                    return activity.AsObject();
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ using ChatAdvisor.Api;
 using ChatAdvisor.Channels.BotFramework;
 using ChatAdvisor.Core;
 using ChatAdvisor.Hosting;
+using ChatAdvisor.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Primitives;
@@ -51,9 +52,9 @@ public static class DirectLineApi
         rest.MapMethods("/{**path}", [HttpMethods.Options], Preflight).ExcludeFromDescription();
         rest.MapPost("/tokens/generate", GenerateTokenAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineToken);
         rest.MapPost("/tokens/refresh", RefreshToken);
-        rest.MapPost("/conversations", StartConversation).RequireRateLimiting(RateLimitPolicies.DirectLineConversation);
-        rest.MapGet("/conversations/{conversationId}", ResumeConversation);
-        rest.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        rest.MapPost("/conversations", StartConversationAsync).RequireRateLimiting(RateLimitPolicies.DirectLineConversation);
+        rest.MapGet("/conversations/{conversationId}", ResumeConversationAsync);
+        rest.MapGet("/conversations/{conversationId}/activities", GetActivitiesAsync);
         // A question is at most 4,000 characters: the common body cap (Http:MaxRequestBodyBytes) applies.
         rest.MapPost("/conversations/{conversationId}/activities", PostActivityAsync).WithRequestBodyLimit().RequireRateLimiting(RateLimitPolicies.DirectLineActivity);
         app.Map(Prefix + "/conversations/{conversationId}/stream", StreamAsync).ExcludeFromDescription();
@@ -117,8 +118,8 @@ public static class DirectLineApi
         return TypedResults.Ok(new DirectLineTokenResponse(grant.ConversationId, tokens.Issue(grant.UserId, grant.ConversationId), tokens.LifetimeSeconds));
     }
 
-    internal static Results<Created<DirectLineConversationResponse>, Ok<DirectLineConversationResponse>, ProblemHttpResult> StartConversation(
-        HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, BotTurnHandler bot, TurnQueue queue,
+    internal static async Task<Results<Created<DirectLineConversationResponse>, Ok<DirectLineConversationResponse>, ProblemHttpResult>> StartConversationAsync(
+        HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineTurns turns,
         IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId: null, logger, out var grant) is { } refused)
@@ -126,50 +127,48 @@ public static class DirectLineApi
 
         if (ConversationResponse(request, tokens, grant, watermark: null, options.Value, allowedHosts.Value) is not { } response)
             return HostRefused(logger);
-        var conversation = conversations.GetOrCreate(grant.ConversationId, grant.UserId, out bool created);
-        if (conversation is null)
+        var (conversation, created) = await conversations.Log.GetOrCreateAsync(grant.ConversationId, grant.UserId, request.HttpContext.RequestAborted);
+        if (conversation.UserId != grant.UserId)
             return Refuse(logger, StatusCodes.Status403Forbidden, "Not allowed", "The token does not grant this conversation.");
 
         if (!created)
             return TypedResults.Ok(response);
 
         DirectLineLog.ConversationStarted(logger, conversation.Id);
-        var started = DirectLineReplySink.ConversationStarted(conversation);
-        queue.TryEnqueue(BotTurnHandler.ConversationKey(started), conversation.Id + "|welcome",
-            stopping => bot.HandleAsync(started, new DirectLineReplySink(conversation, started), ReplyStyle.WebChat, stopping));
+        turns.TryEnqueue(conversation.Id, DirectLineReplySink.ConversationStarted(conversation), sequence: null);
         return TypedResults.Created(Prefix + "/conversations/" + conversation.Id, response);
     }
 
-    internal static Results<Ok<DirectLineConversationResponse>, ProblemHttpResult> ResumeConversation(
+    internal static async Task<Results<Ok<DirectLineConversationResponse>, ProblemHttpResult>> ResumeConversationAsync(
         string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations,
         IOptions<DirectLineOptions> options, IOptions<HostFilteringOptions> allowedHosts, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
-        if (Find(conversations, grant, logger, out _) is { } missing)
+        if (await FindAsync(conversations, grant, logger, request.HttpContext.RequestAborted) is { } missing)
             return missing;
         if (ConversationResponse(request, tokens, grant, watermark, options.Value, allowedHosts.Value) is not { } response)
             return HostRefused(logger);
         return TypedResults.Ok(response);
     }
 
-    internal static Results<ContentHttpResult, ProblemHttpResult> GetActivities(
+    internal static async Task<Results<ContentHttpResult, ProblemHttpResult>> GetActivitiesAsync(
         string conversationId, string? watermark, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
-        if (Find(conversations, grant, logger, out var conversation) is { } missing)
+        if (await FindAsync(conversations, grant, logger, request.HttpContext.RequestAborted) is { } missing)
             return missing;
-        return TypedResults.Text(conversation.GetActivitySet(watermark), "application/json", Encoding.UTF8);
+        return TypedResults.Text(await conversations.GetActivitySetAsync(conversationId, watermark, request.HttpContext.RequestAborted), "application/json", Encoding.UTF8);
     }
 
     internal static async Task<Results<Ok<DirectLineResourceResponse>, ProblemHttpResult>> PostActivityAsync(
-        string conversationId, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, BotTurnHandler bot,
+        string conversationId, HttpRequest request, DirectLineTokens tokens, DirectLineConversations conversations, DirectLineTurns turns,
         TurnQueue queue, AdvisorTexts texts, ILogger<DirectLineConversations> logger)
     {
         if (Authorize(request, tokens, conversationId, logger, out var grant) is { } refused)
             return refused;
-        if (Find(conversations, grant, logger, out var conversation) is { } missing)
+        if (await FindAsync(conversations, grant, logger, request.HttpContext.RequestAborted) is { } missing)
             return missing;
 
         JsonObject? activity;
@@ -180,21 +179,20 @@ public static class DirectLineApi
         catch (JsonException)
         {
             // Never silence: the conversation shows that the message was not understood.
-            DirectLineLog.InvalidText(logger, conversation.Id, "the body is not valid JSON in UTF-8");
-            DirectLineReplySink.RefuseUnreadable(conversation, replyToId: null);
+            DirectLineLog.InvalidText(logger, conversationId, "the body is not valid JSON in UTF-8");
+            await DirectLineReplySink.RefuseUnreadableAsync(conversations, conversationId, replyToId: null);
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The body must be one activity as a JSON object in UTF-8.");
         }
         if (!IsWritable(activity))
         {
             // Valid JSON, but a string escapes to a lone surrogate: not text that can be stored or shown.
-            DirectLineLog.InvalidText(logger, conversation.Id, "a string is not valid Unicode text");
-            DirectLineReplySink.RefuseUnreadable(conversation, replyToId: null);
+            DirectLineLog.InvalidText(logger, conversationId, "a string is not valid Unicode text");
+            await DirectLineReplySink.RefuseUnreadableAsync(conversations, conversationId, replyToId: null);
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "The activity's strings must be valid Unicode text.");
         }
         if (activity is null || activity["type"] is not JsonValue typeValue || !typeValue.TryGetValue(out string? type) || type.Length == 0)
             return Refuse(logger, StatusCodes.Status400BadRequest, "Malformed activity", "An activity needs a \"type\".");
-        var conversationKey = ChannelTurns.ConversationKey(DirectLineReplySink.ChannelId, conversation.Id);
-        if (queue.IsBusy(conversationKey))
+        if (queue.IsBusy(DirectLineTurns.ConversationKey(conversationId)))
             return Refuse(logger, StatusCodes.Status429TooManyRequests, "Too many questions at once", "Wait for the answers to the earlier questions.");
 
         // The sender is who the token says, whatever the body claims.
@@ -204,24 +202,27 @@ public static class DirectLineApi
         activity["channelId"] ??= "directline";
         activity.Remove("replyToId");
 
-        // Web Chat shows the message as sent only when it comes back on the stream with an id (the echo);
-        // the answer follows on the conversation's work queue.
-        var id = conversation.AppendOnce(activity, ClientActivityId(activity), out bool appended);
-        if (!appended)
+        // Web Chat shows the message as sent only when it comes back on the stream with an id (the echo); the answer
+        // follows on the conversation's work queue. A message is logged as a question awaiting its reply, so that
+        // another replica answers it if this one dies first.
+        bool question = type == ActivityTypes.Message;
+        var logged = await conversations.Log.AppendAsync(conversationId, activity, ClientActivityId(activity), awaitsReply: question, request.HttpContext.RequestAborted);
+        var id = DirectLineStamp.ActivityId(conversationId, logged.Activity.Sequence);
+        if (!logged.Appended)
             return TypedResults.Ok(new DirectLineResourceResponse(id));
         if (DirectLineReplySink.Read(activity, id) is not { } inbound)
         {
-            DirectLineLog.InvalidText(logger, conversation.Id, "the activity's fields are not of their types");
-            DirectLineReplySink.RefuseUnreadable(conversation, id);
+            DirectLineLog.InvalidText(logger, conversationId, "the activity's fields are not of their types");
+            await DirectLineReplySink.RefuseUnreadableAsync(conversations, conversationId, id);
             return TypedResults.Ok(new DirectLineResourceResponse(id));
         }
         // The bot's conversation is the Direct Line conversation, whatever ids the body carries.
-        inbound.Conversation = new ConversationAccount { Id = conversation.Id };
+        inbound.Conversation = new ConversationAccount { Id = conversationId };
         // The user speaks in messages and feedback events; the server alone says who joined.
         if (inbound.Type is not (ActivityTypes.Message or ActivityTypes.Event))
             return TypedResults.Ok(new DirectLineResourceResponse(id));
-        if (queue.TryEnqueue(conversationKey, id, stopping => bot.HandleAsync(inbound, new DirectLineReplySink(conversation, inbound), ReplyStyle.WebChat, stopping)) != TurnQueueRefusal.None)
-            DirectLineReplySink.RefuseBusy(conversation, id, texts.TooManyQuestions);
+        if (turns.TryEnqueue(conversationId, inbound, question ? logged.Activity.Sequence : null) != TurnQueueRefusal.None)
+            await DirectLineReplySink.RefuseBusyAsync(conversations, conversationId, id, texts.TooManyQuestions);
         return TypedResults.Ok(new DirectLineResourceResponse(id));
     }
 
@@ -240,7 +241,7 @@ public static class DirectLineApi
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
-        var conversation = conversations.Get(conversationId);
+        var conversation = await conversations.Log.GetAsync(conversationId, context.RequestAborted);
         if (conversation is null || conversation.UserId != grant.UserId)
         {
             context.Response.StatusCode = conversation is null ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden;
@@ -255,8 +256,8 @@ public static class DirectLineApi
         string? watermark = context.Request.Query["watermark"];
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         // One stream per conversation: attaching closes the older one (a collision), as Direct Line does.
-        var collision = conversation.AttachStream();
-        using var subscription = conversation.Subscribe(watermark);
+        using var subscription = conversations.Subscribe(conversationId, watermark);
+        var collision = subscription.Collision;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, collision);
         DirectLineLog.StreamOpened(logger, conversationId, watermark);
 
@@ -279,10 +280,12 @@ public static class DirectLineApi
                 catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                 {
                     await socket.SendAsync(ReadOnlyMemory<byte>.Empty, WebSocketMessageType.Text, endOfMessage: true, stop.Token);
+                    // The fallback should a report of another replica's activity be lost: read the log now and then.
+                    subscription.Wake();
                     continue;
                 }
                 if (!more)
-                    break; // the conversation ended, or this stream fell too far behind: the client reconnects with its watermark
+                    break;
                 while (subscription.Reader.TryRead(out var frame))
                     await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, endOfMessage: true, stop.Token);
             }
@@ -427,9 +430,9 @@ public static class DirectLineApi
         return null;
     }
 
-    private static ProblemHttpResult? Find(DirectLineConversations conversations, DirectLineGrant grant, ILogger logger, out DirectLineConversation conversation)
+    private static async Task<ProblemHttpResult?> FindAsync(DirectLineConversations conversations, DirectLineGrant grant, ILogger logger, CancellationToken cancellationToken)
     {
-        conversation = conversations.Get(grant.ConversationId)!;
+        var conversation = await conversations.Log.GetAsync(grant.ConversationId, cancellationToken);
         if (conversation is null)
             return Refuse(logger, StatusCodes.Status404NotFound, "Conversation not found", "The conversation has ended or was never started; start a new one.");
         if (conversation.UserId != grant.UserId)

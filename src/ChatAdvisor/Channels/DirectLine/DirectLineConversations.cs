@@ -1,328 +1,121 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Microsoft.Extensions.Options;
+using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Storage;
 
 namespace ChatAdvisor.Channels.DirectLine;
 
 /// <summary>
-/// The Direct Line conversations this process serves, in memory: the activity history each one replays by
-/// watermark, and the WebSocket streams listening to it. Bounded by <see cref="DirectLineOptions.MaxConversations"/>
-/// (least recently used idle conversation dropped first) and by an idle timeout. Thread-safe.
+/// The Direct Line conversations as this replica serves them. The log (<see cref="IDirectLineLog"/>) is the truth: who
+/// owns each conversation and its activities in order. This class holds the WebSocket streams open on this replica and
+/// feeds each one from the log, from its own watermark on: when the log reports a new activity (logged here or by
+/// another replica), after a missed report, and at every heartbeat. Every stream sees every activity once and in order,
+/// whichever replica logged it. Thread-safe.
 /// </summary>
 public sealed class DirectLineConversations
 {
-    private readonly ConcurrentDictionary<string, DirectLineConversation> _conversations = new(StringComparer.Ordinal);
-    private readonly DirectLineOptions _options;
-    private readonly TimeProvider _time;
-    private readonly Lock _sweepGate = new();
-    private long _lastSweep;
+    private readonly ConcurrentDictionary<string, Streams> _streams = new(StringComparer.Ordinal);
+    private readonly string _signalPrefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+    private long _signals;
 
-    public DirectLineConversations(IOptions<DirectLineOptions> options, TimeProvider time)
+    /// <summary>Feeds this replica's streams from <paramref name="log"/>.</summary>
+    public DirectLineConversations(IDirectLineLog log)
     {
-        _options = options.Value;
-        _time = time;
-        _lastSweep = time.GetTimestamp();
+        Log = log;
+        log.Appended += OnAppended;
+        log.Signalled += OnSignalled;
+        log.Resynced += OnResynced;
     }
 
-    /// <summary>How many conversations are held.</summary>
-    public int Count => _conversations.Count;
+    /// <summary>The log the conversations live in.</summary>
+    public IDirectLineLog Log { get; }
 
     /// <summary>
-    /// Returns the conversation <paramref name="id"/> of <paramref name="userId"/>, creating it when it does not exist
-    /// (<paramref name="created"/> tells which). Null when it exists for another user.
+    /// True when someone may be listening to <paramref name="conversationId"/>'s stream, so live updates are worth
+    /// sending: a stream open here, or, with a shared log, possibly on another replica.
     /// </summary>
-    public DirectLineConversation? GetOrCreate(string id, string userId, out bool created)
-    {
-        created = false;
-        if (Get(id) is { } existing)
-            return existing.UserId == userId ? existing : null;
+    public bool CanStream(string conversationId) => Log.IsShared || _streams.ContainsKey(conversationId);
 
-        MakeRoom();
-        var fresh = new DirectLineConversation(id, userId, _options.MaxActivitiesPerConversation, _time);
-        var stored = _conversations.GetOrAdd(id, fresh);
-        created = ReferenceEquals(stored, fresh);
-        return stored.UserId == userId ? stored : null;
-    }
-
-    /// <summary>The conversation <paramref name="id"/>, or null when it never existed or has ended (idle too long, evicted).</summary>
-    public DirectLineConversation? Get(string id)
-    {
-        if (!_conversations.TryGetValue(id, out var conversation))
-            return null;
-        if (IsExpired(conversation))
-        {
-            _conversations.TryRemove(new KeyValuePair<string, DirectLineConversation>(id, conversation));
-            return null;
-        }
-        return conversation;
-    }
-
-    private bool IsExpired(DirectLineConversation conversation)
-        => !conversation.HasSubscribers
-           && _time.GetElapsedTime(conversation.LastUsed) > TimeSpan.FromMinutes(_options.ConversationIdleMinutes);
-
-    private void MakeRoom()
-    {
-        bool sweepDue = _time.GetElapsedTime(Interlocked.Read(ref _lastSweep)) > TimeSpan.FromMinutes(1);
-        if (!sweepDue && _conversations.Count < _options.MaxConversations)
-            return;
-
-        lock (_sweepGate)
-        {
-            Interlocked.Exchange(ref _lastSweep, _time.GetTimestamp());
-            foreach (var (id, conversation) in _conversations)
-            {
-                if (IsExpired(conversation))
-                    _conversations.TryRemove(new KeyValuePair<string, DirectLineConversation>(id, conversation));
-            }
-
-            // Still full: drop the least recently used conversation that nobody is listening to (O(n), only at capacity).
-            while (_conversations.Count >= _options.MaxConversations)
-            {
-                var oldest = _conversations.Values.Where(c => !c.HasSubscribers).MinBy(c => c.LastUsed)
-                             ?? _conversations.Values.MinBy(c => c.LastUsed);
-                if (oldest is null || !_conversations.TryRemove(new KeyValuePair<string, DirectLineConversation>(oldest.Id, oldest)))
-                    break;
-                oldest.End();
-            }
-        }
-    }
-}
-
-/// <summary>
-/// One Direct Line conversation: its activities in order, numbered by a sequence that doubles as the watermark, and
-/// the streams listening to it. Appending and subscribing happen under one lock, so every stream sees every activity
-/// once and in order. Thread-safe.
-/// </summary>
-public sealed class DirectLineConversation
-{
-    /// <summary>Frames a slow stream may fall behind before it is closed (the client reconnects and replays by watermark).</summary>
-    private const int StreamBacklog = 256;
-
-    private readonly Lock _gate = new();
-    private readonly LinkedList<(long Sequence, string Json)> _history = new();
-    private readonly List<Channel<string>> _subscribers = [];
-    private readonly Dictionary<string, string> _idsByClientActivityId = new(StringComparer.Ordinal);
-    private readonly Queue<string> _clientActivityIds = new();
-    private readonly int _maxActivities;
-    private readonly TimeProvider _time;
-    private long _nextSequence;
-    private DateTimeOffset _lastTimestamp = DateTimeOffset.MinValue;
-    private long _lastUsed;
-    private long _nextSignal;
-    private bool _ended;
-    private CancellationTokenSource? _stream;
-
-    internal DirectLineConversation(string id, string userId, int maxActivities, TimeProvider time)
-    {
-        Id = id;
-        UserId = userId;
-        _maxActivities = maxActivities;
-        _time = time;
-        _lastUsed = time.GetTimestamp();
-    }
-
-    /// <summary>The Direct Line conversation id.</summary>
-    public string Id { get; }
-
-    /// <summary>The user the conversation belongs to.</summary>
-    public string UserId { get; }
-
-    internal long LastUsed => Interlocked.Read(ref _lastUsed);
-
-    /// <summary>True while a WebSocket stream listens (only streams see typing and live-stream activities).</summary>
-    public bool HasSubscribers
-    {
-        get { lock (_gate) return _subscribers.Count > 0; }
-    }
-
-    /// <summary>The current watermark (the sequence of the last activity), or null before the first one.</summary>
-    public string? Watermark
-    {
-        get { lock (_gate) return _nextSequence == 0 ? null : Format(_nextSequence - 1); }
-    }
+    /// <summary>Logs a bot's activity and returns its id.</summary>
+    public async Task<string> AppendAsync(string conversationId, JsonObject activity, CancellationToken cancellationToken = default)
+        => Id(conversationId, (await Log.AppendAsync(conversationId, activity, cancellationToken: cancellationToken)).Activity);
 
     /// <summary>
-    /// Stamps <paramref name="activity"/> with its id, a timestamp later than every earlier one (Web Chat orders by
-    /// timestamp) and the conversation, keeps it for replay and pushes it to every open stream. Returns its id.
+    /// Pushes a transient activity (typing, a live-stream update) to the open streams only, on whichever replica holds
+    /// them: it is not kept and not polled. Returns the id it was given, which a live stream's later updates refer to.
     /// </summary>
-    public string Append(JsonObject activity)
+    public async Task<string> SignalAsync(string conversationId, JsonObject activity, CancellationToken cancellationToken = default)
     {
-        Touch();
-        lock (_gate)
-        {
-            long sequence = _nextSequence++;
-            string id = Id + "|" + sequence.ToString("D7", CultureInfo.InvariantCulture);
-            activity["id"] = id;
-            activity["timestamp"] = NextTimestamp().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-            activity["conversation"] = new JsonObject { ["id"] = Id };
-            string json = activity.ToJsonString();
-
-            _history.AddLast((sequence, json));
-            while (_history.Count > _maxActivities)
-                _history.RemoveFirst();
-
-            Publish(ActivitySet([json], Format(sequence)));
-            return id;
-        }
-    }
-
-    /// <summary>
-    /// Appends a user's activity once per <paramref name="clientActivityId"/> (Web Chat's <c>channelData.clientActivityID</c>):
-    /// a client that lost the response to its post and posts the same activity again gets the id stored the first
-    /// time (<paramref name="appended"/> false), so the question is echoed and answered once.
-    /// </summary>
-    public string AppendOnce(JsonObject activity, string? clientActivityId, out bool appended)
-    {
-        lock (_gate)
-        {
-            if (clientActivityId is not null && _idsByClientActivityId.TryGetValue(clientActivityId, out var existing))
-            {
-                appended = false;
-                return existing;
-            }
-            var id = Append(activity);
-            appended = true;
-            if (clientActivityId is not null)
-            {
-                _idsByClientActivityId[clientActivityId] = id;
-                _clientActivityIds.Enqueue(clientActivityId);
-                while (_clientActivityIds.Count > _maxActivities)
-                    _idsByClientActivityId.Remove(_clientActivityIds.Dequeue());
-            }
-            return id;
-        }
-    }
-
-    /// <summary>
-    /// Pushes a transient activity (typing, a live-stream update) to the open streams only: it is not kept and not
-    /// polled. Returns the id it was given, which a live stream's later updates refer to.
-    /// </summary>
-    public string Signal(JsonObject activity)
-    {
-        lock (_gate)
-        {
-            string id = Id + "|t" + (_nextSignal++).ToString(CultureInfo.InvariantCulture);
-            activity["id"] = id;
-            activity["conversation"] = new JsonObject { ["id"] = Id };
-            activity["timestamp"] = NextTimestamp().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
-            Publish(ActivitySet([activity.ToJsonString()], _nextSequence == 0 ? null : Format(_nextSequence - 1)));
-            return id;
-        }
+        // Unique across replicas: a client drops an activity whose id it has seen.
+        string id = conversationId + "|t" + _signalPrefix + Interlocked.Increment(ref _signals).ToString(CultureInfo.InvariantCulture);
+        activity["id"] = id;
+        await Log.SignalAsync(conversationId, activity, cancellationToken);
+        return id;
     }
 
     /// <summary>The activities after <paramref name="watermark"/> (all of them for null or empty) as an ActivitySet JSON.</summary>
-    public string GetActivitySet(string? watermark)
+    public async Task<string> GetActivitySetAsync(string conversationId, string? watermark, CancellationToken cancellationToken = default)
     {
-        Touch();
-        lock (_gate)
-            return ActivitySet(Since(watermark), _nextSequence == 0 ? null : Format(_nextSequence - 1));
+        var activities = await Log.ReadAsync(conversationId, After(watermark), cancellationToken);
+        long latest = activities.Count > 0 ? activities[^1].Sequence : await Log.LatestAsync(conversationId, cancellationToken);
+        return ActivitySet([.. activities.Select(a => a.Json)], latest);
     }
 
     /// <summary>
-    /// Opens a stream: its first frames replay the activities after <paramref name="watermark"/>, then every new one
-    /// follows in order. Dispose the subscription to close it. The reader completes when the conversation ends or the
-    /// stream falls too far behind.
+    /// Opens a stream on <paramref name="conversationId"/>: its first frames replay the activities after
+    /// <paramref name="watermark"/>, then every new one follows in order. It becomes the conversation's one stream on
+    /// this replica: the one attached before it is told to close (the protocol's collision). Dispose it to close.
     /// </summary>
-    public DirectLineSubscription Subscribe(string? watermark)
+    public DirectLineSubscription Subscribe(string conversationId, string? watermark)
     {
-        Touch();
-        lock (_gate)
+        DirectLineSubscription subscription;
+        while (true)
         {
-            // One activity per frame, replay included: DirectLineJS emits the activities of one frame on successive
-            // timer ticks, so a frame arriving meanwhile would interleave with a multi-activity frame (a reply
-            // overtaking its question's echo).
-            var replay = SinceWithSequence(watermark);
-            var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(StreamBacklog + replay.Count) { SingleReader = true, SingleWriter = false });
-            foreach (var (sequence, json) in replay)
-                channel.Writer.TryWrite(ActivitySet([json], Format(sequence)));
-            if (_ended)
-                channel.Writer.TryComplete();
-            else
-                _subscribers.Add(channel);
-            return new DirectLineSubscription(this, channel);
+            var streams = _streams.GetOrAdd(conversationId, id => new Streams(id));
+            subscription = new DirectLineSubscription(this, streams, After(watermark));
+            if (streams.TryAdd(subscription))
+                break;
+            // That set was just emptied and removed: take a fresh one.
         }
+        subscription.Wake();
+        return subscription;
     }
 
-    /// <summary>
-    /// Makes the caller the conversation's one WebSocket stream. The stream attached before it is told to close (the
-    /// protocol's collision) through the token it got. Returns the token cancelled when a newer stream attaches.
-    /// </summary>
-    internal CancellationToken AttachStream()
+    internal void Unsubscribe(Streams streams, DirectLineSubscription subscription)
     {
-        var mine = new CancellationTokenSource();
-        CancellationTokenSource? older;
-        lock (_gate)
-        {
-            older = _stream;
-            _stream = mine;
-        }
-        older?.Cancel();
-        return mine.Token;
+        if (streams.Remove(subscription))
+            _streams.TryRemove(new KeyValuePair<string, Streams>(streams.ConversationId, streams));
     }
 
-    internal void Unsubscribe(Channel<string> channel)
+    private void OnAppended(string conversationId, long sequence)
     {
-        lock (_gate)
-            _subscribers.Remove(channel);
-        channel.Writer.TryComplete();
-        Touch();
+        if (_streams.TryGetValue(conversationId, out var streams))
+            streams.Wake(sequence);
     }
 
-    internal void End()
+    private void OnSignalled(string conversationId, string json)
     {
-        lock (_gate)
-        {
-            _ended = true;
-            foreach (var subscriber in _subscribers)
-                subscriber.Writer.TryComplete();
-            _subscribers.Clear();
-        }
+        if (_streams.TryGetValue(conversationId, out var streams))
+            streams.Push(json);
     }
 
-    private void Touch() => Interlocked.Exchange(ref _lastUsed, _time.GetTimestamp());
-
-    private DateTimeOffset NextTimestamp()
+    private void OnResynced()
     {
-        // Millisecond resolution on the wire: each activity gets at least 1 ms more than the previous one.
-        var now = _time.GetUtcNow();
-        now = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
-        _lastTimestamp = now > _lastTimestamp ? now : _lastTimestamp.AddMilliseconds(1);
-        return _lastTimestamp;
+        foreach (var streams in _streams.Values)
+            streams.Wake(long.MaxValue);
     }
 
-    private List<string> Since(string? watermark) => SinceWithSequence(watermark).ConvertAll(a => a.Json);
+    private static long After(string? watermark)
+        => long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out long w) ? w : -1;
 
-    private List<(long Sequence, string Json)> SinceWithSequence(string? watermark)
-    {
-        long after = long.TryParse(watermark, NumberStyles.None, CultureInfo.InvariantCulture, out long w) ? w : -1;
-        var result = new List<(long Sequence, string Json)>();
-        foreach (var activity in _history)
-        {
-            if (activity.Sequence > after)
-                result.Add(activity);
-        }
-        return result;
-    }
+    private static string Id(string conversationId, LoggedActivity activity) => DirectLineStamp.ActivityId(conversationId, activity.Sequence);
 
-    private void Publish(string frame)
-    {
-        for (int i = _subscribers.Count - 1; i >= 0; i--)
-        {
-            if (!_subscribers[i].Writer.TryWrite(frame))
-            {
-                _subscribers[i].Writer.TryComplete();
-                _subscribers.RemoveAt(i);
-            }
-        }
-    }
-
-    private static string Format(long sequence) => sequence.ToString(CultureInfo.InvariantCulture);
-
-    private static string ActivitySet(List<string> activities, string? watermark)
+    /// <summary>An ActivitySet: the activities and the watermark (null before the first activity).</summary>
+    internal static string ActivitySet(IReadOnlyList<string> activities, long watermark)
     {
         var builder = new StringBuilder("{\"activities\":[");
         for (int i = 0; i < activities.Count; i++)
@@ -332,17 +125,159 @@ public sealed class DirectLineConversation
             builder.Append(activities[i]);
         }
         builder.Append("],\"watermark\":");
-        builder.Append(watermark is null ? "null" : "\"" + watermark + "\"");
+        builder.Append(watermark < 0 ? "null" : "\"" + watermark.ToString(CultureInfo.InvariantCulture) + "\"");
         return builder.Append('}').ToString();
+    }
+
+    /// <summary>The streams open on one conversation on this replica.</summary>
+    internal sealed class Streams(string conversationId)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<DirectLineSubscription> _open = [];
+        private CancellationTokenSource? _newest;
+        private bool _removed;
+
+        public string ConversationId { get; } = conversationId;
+
+        /// <summary>Adds a stream and makes it the one that counts: the stream attached before is cancelled. False when this set is gone.</summary>
+        public bool TryAdd(DirectLineSubscription subscription)
+        {
+            CancellationTokenSource? older;
+            lock (_gate)
+            {
+                if (_removed)
+                    return false;
+                _open.Add(subscription);
+                older = _newest;
+                _newest = subscription.CollisionSource;
+            }
+            older?.Cancel();
+            return true;
+        }
+
+        /// <summary>Removes a stream; true when it was the last (the set is then gone).</summary>
+        public bool Remove(DirectLineSubscription subscription)
+        {
+            lock (_gate)
+            {
+                _open.Remove(subscription);
+                _removed = _open.Count == 0;
+                return _removed;
+            }
+        }
+
+        public void Wake(long sequence)
+        {
+            foreach (var subscription in Snapshot())
+                subscription.Wake(sequence);
+        }
+
+        public void Push(string json)
+        {
+            foreach (var subscription in Snapshot())
+                subscription.Push(json);
+        }
+
+        private DirectLineSubscription[] Snapshot()
+        {
+            lock (_gate)
+                return [.. _open];
+        }
     }
 }
 
-/// <summary>An open stream on a conversation: read frames from <see cref="Reader"/>; dispose to stop listening.</summary>
-public sealed class DirectLineSubscription(DirectLineConversation conversation, Channel<string> channel) : IDisposable
+/// <summary>
+/// An open stream on a conversation: ActivitySet frames to read from <see cref="Reader"/>, one activity per frame;
+/// dispose to stop listening. <see cref="Collision"/> is cancelled when a newer stream attaches to the conversation.
+/// </summary>
+public sealed class DirectLineSubscription : IDisposable
 {
+    /// <summary>Frames a slow reader may fall behind before the log is read more slowly (transient frames are then dropped).</summary>
+    private const int StreamBacklog = 256;
+
+    private readonly DirectLineConversations _owner;
+    private readonly DirectLineConversations.Streams _streams;
+    private readonly Channel<string> _frames = Channel.CreateBounded<string>(new BoundedChannelOptions(StreamBacklog) { SingleReader = true });
+    private readonly CancellationTokenSource _closed = new();
+    private long _sent;
+    private int _state; // 0 idle, 1 reading the log, 2 reading and asked to read again
+
+    internal DirectLineSubscription(DirectLineConversations owner, DirectLineConversations.Streams streams, long after)
+    {
+        _owner = owner;
+        _streams = streams;
+        _sent = after;
+    }
+
     /// <summary>ActivitySet frames, in order.</summary>
-    public ChannelReader<string> Reader => channel.Reader;
+    public ChannelReader<string> Reader => _frames.Reader;
+
+    /// <summary>Cancelled when a newer stream attaches to the same conversation on this replica.</summary>
+    public CancellationToken Collision => CollisionSource.Token;
+
+    internal CancellationTokenSource CollisionSource { get; } = new();
+
+    /// <summary>Reads the log from this stream's watermark (the heartbeat's poll, in case a report was missed).</summary>
+    public void Wake() => Wake(long.MaxValue);
+
+    internal void Wake(long sequence)
+    {
+        if (sequence <= Interlocked.Read(ref _sent))
+            return;
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state == 2)
+                return;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) == state)
+            {
+                if (state == 0)
+                    _ = CatchUpAsync();
+                return;
+            }
+        }
+    }
+
+    internal void Push(string json)
+    {
+        long sent = Interlocked.Read(ref _sent);
+        // Transient: a reader too far behind simply does not get it.
+        _frames.Writer.TryWrite(DirectLineConversations.ActivitySet([json], sent));
+    }
+
+    private async Task CatchUpAsync()
+    {
+        while (true)
+        {
+            try
+            {
+                foreach (var activity in await _owner.Log.ReadAsync(_streams.ConversationId, Interlocked.Read(ref _sent), _closed.Token))
+                {
+                    // One activity per frame: DirectLineJS emits the activities of one frame on successive timer
+                    // ticks, so a frame arriving meanwhile would interleave with a multi-activity frame.
+                    await _frames.Writer.WriteAsync(DirectLineConversations.ActivitySet([activity.Json], activity.Sequence), _closed.Token);
+                    Interlocked.Exchange(ref _sent, activity.Sequence);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or ChannelClosedException)
+            {
+                return;
+            }
+            catch (StorageUnavailableException)
+            {
+                // The next report or heartbeat reads again from the same watermark.
+            }
+            if (Interlocked.CompareExchange(ref _state, 0, 1) == 1)
+                return;
+            Volatile.Write(ref _state, 1);
+        }
+    }
 
     /// <inheritdoc />
-    public void Dispose() => conversation.Unsubscribe(channel);
+    public void Dispose()
+    {
+        _owner.Unsubscribe(_streams, this);
+        _closed.Cancel();
+        _frames.Writer.TryComplete();
+    }
 }

@@ -23,4 +23,13 @@ internal static partial class DirectLineLog
 
     [LoggerMessage(6014, LogLevel.Warning, "Direct Line streamUrl refused: the request's host is not in AllowedHosts and DirectLine:PublicBaseUrl is not set")]
     public static partial void HostNotAllowed(ILogger logger);
+
+    [LoggerMessage(6015, LogLevel.Information, "Direct Line conversation {ConversationId}: question {Sequence} answered first, before the one after it")]
+    public static partial void EarlierTurnFirst(ILogger logger, string conversationId, long sequence);
+
+    [LoggerMessage(6016, LogLevel.Warning, "Direct Line conversation {ConversationId}: question {Sequence} taken over from a replica that stopped renewing its lease")]
+    public static partial void TurnTakenOver(ILogger logger, string conversationId, long sequence);
+
+    [LoggerMessage(6017, LogLevel.Information, "{Count} idle Direct Line conversations forgotten")]
+    public static partial void ConversationsForgotten(ILogger logger, int count);
 }

@@ -36,6 +36,12 @@ public sealed class DirectLineOptions : IValidatableObject
     /// <summary>A conversation with no traffic for this many minutes ends (404 afterwards).</summary>
     public int ConversationIdleMinutes { get; set; } = 120;
 
+    /// <summary>
+    /// With replicas: how long a question stays with the replica that took it without that replica renewing its lease
+    /// (every third of it). When a replica dies, another one answers its questions after at most this long.
+    /// </summary>
+    public int TurnLeaseSeconds { get; set; } = 10;
+
     /// <summary>Seconds between heartbeats (empty frames) on an idle WebSocket stream.</summary>
     public int HeartbeatSeconds { get; set; } = 15;
 
@@ -60,6 +66,8 @@ public sealed class DirectLineOptions : IValidatableObject
             yield return new ValidationResult("DirectLine:MaxActivitiesPerConversation must be between 10 and 100000.", [nameof(MaxActivitiesPerConversation)]);
         if (ConversationIdleMinutes is < 1 or > 10_080)
             yield return new ValidationResult("DirectLine:ConversationIdleMinutes must be between 1 and 10080.", [nameof(ConversationIdleMinutes)]);
+        if (TurnLeaseSeconds is < 2 or > 600)
+            yield return new ValidationResult("DirectLine:TurnLeaseSeconds must be between 2 and 600.", [nameof(TurnLeaseSeconds)]);
         if (HeartbeatSeconds is < 1 or > 300)
             yield return new ValidationResult("DirectLine:HeartbeatSeconds must be between 1 and 300.", [nameof(HeartbeatSeconds)]);
         if (SigningKey.Length > 0 && !IsStrongKey(SigningKey))

@@ -1,15 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Storage;
 
 namespace ChatAdvisor.Channels.DirectLine;
 
 /// <summary>
-/// Replies of the bot into a Direct Line conversation: messages are stored for replay by watermark and pushed to the
+/// Replies of the bot into a Direct Line conversation: messages are logged for replay by watermark and pushed to the
 /// open streams; typing and live-stream updates go to the open streams only (Direct Line never polls them), so a
 /// client on REST polling sees the final message alone. Thread-safe.
 /// </summary>
-public sealed class DirectLineReplySink(DirectLineConversation conversation, Activity inbound) : IReplySink
+public sealed class DirectLineReplySink(DirectLineConversations conversations, string conversationId, Activity inbound) : IReplySink
 {
     /// <summary>The channel id the bot sees for Web Chat through this server's Direct Line, whatever a client claims.</summary>
     public const string ChannelId = "webchat";
@@ -18,24 +19,23 @@ public sealed class DirectLineReplySink(DirectLineConversation conversation, Act
     public static readonly ChannelAccount Bot = new() { Id = "chatadvisor", Name = "ChatAdvisor", Role = "bot" };
 
     /// <inheritdoc />
-    public Task<string?> SendAsync(Activity reply, CancellationToken cancellationToken = default)
+    public async Task<string?> SendAsync(Activity reply, CancellationToken cancellationToken = default)
     {
         var json = ToJson(reply);
-        return Task.FromResult<string?>(reply.Type == ActivityTypes.Typing ? conversation.Signal(json) : conversation.Append(json));
+        return reply.Type == ActivityTypes.Typing
+            ? await conversations.SignalAsync(conversationId, json, cancellationToken)
+            : await conversations.AppendAsync(conversationId, json, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task TypingAsync(CancellationToken cancellationToken = default)
-    {
-        conversation.Signal(ToJson(AnswerActivities.Typing(inbound)));
-        return Task.CompletedTask;
-    }
+        => conversations.SignalAsync(conversationId, ToJson(AnswerActivities.Typing(inbound)), cancellationToken);
 
     /// <inheritdoc />
-    public bool CanStream => conversation.HasSubscribers;
+    public bool CanStream => conversations.CanStream(conversationId);
 
     /// <summary>The activity the bot is handed when a conversation starts: the user joined, so it says its welcome.</summary>
-    public static Activity ConversationStarted(DirectLineConversation conversation) => new()
+    public static Activity ConversationStarted(DirectLineConversationInfo conversation) => new()
     {
         Type = ActivityTypes.ConversationUpdate,
         ChannelId = ChannelId,
@@ -73,12 +73,12 @@ public sealed class DirectLineReplySink(DirectLineConversation conversation, Act
     }
 
     /// <summary>Tells the conversation that a message could not be read, so the user sees an error rather than silence.</summary>
-    public static void RefuseUnreadable(DirectLineConversation conversation, string? replyToId)
-        => conversation.Append(ToJson(AnswerActivities.Text(UnreadableText, new Activity { Id = replyToId, Recipient = Bot }, ReplyStyle.WebChat)));
+    public static Task RefuseUnreadableAsync(DirectLineConversations conversations, string conversationId, string? replyToId)
+        => conversations.AppendAsync(conversationId, ToJson(AnswerActivities.Text(UnreadableText, new Activity { Id = replyToId, Recipient = Bot }, ReplyStyle.WebChat)));
 
     /// <summary>Tells the conversation that its questions are coming too fast.</summary>
-    public static void RefuseBusy(DirectLineConversation conversation, string replyToId, string text)
-        => conversation.Append(ToJson(AnswerActivities.Text(text, new Activity { Id = replyToId, Recipient = Bot }, ReplyStyle.WebChat)));
+    public static Task RefuseBusyAsync(DirectLineConversations conversations, string conversationId, string replyToId, string text)
+        => conversations.AppendAsync(conversationId, ToJson(AnswerActivities.Text(text, new Activity { Id = replyToId, Recipient = Bot }, ReplyStyle.WebChat)));
 
     private const string UnreadableText = "Sorry, that message could not be read (its text must be plain UTF-8 text). Please type the question again.";
 

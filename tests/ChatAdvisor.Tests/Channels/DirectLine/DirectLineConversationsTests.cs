@@ -1,106 +1,122 @@
 using System.Text.Json.Nodes;
 using ChatAdvisor.Channels.DirectLine;
-using Microsoft.Extensions.Options;
+using ChatAdvisor.Storage;
 
 namespace ChatAdvisor.Tests.Channels.DirectLine;
 
 public sealed class DirectLineConversationsTests
 {
-    private static DirectLineConversations Create(TimeProvider time, int maxConversations = 100, int maxActivities = 500)
-        => new(Options.Create(new DirectLineOptions { MaxConversations = maxConversations, MaxActivitiesPerConversation = maxActivities, ConversationIdleMinutes = 60 }), time);
+    private static async Task<DirectLineConversations> CreateAsync(TimeProvider time, int maxActivities = 500)
+    {
+        var conversations = new DirectLineConversations(new InMemoryDirectLineLog(time, maxActivities));
+        await conversations.Log.GetOrCreateAsync("dl-1", "dl_user");
+        return conversations;
+    }
+
+    private static JsonObject Message(string text) => new() { ["type"] = "message", ["text"] = text };
+
+    private static async Task<List<JsonNode>> ReadAsync(DirectLineSubscription subscription, int count)
+    {
+        var activities = new List<JsonNode>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (activities.Count < count && await subscription.Reader.WaitToReadAsync(timeout.Token))
+        {
+            while (subscription.Reader.TryRead(out var frame))
+                activities.AddRange(JsonNode.Parse(frame)!["activities"]!.AsArray().Select(a => a!));
+        }
+        return activities;
+    }
 
     [Fact]
     public async Task Subscribe_WhileOthersAppend_SeesEveryActivityOnceAndInOrder()
     {
-        var conversation = Create(TimeProvider.System).GetOrCreate("dl-1", "dl_user", out _)!;
+        var conversations = await CreateAsync(TimeProvider.System);
         for (int i = 0; i < 50; i++)
-            conversation.Append(new JsonObject { ["type"] = "message", ["text"] = "before " + i });
+            await conversations.AppendAsync("dl-1", Message("before " + i));
 
-        using var subscription = conversation.Subscribe(watermark: "19");
-        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+        using var subscription = conversations.Subscribe("dl-1", watermark: "19");
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             for (int i = 0; i < 50; i++)
-                conversation.Append(new JsonObject { ["type"] = "message", ["text"] = $"writer {w} message {i}" });
+                await conversations.AppendAsync("dl-1", Message($"writer {w} message {i}"));
         })).ToArray();
         await Task.WhenAll(writers);
 
-        var ids = new List<string>();
-        while (ids.Count < 30 + 200 && await subscription.Reader.WaitToReadAsync())
-        {
-            while (subscription.Reader.TryRead(out var frame))
-                ids.AddRange(JsonNode.Parse(frame)!["activities"]!.AsArray().Select(a => a!["id"]!.GetValue<string>()));
-        }
-
-        var sequences = ids.Select(id => int.Parse(id.Split('|')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var activities = await ReadAsync(subscription, 30 + 200);
+        var sequences = activities.Select(a => int.Parse(a["id"]!.GetValue<string>().Split('|')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(Enumerable.Range(20, 230), sequences);
     }
 
     [Fact]
-    public void Append_SameMillisecond_TimestampsStillIncrease()
+    public async Task Subscribe_FramesCarryOneActivityAndItsWatermark_AndSignalsTheLatestWatermark()
+    {
+        var conversations = await CreateAsync(TimeProvider.System);
+        await conversations.AppendAsync("dl-1", Message("first"));
+        using var subscription = conversations.Subscribe("dl-1", watermark: null);
+        Assert.Single(await ReadAsync(subscription, 1));
+
+        var typingId = await conversations.SignalAsync("dl-1", new JsonObject { ["type"] = "typing" });
+        Assert.True(await subscription.Reader.WaitToReadAsync());
+        Assert.True(subscription.Reader.TryRead(out var frame));
+
+        var set = JsonNode.Parse(frame)!;
+        Assert.Equal("0", set["watermark"]!.GetValue<string>());
+        Assert.Equal(typingId, set["activities"]![0]!["id"]!.GetValue<string>());
+        Assert.StartsWith("dl-1|t", typingId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Subscribe_ASecondStream_CollidesWithTheFirst()
+    {
+        var conversations = await CreateAsync(TimeProvider.System);
+        using var first = conversations.Subscribe("dl-1", watermark: null);
+        Assert.True(conversations.CanStream("dl-1"));
+
+        using (var second = conversations.Subscribe("dl-1", watermark: null))
+        {
+            Assert.True(first.Collision.IsCancellationRequested);
+            Assert.False(second.Collision.IsCancellationRequested);
+        }
+        first.Dispose();
+
+        Assert.False(conversations.CanStream("dl-1"));
+    }
+
+    [Fact]
+    public async Task Append_SameMillisecond_TimestampsStillIncrease()
     {
         var time = new ManualTime(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var conversation = Create(time).GetOrCreate("dl-1", "dl_user", out _)!;
+        var conversations = await CreateAsync(time);
 
-        var first = new JsonObject { ["type"] = "message" };
-        var second = new JsonObject { ["type"] = "message" };
-        conversation.Append(first);
-        conversation.Append(second);
+        var first = Message("a");
+        var second = Message("b");
+        await conversations.AppendAsync("dl-1", first);
+        await conversations.AppendAsync("dl-1", second);
 
         Assert.True(DateTimeOffset.Parse(second["timestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
                     > DateTimeOffset.Parse(first["timestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
-    public void GetOrCreate_AtCapacity_DropsTheLeastRecentlyUsed()
+    public async Task GetActivitySet_BeyondTheHistoryLimit_ReplaysTheMostRecent()
     {
-        var time = new ManualTime(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var conversations = Create(time, maxConversations: 2);
-        conversations.GetOrCreate("dl-old", "dl_a", out _);
-        time.Advance(TimeSpan.FromSeconds(1));
-        conversations.GetOrCreate("dl-recent", "dl_b", out _);
-        time.Advance(TimeSpan.FromSeconds(1));
-
-        conversations.GetOrCreate("dl-new", "dl_c", out bool created);
-
-        Assert.True(created);
-        Assert.Null(conversations.Get("dl-old"));
-        Assert.NotNull(conversations.Get("dl-recent"));
-        Assert.Equal(2, conversations.Count);
-    }
-
-    [Fact]
-    public void Get_AfterTheIdleTimeout_ReportsTheConversationEnded()
-    {
-        var time = new ManualTime(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var conversations = Create(time);
-        conversations.GetOrCreate("dl-1", "dl_user", out _);
-
-        time.Advance(TimeSpan.FromMinutes(59));
-        Assert.NotNull(conversations.Get("dl-1"));
-        time.Advance(TimeSpan.FromMinutes(61));
-        Assert.Null(conversations.Get("dl-1"));
-    }
-
-    [Fact]
-    public void GetOrCreate_ExistingConversationOfAnotherUser_IsRefused()
-    {
-        var conversations = Create(TimeProvider.System);
-        conversations.GetOrCreate("dl-1", "dl_alice", out _);
-
-        Assert.Null(conversations.GetOrCreate("dl-1", "dl_mallory", out bool created));
-        Assert.False(created);
-    }
-
-    [Fact]
-    public void GetActivitySet_BeyondTheHistoryLimit_ReplaysTheMostRecent()
-    {
-        var conversation = Create(TimeProvider.System, maxActivities: 10).GetOrCreate("dl-1", "dl_user", out _)!;
+        var conversations = await CreateAsync(TimeProvider.System, maxActivities: 10);
         for (int i = 0; i < 25; i++)
-            conversation.Append(new JsonObject { ["type"] = "message", ["text"] = "m" + i });
+            await conversations.AppendAsync("dl-1", Message("m" + i));
 
-        var set = JsonNode.Parse(conversation.GetActivitySet(watermark: null))!;
+        var set = JsonNode.Parse(await conversations.GetActivitySetAsync("dl-1", watermark: null))!;
 
         Assert.Equal(Enumerable.Range(15, 10).Select(i => "m" + i), set["activities"]!.AsArray().Select(a => a!["text"]!.GetValue<string>()));
         Assert.Equal("24", set["watermark"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task GetActivitySet_AfterTheLatest_IsEmptyWithTheSameWatermark()
+    {
+        var conversations = await CreateAsync(TimeProvider.System);
+        Assert.Equal("{\"activities\":[],\"watermark\":null}", await conversations.GetActivitySetAsync("dl-1", watermark: null));
+        await conversations.AppendAsync("dl-1", Message("m"));
+
+        Assert.Equal("{\"activities\":[],\"watermark\":\"0\"}", await conversations.GetActivitySetAsync("dl-1", watermark: "0"));
     }
 }
