@@ -138,8 +138,6 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
         external: true
         targetPort: 8080
         transport: 'auto'   // HTTP/1.1 with WebSocket upgrades for Direct Line streams
-        // Until Direct Line activities fan out between replicas, a Web Chat client stays on the replica holding its stream.
-        stickySessions: { affinity: 'sticky' }
       }
       registries: privateRegistry ? [ { server: registryServer, username: registryUsername, passwordSecretRef: 'registry-password' } ] : []
       secrets: concat([

@@ -11,11 +11,14 @@ import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : fallback; };
+// Every replica signs the web chat's tokens with the same key.
+const signingKey = randomBytes(32).toString('base64');
 const runs = option('runs', 3), total = option('total', 1500), clients = option('clients', 40);
 const exe = join(root, 'src', 'ChatAdvisor', 'bin', 'Release', 'net10.0', 'ChatAdvisor.dll');
 
@@ -53,7 +56,7 @@ async function startServer(env) {
 async function measure(setup, run) {
   const servers = [];
   const env = {};
-  if (setup.provider === 'postgres') Object.assign(env, { Storage__Provider: 'postgres', ConnectionStrings__Postgres: createDatabase(`bench_${setup.name.replace(/\W/g, '_')}_${run}`) });
+  if (setup.provider === 'postgres') Object.assign(env, { Storage__Provider: 'postgres', DirectLine__SigningKey: signingKey, ConnectionStrings__Postgres: createDatabase(`bench_${setup.name.replace(/\W/g, '_')}_${run}`) });
   else rmSync(join(work, 'storage', 'conversations.db'), { force: true });
   for (let i = 0; i < setup.replicas; i++) servers.push(await startServer(env));
   const out = execFileSync('node', [join(root, 'tools', 'load', 'ask-load.mjs'), servers.map(s => s.base).join(','),
