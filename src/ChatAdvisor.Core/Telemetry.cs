@@ -35,6 +35,14 @@ public static class Telemetry
     public static readonly Counter<long> TurnRetries = Meter.CreateCounter<long>("chatadvisor.turn.retries", "{retry}",
         "Turns answered again after a concurrent turn of the same conversation");
 
+    /// <summary>Channel turns accepted and not finished: the depth of the turn queue.</summary>
+    public static readonly UpDownCounter<long> QueuedTurns = Meter.CreateUpDownCounter<long>("chatadvisor.turns.queued", "{turn}",
+        "Channel turns accepted and not finished yet");
+
+    /// <summary>Direct Line questions taken over from a replica that stopped renewing its lease.</summary>
+    public static readonly Counter<long> TurnsTakenOver = Meter.CreateCounter<long>("chatadvisor.turns.taken_over", "{turn}",
+        "Direct Line questions answered by another replica after theirs stopped renewing its lease");
+
     /// <summary>
     /// Wraps an embedding generator in Microsoft.Extensions.AI's OpenTelemetry layer: GenAI <c>embeddings</c> spans and
     /// metrics under <see cref="EmbeddingsSourceName"/>, recorded only when a listener subscribes.

@@ -60,10 +60,13 @@ public sealed class TelemetryTests
 
         var response = await server.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework is best for a REST API?" });
         response.EnsureSuccessStatusCode();
+        // A Web Chat conversation: its welcome goes through the turn queue.
+        var grant = await Channels.DirectLine.DirectLineHttp.PageTokenAsync(server);
+        (await server.Client.SendAsync(Channels.DirectLine.DirectLineHttp.Request(HttpMethod.Post, "/v3/directline/conversations", grant.Token))).EnsureSuccessStatusCode();
 
         // Spans and metrics arrive in batches; wait until everything expected has come (or the deadline passes).
         string[] expectedInTraces = ["advisor-under-test", "/api/ask", "retrieval", "gen_ai.request.top_k", "embeddings"];
-        string[] expectedInMetrics = ["chatadvisor.answers", "chatadvisor.answer.duration"];
+        string[] expectedInMetrics = ["chatadvisor.answers", "chatadvisor.answer.duration", "chatadvisor.turns.queued"];
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline
                && !(expectedInTraces.All(receiver.Text("/v1/traces").Contains) && expectedInMetrics.All(receiver.Text("/v1/metrics").Contains)))
@@ -78,6 +81,7 @@ public sealed class TelemetryTests
         var metrics = receiver.Text("/v1/metrics");
         Assert.Contains("chatadvisor.answers", metrics);
         Assert.Contains("chatadvisor.answer.duration", metrics);
+        Assert.Contains("chatadvisor.turns.queued", metrics);  // the turn queue's depth
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ChatAdvisor.Channels.BotFramework;
+using ChatAdvisor.Core;
 using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Storage;
 using Microsoft.Extensions.Options;
@@ -147,6 +148,7 @@ public sealed class DirectLineTurns(
         foreach (var (conversationId, sequence) in (await Log.ClaimLapsedAsync(100, cancellationToken)).OrderBy(t => t.ConversationId, StringComparer.Ordinal).ThenBy(t => t.Sequence))
         {
             DirectLineLog.TurnTakenOver(logger, conversationId, sequence);
+            Telemetry.TurnsTakenOver.Add(1);
             if (await ReadQuestionAsync(conversationId, sequence, cancellationToken) is not { } inbound)
                 continue;
             if (TryEnqueue(conversationId, inbound, sequence) != TurnQueueRefusal.None)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using ChatAdvisor.Core;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Channels;
@@ -73,7 +74,10 @@ public sealed class TurnQueue : IHostedService, IDisposable
         // string.GetHashCode is randomised per process, which is fine: lanes only need to be stable while it runs.
         var lane = _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(conversationKey) % (uint)_lanes.Length)];
         if (lane.Writer.TryWrite(new Turn(conversationKey, description, work)))
+        {
+            Telemetry.QueuedTurns.Add(1);
             return TurnQueueRefusal.None;
+        }
         Release(conversationKey);
         return TurnQueueRefusal.Stopping;
     }
@@ -142,6 +146,7 @@ public sealed class TurnQueue : IHostedService, IDisposable
             }
             finally
             {
+                Telemetry.QueuedTurns.Add(-1);
                 Release(turn.ConversationKey);
             }
         }
