@@ -181,6 +181,41 @@ public sealed class ReplicaTests(PostgresServer postgres)
         Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => (long)i), sequences);
     }
 
+    [Fact]
+    public async Task CorpusChange_ReachesEveryReplica()
+    {
+        var corpus = Directory.CreateTempSubdirectory("chatadvisor-corpus-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "corpus")))
+                File.Copy(file, Path.Combine(corpus, Path.GetFileName(file)));
+            var (a, b) = await StartReplicasAsync(new Dictionary<string, string?> { ["Corpus:Path"] = corpus, ["Corpus:WatchForChanges"] = "true" });
+            await using var _ = a;
+            await using var __ = b;
+            int[] counts = await Task.WhenAll(ArticleCountAsync(a), ArticleCountAsync(b));
+            Assert.Equal([4, 4], counts);
+
+            // A new article on the corpus volume both replicas mount: each one re-indexes by itself.
+            await File.WriteAllTextAsync(Path.Combine(corpus, "bottle-notes.md"), "# Bottle notes\n\nBottle is another microframework, which these notes mention.");
+
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            do
+            {
+                await Task.Delay(200);
+                counts = await Task.WhenAll(ArticleCountAsync(a), ArticleCountAsync(b));
+            }
+            while (counts.Any(c => c < 5) && DateTime.UtcNow < deadline);
+            Assert.Equal([5, 5], counts);
+        }
+        finally
+        {
+            Directory.Delete(corpus, recursive: true);
+        }
+    }
+
+    private static async Task<int> ArticleCountAsync(TestServer server)
+        => (await server.Client.GetFromJsonAsync<JsonArray>("/api/webchat/articles"))!.Count;
+
     private static long Sequence(string activityId) => long.Parse(activityId.Split('|')[1], System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<string> PostAsync(TestServer server, string conversationId, string token, string text)
