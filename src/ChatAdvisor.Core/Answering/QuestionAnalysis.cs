@@ -116,7 +116,8 @@ public static partial class QuestionAnalyzer
     /// </remarks>
     public static QuestionAnalysis Analyze(string question, IndexSnapshot index, TopicProfile topic, bool nearCorpusByMeaning = false)
     {
-        var text = CasualWording.Normalize(StripInstructions(question, out bool hadInstructions));
+        // "the micro one" is read as the entity the profile describes so, before anything else looks at the words.
+        var text = topic.NameDescribed(CasualWording.Normalize(StripInstructions(question, out bool hadInstructions)));
         var words = TextAnalyzer.Words(text.AsSpan());
         var corrected = words.Select(w => index.Spelling.Correct(w)).ToList();
         var entities = topic.EntitiesInWords(corrected);
