@@ -31,6 +31,9 @@ public sealed record Claim(IReadOnlyList<string> Entities, string DocumentId, in
 {
     /// <summary>For a table cell: +1 for a cell that rates the entity high ("Excellent", "Built-in"), −1 for low ("None"), else 0.</summary>
     public int Grade { get; init; }
+
+    /// <summary>For a table cell: what its row compares ("Admin Panel"); null for other claims.</summary>
+    public string? Row { get; init; }
 }
 
 /// <summary>The claims of a corpus with their vectors.</summary>
@@ -41,6 +44,7 @@ public sealed class EvidenceSet
         Claims = claims;
         Vectors = vectors;
         Terms = terms;
+        RowTerms = [.. claims.Select(c => c.Row is null ? [] : TextAnalyzer.Terms(c.Row.AsSpan()).ToHashSet(StringComparer.Ordinal))];
     }
 
     /// <summary>The claims, in article order.</summary>
@@ -51,6 +55,9 @@ public sealed class EvidenceSet
 
     /// <summary>The search terms of each claim's condition.</summary>
     public IReadOnlyList<HashSet<string>> Terms { get; }
+
+    /// <summary>The search terms of each table cell's row label (empty for other claims).</summary>
+    public IReadOnlyList<HashSet<string>> RowTerms { get; }
 }
 
 /// <summary>
@@ -160,7 +167,7 @@ public static partial class EvidenceExtractor
         foreach (var (entity, cell, level) in columns)
         {
             int grade = max == min ? 0 : level == max ? 1 : level == min ? -1 : 0;
-            claims.Add(new Claim([entity], documentId, u.Start, u.End, u.Section, $"{label}: {cell}", choice ? ClaimKind.Choice : ClaimKind.TableCell) { Grade = grade });
+            claims.Add(new Claim([entity], documentId, u.Start, u.End, u.Section, $"{label}: {cell}", choice ? ClaimKind.Choice : ClaimKind.TableCell) { Grade = grade, Row = label });
         }
     }
 
@@ -363,6 +370,10 @@ public static class VerdictFinder
         {
             var claim = evidence.Claims[i];
             if (!claim.Entities.Any(best.ContainsKey))
+                continue;
+            // A table cell rates an entity on one feature ("Learning Curve: Easy"): evidence only for a question about
+            // that feature, never for a situation that merely resembles the row in wording.
+            if (claim.Kind == ClaimKind.TableCell && !aspectTerms.Any(a => evidence.RowTerms[i].Overlaps(a)))
                 continue;
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)
