@@ -358,7 +358,7 @@ public static partial class ExtractiveComposer
             }
             else
             {
-                var each = parts.Select(p => $"**{topic.Name(p.Entity)}** for {Condition(p.Claim)} {builder.Cite(p.Claim)}");
+                var each = parts.Select(p => $"**{topic.Name(p.Entity)}**{(FitCondition(p.Claim, topic) is { } fit ? " " + fit : "")} {builder.Cite(p.Claim)}");
                 builder.Line($"{subject}, the articles are split: {string.Join("; ", each)}.");
             }
             builder.Points(parts.SelectMany(p => evidence.For(p.Entity).Skip(1).Take(1)).Select(c => c.Claim));
@@ -372,13 +372,37 @@ public static partial class ExtractiveComposer
         builder.Points(support.Skip(1));
         var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
-        if (runnerUp is not null)
-        {
-            var claim = evidence.For(runnerUp)[0].Claim;
-            builder.Line($"Consider **{topic.Name(runnerUp)}** if you need {Condition(claim)} {builder.Cite(claim)}.");
-        }
+        // The runner-up with the condition under which the articles point to it, when one of its claims reads as one.
+        var condition = runnerUp is null ? default
+            : evidence.For(runnerUp).Take(3).Select(c => (c.Claim, Fit: FitCondition(c.Claim, topic))).FirstOrDefault(c => c.Fit is not null);
+        if (condition.Fit is { } fit)
+            builder.Line($"Consider **{topic.Name(runnerUp!)}** {fit} {builder.Cite(condition.Claim)}.");
         return winner;
     }
+
+    /// <summary>
+    /// A claim as the condition under which its entity fits, or null when it does not read as one: an item of a "choose X
+    /// if" list ("You need an admin dashboard.") becomes "if you need an admin dashboard", a use case ("E-commerce
+    /// platforms") becomes "for e-commerce platforms". Ratings, pros, warnings and whole sentences are not conditions.
+    /// </summary>
+    private static string? FitCondition(Claim claim, TopicProfile topic)
+    {
+        if (claim.Kind != ClaimKind.Choice)
+            return null;
+        var text = Regex.Replace(claim.Condition, @"\s+", " ").Trim().TrimEnd('.', ';', ':', ',');
+        if (text.Length == 0 || text.Length > 120 || topic.MentionedIn(text).Count > 0 || text.EndsWith(" for", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (YouClause().IsMatch(text))
+            return "if " + char.ToLowerInvariant(text[0]) + text[1..];
+        // A use case is a noun phrase: no pronoun or verb of its own at its start.
+        return StartsLikeClause().IsMatch(text) ? null : "for " + Lower(text);
+    }
+
+    [GeneratedRegex(@"^(you|you're|you’re|you are|your)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex YouClause();
+
+    [GeneratedRegex(@"^(it|its|it's|they|this|that|there|if|when|while|although|because|is|are|can|will|should|must|has|have|does|do)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex StartsLikeClause();
 
     /// <summary>"Why not Y instead?": the verdict on the same situation among Y and the earlier verdict, and what the articles say against the loser.</summary>
     private static string? ComposeWhyNot(QuestionAnalysis question, VerdictEvidence evidence, AnswerBuilder builder, TopicProfile topic)
