@@ -234,10 +234,11 @@ public sealed partial class Advisor(
             var situation = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } described ? described : searchText;
             var candidates = resolved.Entities.Count >= 2 ? resolved.Entities : [.. Topic.EntityIds];
             var terms = TextAnalyzer.TermsOfWords(resolved.ContentWords);
-            evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot);
-            // "Is X a good fit for …?": X unless the evidence clearly prefers another.
-            if (resolved.Entities.Count == 1 && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
-                && evidence.For(resolved.Entities[0])[0].Score >= evidence.For(w)[0].Score - 0.03)
+            evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot, resolved.WantsLeast);
+            // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
+            // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
+            if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
+                && evidence.Standings[resolved.Entities[0]] >= evidence.Standings[w] - 0.03)
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
         }
         return new Understanding(resolved, hits, evidence, queryVector);

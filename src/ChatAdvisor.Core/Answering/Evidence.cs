@@ -88,7 +88,8 @@ public static partial class EvidenceExtractor
     [GeneratedRegex(@"\b(excellent|extensive|built-in|full|automatic|very large|most)\b", RegexOptions.IgnoreCase)]
     private static partial Regex TopCell();
 
-    [GeneratedRegex(@"\b(very good|high|easy|mature|large|growing rapidly)\b", RegexOptions.IgnoreCase)]
+    // "Growing Rapidly" says how a thing changes, not how large it is: it rates below "Large".
+    [GeneratedRegex(@"\b(very good|high|easy|mature|large)\b", RegexOptions.IgnoreCase)]
     private static partial Regex HighCell();
 
     [GeneratedRegex(@"^\s*(none|no|minimal|limited|manual|extensions required|optional)\b", RegexOptions.IgnoreCase)]
@@ -337,6 +338,9 @@ public sealed record ScoredClaim(Claim Claim, double Score);
 /// <param name="Best">The best matching claims per entity, best first.</param>
 public sealed record VerdictEvidence(string? Winner, IReadOnlyList<string> Split, IReadOnlyDictionary<string, List<ScoredClaim>> Best)
 {
+    /// <summary>Each entity's standing: its best claim's score less a share of a warning that fits the situation better (−∞ without claims).</summary>
+    public IReadOnlyDictionary<string, double> Standings { get; init; } = new Dictionary<string, double>();
+
     /// <summary>The best claims in favour of <paramref name="entity"/>.</summary>
     public IReadOnlyList<ScoredClaim> For(string entity) => Best.TryGetValue(entity, out var list) ? list : [];
 }
@@ -357,8 +361,12 @@ public static class VerdictFinder
     /// The verdict among <paramref name="candidates"/> for the situation whose vector is <paramref name="situation"/>
     /// (may be empty: words only) and whose topic terms are <paramref name="terms"/>.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="least"/> the question asks which entity has the least of something ("the smallest community"):
+    /// what the articles say against an entity supports it, a table row's lowest rating ranks first, and praise does not count.
+    /// </remarks>
     public static VerdictEvidence Find(EvidenceSet evidence, IReadOnlyList<string> candidates, ReadOnlyMemory<float> situation,
-        IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index)
+        IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index, bool least = false)
     {
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
@@ -382,18 +390,28 @@ public static class VerdictFinder
             if (wantedWeight > 0)
                 score += WordBonus * evidence.Terms[i].Where(wanted.Contains).Sum(t => index.Lexical.Idf(t)) / wantedWeight;
             score += AspectBonus * aspectTerms.Count(a => evidence.Terms[i].Overlaps(a));
-            switch (claim.Kind)
+            if (least)
             {
-                case ClaimKind.Con:
-                    foreach (var e in claim.Entities.Where(cons.ContainsKey))
-                        cons[e] = Math.Max(cons[e], score);
+                if (claim.Kind is not (ClaimKind.Con or ClaimKind.TableCell))
                     continue;
-                case ClaimKind.TableCell:
-                    score += 0.05 * claim.Grade - 0.02;
-                    break;
-                case ClaimKind.Pro:
-                    score -= 0.01;
-                    break;
+                if (claim.Kind == ClaimKind.TableCell)
+                    score -= 0.1 * claim.Grade;
+            }
+            else
+            {
+                switch (claim.Kind)
+                {
+                    case ClaimKind.Con:
+                        foreach (var e in claim.Entities.Where(cons.ContainsKey))
+                            cons[e] = Math.Max(cons[e], score);
+                        continue;
+                    case ClaimKind.TableCell:
+                        score += 0.05 * claim.Grade - 0.02;
+                        break;
+                    case ClaimKind.Pro:
+                        score -= 0.01;
+                        break;
+                }
             }
             var scored = new ScoredClaim(claim, score);
             foreach (var e in claim.Entities.Where(best.ContainsKey))
@@ -407,6 +425,14 @@ public static class VerdictFinder
         // An entity's standing: its best claim, less a share of a warning that fits the situation better than its praise.
         double Standing(string e) => best[e].Count == 0 ? double.NegativeInfinity : best[e][0].Score - 0.5 * Math.Max(0, cons[e] - best[e][0].Score + 0.05);
         var ranked = candidates.Where(c => best[c].Count > 0).OrderByDescending(Standing).ToList();
+        var standings = candidates.ToDictionary(c => c, Standing, StringComparer.Ordinal);
+        var found = Decide(ranked, top, best, candidates, Standing);
+        return found with { Standings = standings };
+    }
+
+    private static VerdictEvidence Decide(List<string> ranked, ScoredClaim? top, Dictionary<string, List<ScoredClaim>> best,
+        IReadOnlyList<string> candidates, Func<string, double> Standing)
+    {
         if (ranked.Count == 0)
             return new VerdictEvidence(null, [], best);
         var winner = ranked[0];
