@@ -79,7 +79,8 @@ public sealed partial class Advisor(
 
     /// <summary>A question understood and its passages retrieved, waiting for its answer to be written.</summary>
     private sealed record PendingTurn(string ConversationId, string? Client, string Question, long Started, IndexSnapshot Snapshot,
-        IReadOnlyList<ConversationTurn> History, long? Version, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, LlmTurn? Llm) : IDisposable
+        IReadOnlyList<ConversationTurn> History, long? Version, QuestionAnalysis Resolved, string SearchedFor, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence,
+        ReadOnlyMemory<float> QueryVector, LlmTurn? Llm) : IDisposable
     {
         public IReadOnlyList<PriorTurn> PriorTurns => ToPriorTurns(History);
 
@@ -102,7 +103,7 @@ public sealed partial class Advisor(
         var snapshot = await index.GetAsync(cancellationToken);
         var stored = await conversations.GetHistoryAsync(conversationId, cancellationToken);
         var history = stored.Turns;
-        var (resolved, hits, evidence) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(Topic) : null, snapshot, cancellationToken: cancellationToken);
+        var (resolved, hits, evidence, queryVector) = await UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(Topic) : null, snapshot, cancellationToken: cancellationToken);
         var searchedFor = resolved.Resolved;
         var turn = resolved.Kind == QuestionKind.OutOfScope ? null : llm?.BeginTurn(Topic.Say(Topic.Subject), cancellationToken);
         if (turn is not null && history.Count > 0 && resolved.LooksLikeFollowUp
@@ -113,7 +114,7 @@ public sealed partial class Advisor(
             hits = await retriever.SearchAsync(snapshot, SearchQuery.For(analysis, Topic), rewritten, retrieval.Value.TopK, retrieval.Value.Mode,
                 analysis.Kind == QuestionKind.Comparison, cancellationToken);
         }
-        return new PendingTurn(conversationId, client, question, started, snapshot, history, stored.Version, resolved, searchedFor, hits, evidence, turn);
+        return new PendingTurn(conversationId, client, question, started, snapshot, history, stored.Version, resolved, searchedFor, hits, evidence, queryVector, turn);
     }
 
     /// <summary>
@@ -135,7 +136,7 @@ public sealed partial class Advisor(
         }
         else
         {
-            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence);
+            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector);
             verdict = composed.Verdict;
             answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions);
         }
@@ -180,8 +181,11 @@ public sealed partial class Advisor(
         return result;
     }
 
-    /// <summary>A question understood: its resolved analysis, the chunks retrieved for it and, for a choice, the evidence for each entity.</summary>
-    internal sealed record Understanding(QuestionAnalysis Resolved, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence);
+    /// <summary>
+    /// A question understood: its resolved analysis, the chunks retrieved for it, for a choice the evidence for each entity,
+    /// and the vector it was searched with (empty without an embedding).
+    /// </summary>
+    internal sealed record Understanding(QuestionAnalysis Resolved, IReadOnlyList<SearchHit> Hits, VerdictEvidence? Evidence, ReadOnlyMemory<float> QueryVector = default);
 
     /// <summary>Analyses a question in the light of the previous turn and retrieves the chunks to answer it from.</summary>
     /// <remarks>
@@ -215,9 +219,9 @@ public sealed partial class Advisor(
 
         var searchText = SearchText(resolved, previous);
         var query = SearchQuery.For(resolved, Topic);
+        var queryVector = vectors ? HybridRetriever.WithoutDirection(await Embed(searchText), await GenericQuestionAsync(cancellationToken), retrieval.Value.FramingRemoval) : default;
         IReadOnlyList<SearchHit> hits = vectors
-            ? retriever.Search(snapshot, query, HybridRetriever.WithoutDirection(await Embed(searchText), await GenericQuestionAsync(cancellationToken), retrieval.Value.FramingRemoval),
-                retrieval.Value.TopK, mode, resolved.Kind == QuestionKind.Comparison)
+            ? retriever.Search(snapshot, query, queryVector, retrieval.Value.TopK, mode, resolved.Kind == QuestionKind.Comparison)
             : await retriever.SearchAsync(snapshot, query, searchText, retrieval.Value.TopK, RetrieverKind.Lexical, resolved.Kind == QuestionKind.Comparison, cancellationToken);
 
         VerdictEvidence? evidence = null;
@@ -230,13 +234,14 @@ public sealed partial class Advisor(
             var situation = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } described ? described : searchText;
             var candidates = resolved.Entities.Count >= 2 ? resolved.Entities : [.. Topic.EntityIds];
             var terms = TextAnalyzer.TermsOfWords(resolved.ContentWords);
-            evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot);
-            // "Is X a good fit for …?": X unless the evidence clearly prefers another.
-            if (resolved.Entities.Count == 1 && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
-                && evidence.For(resolved.Entities[0])[0].Score >= evidence.For(w)[0].Score - 0.03)
+            evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot, resolved.WantsLeast);
+            // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
+            // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
+            if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
+                && evidence.Standings[resolved.Entities[0]] >= evidence.Standings[w] - 0.03)
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
         }
-        return new Understanding(resolved, hits, evidence);
+        return new Understanding(resolved, hits, evidence, queryVector);
     }
 
     private ReadOnlyMemory<float>? _genericQuestion;

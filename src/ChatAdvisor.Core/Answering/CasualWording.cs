@@ -31,6 +31,19 @@ public static partial class CasualWording
         ["imho"] = "",
         ["tbh"] = "",
         ["idk"] = "I do not know",
+        ["n"] = "and",
+        ["r"] = "are",
+        ["wat"] = "what",
+        ["whats"] = "what is",
+        ["smth"] = "something",
+        ["sth"] = "something",
+        ["abt"] = "about",
+        ["bc"] = "because",
+        ["ppl"] = "people",
+        ["req"] = "request",
+        ["reqs"] = "requests",
+        ["yo"] = "",
+        ["tho"] = "though",
     };
 
     /// <summary>The question with chat shorthand written out; a question without any comes back unchanged.</summary>

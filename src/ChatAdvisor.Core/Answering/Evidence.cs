@@ -31,6 +31,9 @@ public sealed record Claim(IReadOnlyList<string> Entities, string DocumentId, in
 {
     /// <summary>For a table cell: +1 for a cell that rates the entity high ("Excellent", "Built-in"), −1 for low ("None"), else 0.</summary>
     public int Grade { get; init; }
+
+    /// <summary>For a table cell: what its row compares ("Admin Panel"); null for other claims.</summary>
+    public string? Row { get; init; }
 }
 
 /// <summary>The claims of a corpus with their vectors.</summary>
@@ -41,6 +44,7 @@ public sealed class EvidenceSet
         Claims = claims;
         Vectors = vectors;
         Terms = terms;
+        RowTerms = [.. claims.Select(c => c.Row is null ? [] : TextAnalyzer.Terms(c.Row.AsSpan()).ToHashSet(StringComparer.Ordinal))];
     }
 
     /// <summary>The claims, in article order.</summary>
@@ -51,6 +55,9 @@ public sealed class EvidenceSet
 
     /// <summary>The search terms of each claim's condition.</summary>
     public IReadOnlyList<HashSet<string>> Terms { get; }
+
+    /// <summary>The search terms of each table cell's row label (empty for other claims).</summary>
+    public IReadOnlyList<HashSet<string>> RowTerms { get; }
 }
 
 /// <summary>
@@ -81,7 +88,8 @@ public static partial class EvidenceExtractor
     [GeneratedRegex(@"\b(excellent|extensive|built-in|full|automatic|very large|most)\b", RegexOptions.IgnoreCase)]
     private static partial Regex TopCell();
 
-    [GeneratedRegex(@"\b(very good|high|easy|mature|large|growing rapidly)\b", RegexOptions.IgnoreCase)]
+    // "Growing Rapidly" says how a thing changes, not how large it is: it rates below "Large".
+    [GeneratedRegex(@"\b(very good|high|easy|mature|large)\b", RegexOptions.IgnoreCase)]
     private static partial Regex HighCell();
 
     [GeneratedRegex(@"^\s*(none|no|minimal|limited|manual|extensions required|optional)\b", RegexOptions.IgnoreCase)]
@@ -160,7 +168,7 @@ public static partial class EvidenceExtractor
         foreach (var (entity, cell, level) in columns)
         {
             int grade = max == min ? 0 : level == max ? 1 : level == min ? -1 : 0;
-            claims.Add(new Claim([entity], documentId, u.Start, u.End, u.Section, $"{label}: {cell}", choice ? ClaimKind.Choice : ClaimKind.TableCell) { Grade = grade });
+            claims.Add(new Claim([entity], documentId, u.Start, u.End, u.Section, $"{label}: {cell}", choice ? ClaimKind.Choice : ClaimKind.TableCell) { Grade = grade, Row = label });
         }
     }
 
@@ -330,6 +338,9 @@ public sealed record ScoredClaim(Claim Claim, double Score);
 /// <param name="Best">The best matching claims per entity, best first.</param>
 public sealed record VerdictEvidence(string? Winner, IReadOnlyList<string> Split, IReadOnlyDictionary<string, List<ScoredClaim>> Best)
 {
+    /// <summary>Each entity's standing: its best claim's score less a share of a warning that fits the situation better (−∞ without claims).</summary>
+    public IReadOnlyDictionary<string, double> Standings { get; init; } = new Dictionary<string, double>();
+
     /// <summary>The best claims in favour of <paramref name="entity"/>.</summary>
     public IReadOnlyList<ScoredClaim> For(string entity) => Best.TryGetValue(entity, out var list) ? list : [];
 }
@@ -350,8 +361,12 @@ public static class VerdictFinder
     /// The verdict among <paramref name="candidates"/> for the situation whose vector is <paramref name="situation"/>
     /// (may be empty: words only) and whose topic terms are <paramref name="terms"/>.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="least"/> the question asks which entity has the least of something ("the smallest community"):
+    /// what the articles say against an entity supports it, a table row's lowest rating ranks first, and praise does not count.
+    /// </remarks>
     public static VerdictEvidence Find(EvidenceSet evidence, IReadOnlyList<string> candidates, ReadOnlyMemory<float> situation,
-        IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index)
+        IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index, bool least = false)
     {
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
@@ -364,6 +379,10 @@ public static class VerdictFinder
             var claim = evidence.Claims[i];
             if (!claim.Entities.Any(best.ContainsKey))
                 continue;
+            // A table cell rates an entity on one feature ("Learning Curve: Easy"): evidence only for a question about
+            // that feature, never for a situation that merely resembles the row in wording.
+            if (claim.Kind == ClaimKind.TableCell && !aspectTerms.Any(a => evidence.RowTerms[i].Overlaps(a)))
+                continue;
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)
                 score = TensorPrimitives.CosineSimilarity(situation.Span, evidence.Vectors[i].Span);
@@ -371,18 +390,28 @@ public static class VerdictFinder
             if (wantedWeight > 0)
                 score += WordBonus * evidence.Terms[i].Where(wanted.Contains).Sum(t => index.Lexical.Idf(t)) / wantedWeight;
             score += AspectBonus * aspectTerms.Count(a => evidence.Terms[i].Overlaps(a));
-            switch (claim.Kind)
+            if (least)
             {
-                case ClaimKind.Con:
-                    foreach (var e in claim.Entities.Where(cons.ContainsKey))
-                        cons[e] = Math.Max(cons[e], score);
+                if (claim.Kind is not (ClaimKind.Con or ClaimKind.TableCell))
                     continue;
-                case ClaimKind.TableCell:
-                    score += 0.05 * claim.Grade - 0.02;
-                    break;
-                case ClaimKind.Pro:
-                    score -= 0.01;
-                    break;
+                if (claim.Kind == ClaimKind.TableCell)
+                    score -= 0.1 * claim.Grade;
+            }
+            else
+            {
+                switch (claim.Kind)
+                {
+                    case ClaimKind.Con:
+                        foreach (var e in claim.Entities.Where(cons.ContainsKey))
+                            cons[e] = Math.Max(cons[e], score);
+                        continue;
+                    case ClaimKind.TableCell:
+                        score += 0.05 * claim.Grade - 0.02;
+                        break;
+                    case ClaimKind.Pro:
+                        score -= 0.01;
+                        break;
+                }
             }
             var scored = new ScoredClaim(claim, score);
             foreach (var e in claim.Entities.Where(best.ContainsKey))
@@ -396,6 +425,14 @@ public static class VerdictFinder
         // An entity's standing: its best claim, less a share of a warning that fits the situation better than its praise.
         double Standing(string e) => best[e].Count == 0 ? double.NegativeInfinity : best[e][0].Score - 0.5 * Math.Max(0, cons[e] - best[e][0].Score + 0.05);
         var ranked = candidates.Where(c => best[c].Count > 0).OrderByDescending(Standing).ToList();
+        var standings = candidates.ToDictionary(c => c, Standing, StringComparer.Ordinal);
+        var found = Decide(ranked, top, best, candidates, Standing);
+        return found with { Standings = standings };
+    }
+
+    private static VerdictEvidence Decide(List<string> ranked, ScoredClaim? top, Dictionary<string, List<ScoredClaim>> best,
+        IReadOnlyList<string> candidates, Func<string, double> Standing)
+    {
         if (ranked.Count == 0)
             return new VerdictEvidence(null, [], best);
         var winner = ranked[0];

@@ -70,6 +70,12 @@ public static partial class ExtractiveComposer
 
         /// <summary>The share of the question's own topic terms the passage (or its heading) contains.</summary>
         public double Coverage { get; init; }
+
+        /// <summary>The highest cosine of the question's vector with a unit of the passage (−∞ without vectors).</summary>
+        public double Meaning { get; init; } = double.NegativeInfinity;
+
+        /// <summary>True when the passage shares a topic word with the question (or the question has none).</summary>
+        public bool SharesTopic { get; init; } = true;
     }
 
     /// <summary>
@@ -77,13 +83,17 @@ public static partial class ExtractiveComposer
     /// from <paramref name="evidence"/> (the claims that match the situation) when there is evidence; an answer whose
     /// verdict its own first citation does not support is not sent: it is composed again without a verdict.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="queryVector"/> is the vector the question was searched with (empty without an embedding): a passage
+    /// close to it in meaning counts even when it shares no word with the question ("Who wrote X?" → "released in 2010 by …").
+    /// </remarks>
     public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
-        VerdictEvidence? evidence = null)
+        VerdictEvidence? evidence = null, ReadOnlyMemory<float> queryVector = default)
     {
         if (question.Kind == QuestionKind.OutOfScope)
             return OutOfScope(question, topic);
 
-        var candidates = Score(question, hits, index, topic);
+        var candidates = Score(question, hits, index, topic, queryVector);
         var relevant = candidates.Where(c => c.Score >= MinimumScore(question)).ToList();
         var partly = question.Uncovered.Count > 0
             ? topic.Say(topic.Texts.PartlyUncovered).Replace("{topics}", JoinTopics(question.Uncovered), StringComparison.Ordinal)
@@ -138,7 +148,15 @@ public static partial class ExtractiveComposer
 
     private static double MinimumScore(QuestionAnalysis question) => question.Entities.Count > 0 && question.ContentWords.Count == 0 ? 1.0 : 2.0;
 
-    private static List<Candidate> Score(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic)
+    // The meaning of a passage adds up to MeaningWeight when it is the closest of all to the question, less the further it
+    // falls behind the closest (nothing beyond MeaningWindow); a passage that shares no topic word with the question is kept
+    // only within MeaningKeep of the closest.
+    private const double MeaningWeight = 1.5;
+    private const double MeaningWindow = 0.10;
+    private const double MeaningKeep = 0.04;
+
+    private static List<Candidate> Score(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
+        ReadOnlyMemory<float> queryVector)
     {
         var query = SearchQuery.For(question, topic);
         var endorsement = Endorsement(topic);
@@ -200,8 +218,7 @@ public static partial class ExtractiveComposer
                 // question has no topic words of its own ("Tell me about X").
                 double topical = isList ? score : ownTopical;
                 var targets = question.Entities;
-                if (topical < topicalFloor)
-                    continue;
+                bool sharesTopic = topical >= topicalFloor;
                 if (targets.Count > 0)
                 {
                     int hitsOnTarget = targets.Count(about.Contains);
@@ -254,10 +271,25 @@ public static partial class ExtractiveComposer
                     score *= 0.5;
 
                 double coverage = ownTerms.Count == 0 ? 1 : ownTerms.Count(t => terms.Contains(t) || headingTerms.Contains(t)) / (double)ownTerms.Count;
-                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList) { Endorses = endorsed is not null, Coverage = coverage });
+                double meaning = double.NegativeInfinity;
+                for (int u = group.First; u <= group.Last && queryVector.Length > 0; u++)
+                    meaning = Math.Max(meaning, index.UnitSimilarity(chunk, u, queryVector.Span) ?? double.NegativeInfinity);
+                candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList)
+                    { Endorses = endorsed is not null, Coverage = coverage, Meaning = meaning, SharesTopic = sharesTopic });
             }
         }
-        return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Chunk.Index).ThenBy(c => c.Start)];
+        // Meaning: a paraphrase ("who's behind X", "guard forms against request forgery") shares few words with the passage
+        // that answers it, but is close to it by the embedding.
+        double closest = candidates.Count == 0 ? double.NegativeInfinity : candidates.Max(c => c.Meaning);
+        var kept = new List<Candidate>(candidates.Count);
+        foreach (var c in candidates)
+        {
+            if (!c.SharesTopic && !(c.Meaning >= closest - MeaningKeep))
+                continue;
+            double bonus = double.IsFinite(c.Meaning) ? MeaningWeight * Math.Max(0, c.Meaning - (closest - MeaningWindow)) / MeaningWindow : 0;
+            kept.Add(c with { Score = c.Score + bonus });
+        }
+        return [.. kept.OrderByDescending(c => c.Score).ThenBy(c => c.Chunk.Index).ThenBy(c => c.Start)];
     }
 
     private readonly record struct UnitGroup(int Start, int End, int Section, int Block, UnitKind Kind, bool IsList, TextUnit? Previous, int First, int Last);
@@ -326,7 +358,7 @@ public static partial class ExtractiveComposer
             }
             else
             {
-                var each = parts.Select(p => $"**{topic.Name(p.Entity)}** for {Condition(p.Claim)} {builder.Cite(p.Claim)}");
+                var each = parts.Select(p => $"**{topic.Name(p.Entity)}**{(FitCondition(p.Claim, topic) is { } fit ? " " + fit : "")} {builder.Cite(p.Claim)}");
                 builder.Line($"{subject}, the articles are split: {string.Join("; ", each)}.");
             }
             builder.Points(parts.SelectMany(p => evidence.For(p.Entity).Skip(1).Take(1)).Select(c => c.Claim));
@@ -340,13 +372,37 @@ public static partial class ExtractiveComposer
         builder.Points(support.Skip(1));
         var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
-        if (runnerUp is not null)
-        {
-            var claim = evidence.For(runnerUp)[0].Claim;
-            builder.Line($"Consider **{topic.Name(runnerUp)}** if you need {Condition(claim)} {builder.Cite(claim)}.");
-        }
+        // The runner-up with the condition under which the articles point to it, when one of its claims reads as one.
+        var condition = runnerUp is null ? default
+            : evidence.For(runnerUp).Take(3).Select(c => (c.Claim, Fit: FitCondition(c.Claim, topic))).FirstOrDefault(c => c.Fit is not null);
+        if (condition.Fit is { } fit)
+            builder.Line($"Consider **{topic.Name(runnerUp!)}** {fit} {builder.Cite(condition.Claim)}.");
         return winner;
     }
+
+    /// <summary>
+    /// A claim as the condition under which its entity fits, or null when it does not read as one: an item of a "choose X
+    /// if" list ("You need an admin dashboard.") becomes "if you need an admin dashboard", a use case ("E-commerce
+    /// platforms") becomes "for e-commerce platforms". Ratings, pros, warnings and whole sentences are not conditions.
+    /// </summary>
+    private static string? FitCondition(Claim claim, TopicProfile topic)
+    {
+        if (claim.Kind != ClaimKind.Choice)
+            return null;
+        var text = Regex.Replace(claim.Condition, @"\s+", " ").Trim().TrimEnd('.', ';', ':', ',');
+        if (text.Length == 0 || text.Length > 120 || topic.MentionedIn(text).Count > 0 || text.EndsWith(" for", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (YouClause().IsMatch(text))
+            return "if " + char.ToLowerInvariant(text[0]) + text[1..];
+        // A use case is a noun phrase: no pronoun or verb of its own at its start.
+        return StartsLikeClause().IsMatch(text) ? null : "for " + Lower(text);
+    }
+
+    [GeneratedRegex(@"^(you|you're|you’re|you are|your)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex YouClause();
+
+    [GeneratedRegex(@"^(it|its|it's|they|this|that|there|if|when|while|although|because|is|are|can|will|should|must|has|have|does|do)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex StartsLikeClause();
 
     /// <summary>"Why not Y instead?": the verdict on the same situation among Y and the earlier verdict, and what the articles say against the loser.</summary>
     private static string? ComposeWhyNot(QuestionAnalysis question, VerdictEvidence evidence, AnswerBuilder builder, TopicProfile topic)

@@ -31,6 +31,15 @@ public sealed record QuestionAnalysis
     /// <summary>"Why not X?" after a recommendation: the first entity is the one rejected.</summary>
     public bool WhyNot { get; init; }
 
+    /// <summary>
+    /// True when the question asks which entity has the least of something ("the smallest community", "the hardest to
+    /// learn"): the evidence for it is what the articles say against an entity, and the lowest rating of a table row.
+    /// </summary>
+    public bool WantsLeast { get; init; }
+
+    /// <summary>True when the question doubts that the entity it names fits ("Would X be overkill for …?").</summary>
+    public bool DoubtsFit { get; init; }
+
     /// <summary>The use case in the user's words ("a high-traffic ML inference API"), when there is one.</summary>
     public string? UseCase { get; init; }
 
@@ -116,7 +125,8 @@ public static partial class QuestionAnalyzer
     /// </remarks>
     public static QuestionAnalysis Analyze(string question, IndexSnapshot index, TopicProfile topic, bool nearCorpusByMeaning = false)
     {
-        var text = CasualWording.Normalize(StripInstructions(question, out bool hadInstructions));
+        // "the micro one" is read as the entity the profile describes so, before anything else looks at the words.
+        var text = topic.NameDescribed(CasualWording.Normalize(StripInstructions(question, out bool hadInstructions)));
         var words = TextAnalyzer.Words(text.AsSpan());
         var corrected = words.Select(w => index.Spelling.Correct(w)).ToList();
         var entities = topic.EntitiesInWords(corrected);
@@ -154,15 +164,22 @@ public static partial class QuestionAnalyzer
         bool prosCons = wantsCons || wantsPros;
         bool whyNot = Regex.IsMatch(lower, @"^ (why not|why wouldn t|why shouldn t|what s wrong with|isn t) ") && entities.Count >= 1;
         bool comparison = entities.Count >= 2 || Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ|against) ");
+        // "X or Y for an online store?": a choice between the entities named, not a comparison of them.
+        bool choiceBetween = entities.Count >= 2 && Regex.IsMatch(generic, @" xentity or xentity ")
+            && !Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ) ");
+        bool wantsLeast = Regex.IsMatch(lower, @" (smallest|least|fewest|slowest|weakest|worst|lowest|hardest|most difficult|most complex|most complicated) ");
+        bool doubtsFit = Regex.IsMatch(lower, @" (overkill|too (heavy|much|big|complex|complicated|slow|simple|small|limited|basic|young|new)|a bad (idea|choice|fit)|a poor (choice|fit)|a mistake|a waste) ");
 
         QuestionKind kind;
         if (whyNot)
             kind = QuestionKind.Comparison;
+        else if (choiceBetween && !prosCons)
+            kind = QuestionKind.Recommendation;
         else if (prosCons && entities.Count <= 1)
             kind = QuestionKind.ProsCons;
         else if (comparison && (entities.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
             kind = QuestionKind.Comparison;
-        else if (Regex.IsMatch(generic, @"^ (is|are|would) (xentity|it|they) (a )?(good|great|right|bad|the right|the best|suitable|suited|ideal|fit|overkill|enough|recommended)\b"))
+        else if (Regex.IsMatch(generic, @"^ (is|are|would|will|could|can) (xentity|it|they) (be |really |still )?(a |an )?(good|great|right|bad|the right|the best|suitable|suited|ideal|fit|overkill|enough|recommended|fine|ok|okay|viable|appropriate|sensible|sound|too|solid|decent|poor|handle|cope|scale)\b"))
             kind = QuestionKind.Recommendation; // "Is X a good fit for …?" asks for a verdict on a situation
         else if (Regex.IsMatch(generic, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (xentity|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote|how old) "))
             kind = QuestionKind.Fact;
@@ -212,6 +229,8 @@ public static partial class QuestionAnalyzer
             WantsCons = wantsCons,
             WantsPros = wantsPros || (prosCons && !wantsCons),
             WhyNot = whyNot,
+            WantsLeast = wantsLeast,
+            DoubtsFit = doubtsFit,
             UseCase = useCase,
             Situation = kind == QuestionKind.Recommendation && (useCase is not null || entities.Count == 0) ? useCase ?? text : null,
             Terms = terms,

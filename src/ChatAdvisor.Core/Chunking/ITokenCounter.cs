@@ -6,4 +6,10 @@ public interface ITokenCounter
 {
     /// <summary>The number of tokens <paramref name="text"/> encodes to, without special tokens.</summary>
     int CountTokens(ReadOnlySpan<char> text);
+
+    /// <summary>
+    /// The words the counter's vocabulary holds whole (lower-case), or null when it has no word list: the everyday words
+    /// of the language its model was trained on, which spelling correction leaves as typed.
+    /// </summary>
+    IReadOnlySet<string>? Words => null;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using Microsoft.ML.Tokenizers;
@@ -29,12 +30,19 @@ public sealed class BertTextTokenizer
     private readonly WordPieceTokenizer _wordPiece;
     private readonly Dictionary<string, int> _special;
 
-    private BertTextTokenizer(WordPieceTokenizer wordPiece, Dictionary<string, int> special, bool lowercase)
+    private BertTextTokenizer(WordPieceTokenizer wordPiece, Dictionary<string, int> special, bool lowercase, IReadOnlySet<string> wholeWords)
     {
         _wordPiece = wordPiece;
         _special = special;
         Lowercase = lowercase;
+        WholeWords = wholeWords;
     }
+
+    /// <summary>
+    /// The vocabulary's whole-word tokens of two or more letters, lower-cased ("shop", "novice"; not "##ing" pieces or
+    /// special tokens): a list of the everyday words of the language the model was trained on.
+    /// </summary>
+    public IReadOnlySet<string> WholeWords { get; }
 
     /// <summary>Whether text is lower-cased and stripped of accents (uncased models).</summary>
     public bool Lowercase { get; }
@@ -55,11 +63,14 @@ public sealed class BertTextTokenizer
         ArgumentNullException.ThrowIfNull(vocabulary);
         var lines = vocabulary.Split('\n');
         var special = new Dictionary<string, int>(StringComparer.Ordinal);
+        var words = new HashSet<string>(StringComparer.Ordinal);
         for (var id = 0; id < lines.Length; id++)
         {
             var token = lines[id].TrimEnd('\r');
             if (Array.IndexOf(SpecialTokens, token) >= 0)
                 special[token] = id;
+            else if (token.Length >= 2 && token.All(char.IsLetter))
+                words.Add(token.ToLowerInvariant());
         }
         var missing = SpecialTokens.Where(t => !special.ContainsKey(t)).ToList();
         if (missing.Count > 0)
@@ -67,7 +78,7 @@ public sealed class BertTextTokenizer
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(vocabulary));
         // Words arrive one at a time, already normalised and split (a word of 100 code points may take 200 UTF-16 units).
         var wordPiece = WordPieceTokenizer.Create(stream, new WordPieceOptions { PreTokenizer = PreTokenizer.CreateWhiteSpace(), MaxInputCharsPerWord = 2 * MaxCharsPerWord });
-        return new BertTextTokenizer(wordPiece, special, lowercase);
+        return new BertTextTokenizer(wordPiece, special, lowercase, words.ToFrozenSet(StringComparer.Ordinal));
     }
 
     /// <summary>The ids of <paramref name="text"/>, without [CLS] and [SEP] around them.</summary>

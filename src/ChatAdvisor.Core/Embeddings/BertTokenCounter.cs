@@ -17,5 +17,8 @@ public sealed class BertTokenCounter(BertTextTokenizer tokenizer) : ITokenCounte
     }
 
     /// <inheritdoc />
+    public IReadOnlySet<string>? Words => Tokenizer.WholeWords;
+
+    /// <inheritdoc />
     public int CountTokens(ReadOnlySpan<char> text) => Tokenizer.CountTokens(text.ToString());
 }

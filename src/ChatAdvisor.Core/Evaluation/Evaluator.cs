@@ -146,12 +146,12 @@ public static partial class Evaluator
                 var turn = @case.Turns[t];
                 var history = await conversations.GetTurnsAsync(conversationId, cancellationToken);
                 var previous = history.Count > 0 ? history[^1].Understood.ToAnalysis(topic) : null;
-                var (_, hits, _) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, cancellationToken: cancellationToken);
+                var (_, hits, _, _) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, cancellationToken: cancellationToken);
                 if (turn.Passages.Count > 0)
                 {
                     foreach (var kind in kinds)
                     {
-                        var (_, kindHits, _) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, kind, cancellationToken);
+                        var (_, kindHits, _, _) = await advisor.UnderstandAsync(turn.Question, previous, snapshot, kind, cancellationToken);
                         var rank = RankOf(kindHits, turn.Passages);
                         ranksByKind[kind].All.Add(rank);
                         if (@case.Tags.Contains("paraphrase"))

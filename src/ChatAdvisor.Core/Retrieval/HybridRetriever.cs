@@ -103,11 +103,15 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
 
     /// <summary>True when <paramref name="queryVector"/> has a cosine of at least <see cref="RetrievalOptions.InScopeSimilarity"/> with some chunk.</summary>
     public bool IsNearCorpus(IndexSnapshot index, ReadOnlyMemory<float> queryVector)
+        => NearestSimilarity(index, queryVector) >= options.Value.InScopeSimilarity;
+
+    /// <summary>The highest cosine of <paramref name="queryVector"/> with a chunk or passage of the index (0 without vectors).</summary>
+    public float NearestSimilarity(IndexSnapshot index, ReadOnlyMemory<float> queryVector)
     {
         if (index.Vectors is null || index.Chunks.Count == 0)
-            return false;
+            return 0;
         var best = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates));
-        return best.Count > 0 && best[0].Score >= options.Value.InScopeSimilarity;
+        return best.Count > 0 ? best[0].Score : 0;
     }
 
     /// <summary>The question's vector, embedded as a search query (asymmetric models add their query instruction).</summary>

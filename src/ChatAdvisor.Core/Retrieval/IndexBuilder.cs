@@ -18,6 +18,9 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
     /// <summary>Corpus files larger than this are skipped (Corpus:MaxFileBytes); part of <see cref="SettingsKey"/> so a change rebuilds the index.</summary>
     public long MaxFileBytes { get; init; } = long.MaxValue;
 
+    /// <summary>The everyday words the token counter's vocabulary holds, which spelling correction leaves as typed (null: none known).</summary>
+    public IReadOnlySet<string>? LanguageWords => tokenCounter.Words;
+
     private string? EmbeddingModelId => embeddings?.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId;
 
     /// <summary>Texts embedded per model call while indexing, so progress can be reported between slices.</summary>
@@ -158,7 +161,7 @@ public sealed class IndexBuilder(ChunkingOptions chunking, ITokenCounter tokenCo
                 vocabulary[word] = vocabulary.GetValueOrDefault(word) + 1;
         }
         var stamps = results.Select(r => new CorpusFileStamp(r.File, r.Sha256)).ToList();
-        return new IndexSnapshot(articles, LexicalIndex.Build(documents), new SpellingCorrector(vocabulary), stamps, SettingsKey)
+        return new IndexSnapshot(articles, LexicalIndex.Build(documents), new SpellingCorrector(vocabulary, LanguageWords), stamps, SettingsKey)
         {
             Built = (DateTimeOffset.UtcNow, stopwatch.Elapsed, false),
             Skipped = [.. results.Where(r => !r.Succeeded)],

@@ -92,7 +92,7 @@ public sealed class IndexProvider : IReadinessContributor, IDisposable
         {
             if (_current is { } current && Same(current, stamps))
                 return current;
-            var cached = IndexStore.TryLoad(CachePath, out var problem);
+            var cached = IndexStore.TryLoad(CachePath, out var problem, _builder.LanguageWords);
             if (cached is not null && Same(cached, stamps))
             {
                 Log.IndexLoaded(_logger, cached.Articles.Count, cached.Chunks.Count);

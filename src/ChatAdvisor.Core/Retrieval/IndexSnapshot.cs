@@ -71,6 +71,31 @@ public sealed class IndexSnapshot
             yield return units[i];
     }
 
+    /// <summary>
+    /// The cosine of <paramref name="query"/> with the embedding of unit <paramref name="unit"/> (an index into its article's
+    /// units) as it was embedded inside <paramref name="chunk"/>, with its section heading; null without vectors, or for a
+    /// unit that has no row of its own (code, table headers, a unit outside the chunk).
+    /// </summary>
+    /// <remarks>The rows of a chunk are its whole text, then each unit inside it except code and table headers, in order (see <see cref="IndexBuilder.EmbeddingTexts"/>).</remarks>
+    public float? UnitSimilarity(Chunk chunk, int unit, ReadOnlySpan<float> query)
+    {
+        if (Vectors is null || query.Length != Vectors.Dimensions)
+            return null;
+        var (first, count) = UnitRange(chunk);
+        var units = _byId[chunk.DocumentId].Units;
+        if (unit < first || unit >= first + count || !HasRow(units[unit]))
+            return null;
+        int row = 1;
+        for (int i = first; i < unit; i++)
+        {
+            if (HasRow(units[i]))
+                row++;
+        }
+        return row < Vectors.RowsOf(chunk.Index) ? Vectors.RowSimilarity(query, chunk.Index, row) : null;
+    }
+
+    private static bool HasRow(TextUnit unit) => unit.Kind is not (UnitKind.Code or UnitKind.TableHeader);
+
     /// <summary>The index of the first unit inside <paramref name="chunk"/> in its article's units, and how many there are.</summary>
     public (int First, int Count) UnitRange(Chunk chunk)
     {

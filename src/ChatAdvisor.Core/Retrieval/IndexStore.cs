@@ -50,9 +50,10 @@ public static class IndexStore
 
     /// <summary>
     /// Loads the snapshot at <paramref name="path"/>. Returns null with a reason when there is none, it is from
-    /// another format version, or it is corrupt (truncated, wrong checksum, unreadable).
+    /// another format version, or it is corrupt (truncated, wrong checksum, unreadable). Its spelling corrector leaves the
+    /// words of <paramref name="language"/> as typed (<see cref="SpellingCorrector"/>).
     /// </summary>
-    public static IndexSnapshot? TryLoad(string path, out string? problem)
+    public static IndexSnapshot? TryLoad(string path, out string? problem, IReadOnlySet<string>? language = null)
     {
         problem = null;
         if (!File.Exists(path))
@@ -89,7 +90,7 @@ public static class IndexStore
                 return null;
             }
             using var reader = new BinaryReader(new MemoryStream(bytes, headerLength, (int)length), Encoding.UTF8);
-            return ReadPayload(reader);
+            return ReadPayload(reader, language);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EndOfStreamException or FormatException or ArgumentException)
         {
@@ -161,7 +162,7 @@ public static class IndexStore
         snapshot.Vectors?.Write(w);
     }
 
-    private static IndexSnapshot ReadPayload(BinaryReader r)
+    private static IndexSnapshot ReadPayload(BinaryReader r, IReadOnlySet<string>? language)
     {
         var settingsKey = r.ReadString();
         var stamps = new List<CorpusFileStamp>();
@@ -210,7 +211,7 @@ public static class IndexStore
         var vectors = r.ReadBoolean() ? VectorIndex.Read(r) : null;
         if (vectors is not null && vectors.Count != articles.Sum(a => a.Chunks.Count))
             throw new FormatException("the vector index does not match the chunks");
-        return new IndexSnapshot(articles, lexical, new SpellingCorrector(vocabulary), stamps, settingsKey)
+        return new IndexSnapshot(articles, lexical, new SpellingCorrector(vocabulary, language), stamps, settingsKey)
         {
             Vectors = vectors,
             Built = (DateTimeOffset.UtcNow, TimeSpan.Zero, true),

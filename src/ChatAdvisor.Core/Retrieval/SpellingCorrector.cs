@@ -3,17 +3,24 @@ namespace ChatAdvisor.Core.Retrieval;
 /// <summary>
 /// Corrects misspelt query words against the words the corpus uses ("framwork" → framework, "admn" → admin,
 /// "wich" → which): a word that is not known is replaced by the known word at the smallest
-/// Damerau–Levenshtein distance (1 for words up to 7 letters, 2 for longer ones), the most frequent on ties.
+/// Damerau–Levenshtein distance (1 for words up to 7 letters, 2 for longer ones), the most frequent on ties. A word of
+/// the language that the corpus happens not to use ("shop", "novice") is left as typed: it is not a misspelling of a
+/// corpus word that looks like it ("show").
 /// </summary>
 /// <remarks>Immutable after construction; thread-safe.</remarks>
 public sealed class SpellingCorrector
 {
     private readonly Dictionary<string, int> _frequency;
     private readonly Dictionary<int, List<string>> _byLength = [];
+    private readonly IReadOnlySet<string>? _language;
 
-    /// <summary>Creates a corrector that knows <paramref name="frequency"/>'s words (word → how many chunks use it).</summary>
-    public SpellingCorrector(IReadOnlyDictionary<string, int> frequency)
+    /// <summary>
+    /// Creates a corrector that knows <paramref name="frequency"/>'s words (word → how many chunks use it) and leaves the
+    /// words of <paramref name="language"/> (lower-case everyday words, such as an embedding model's vocabulary) as typed.
+    /// </summary>
+    public SpellingCorrector(IReadOnlyDictionary<string, int> frequency, IReadOnlySet<string>? language = null)
     {
+        _language = language;
         _frequency = new Dictionary<string, int>(frequency, StringComparer.Ordinal);
         foreach (var word in TextAnalyzer.StopWords.Concat(TextAnalyzer.AliasWords))
             _frequency.TryAdd(word, 1);
@@ -36,7 +43,7 @@ public sealed class SpellingCorrector
     {
         if (word.Length < 4)
             return word;
-        if (_frequency.ContainsKey(word) || word.Any(char.IsDigit))
+        if (_frequency.ContainsKey(word) || word.Any(char.IsDigit) || _language?.Contains(word) == true)
             return word;
 
         int maxDistance = word.Length <= 7 ? 1 : 2;

@@ -134,6 +134,25 @@ public sealed class VectorIndex
         return best;
     }
 
+    /// <summary>The number of rows chunk <paramref name="document"/> has (its whole text, then its passages).</summary>
+    public int RowsOf(int document) => _firstRow[document + 1] - _firstRow[document];
+
+    /// <summary>
+    /// The dot product of a float32 <paramref name="query"/> with row <paramref name="row"/> of chunk
+    /// <paramref name="document"/> (0 is the whole chunk, then its passages in order), de-quantised.
+    /// </summary>
+    public float RowSimilarity(ReadOnlySpan<float> query, int document, int row)
+    {
+        if (query.Length != Dimensions)
+            throw new ArgumentException($"The query has {query.Length} dimensions, the index {Dimensions}.", nameof(query));
+        int at = _firstRow[document] + row;
+        var values = _rows.AsSpan(at * Dimensions, Dimensions);
+        float sum = 0;
+        for (int d = 0; d < values.Length; d++)
+            sum += query[d] * values[d];
+        return sum * _scales[at];
+    }
+
     /// <summary>The approximate cosine of two chunks' whole-text vectors (both unit length before quantisation).</summary>
     public float Similarity(int a, int b)
     {

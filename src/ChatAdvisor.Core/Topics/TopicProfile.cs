@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using ChatAdvisor.Core.Retrieval;
 
 namespace ChatAdvisor.Core.Topics;
@@ -8,7 +9,11 @@ namespace ChatAdvisor.Core.Topics;
 /// <param name="Id">A short stable id, stored in conversation state ("postgres").</param>
 /// <param name="Name">The usual spelling, used in answers ("PostgreSQL").</param>
 /// <param name="Aliases">Other spellings users write ("postgre sql", "pg"); the name and the id are always recognised.</param>
-public sealed record TopicEntity(string Id, string Name, IReadOnlyList<string>? Aliases = null);
+/// <param name="Descriptions">
+/// How users describe it instead of naming it, as the articles characterise it ("relational", "the oldest"): recognised in a
+/// definite description — "the relational one", "the oldest of the three", "the relational database" — and read as its name.
+/// </param>
+public sealed record TopicEntity(string Id, string Name, IReadOnlyList<string>? Aliases = null, IReadOnlyList<string>? Descriptions = null);
 
 /// <summary>A topic a question can be about, with the terms that signal it and the terms that find it.</summary>
 /// <param name="Id">A short id ("performance").</param>
@@ -53,7 +58,7 @@ public sealed record TopicTexts
 /// no change of code.
 /// </summary>
 /// <remarks>Immutable after loading; thread-safe.</remarks>
-public sealed class TopicProfile
+public sealed partial class TopicProfile
 {
     /// <summary>The profile's file name inside the corpus folder.</summary>
     public const string FileName = "topic.json";
@@ -67,6 +72,8 @@ public sealed class TopicProfile
     private readonly Dictionary<string, TopicEntity> _byId;
     private readonly List<(string[] Words, string Id)> _entityPhrases;
     private readonly List<(string[] Words, UncoveredTopic Topic)> _uncoveredPhrases;
+    private readonly Regex? _described;
+    private readonly Dictionary<string, string> _descriptionOwner = new(StringComparer.Ordinal);
 
     [JsonConstructor]
     private TopicProfile(string? subject, string entityNoun, IReadOnlyList<TopicEntity> entities, IReadOnlyList<Aspect>? aspects,
@@ -90,6 +97,24 @@ public sealed class TopicProfile
             .OrderByDescending(p => p.Words.Length)];
         _uncoveredPhrases = [.. Uncovered.SelectMany(t => t.Aliases.Select(a => (Words: Phrase(a), Topic: t))).Where(p => p.Words.Length > 0).OrderByDescending(p => p.Words.Length)];
         EntityTerms = entities.ToDictionary(e => e.Id, e => TextAnalyzer.Terms(e.Id.AsSpan()).FirstOrDefault() ?? e.Id, StringComparer.Ordinal);
+        foreach (var entity in entities)
+        {
+            foreach (var description in entity.Descriptions ?? [])
+            {
+                var key = DescriptionKey(description);
+                if (key.Length > 0 && !_descriptionOwner.TryAdd(key, entity.Id) && _descriptionOwner[key] != entity.Id)
+                    throw new InvalidDataException($"The description '{description}' is given to two entities.");
+            }
+        }
+        if (_descriptionOwner.Count > 0)
+        {
+            // "the micro one", "the batteries-included framework", "the oldest of the three": "the", the description (its
+            // words joined by spaces or hyphens), then a word that stands for an entity, or the end of a clause.
+            var descriptions = string.Join('|', _descriptionOwner.Keys.OrderByDescending(k => k.Length).Select(k => string.Join(@"[\s\-]+", k.Split(' ').Select(Regex.Escape))));
+            var heads = string.Join('|', new[] { "one", "option", "choice", "alternative", entityNoun, entityNoun + "s" }.Select(Regex.Escape));
+            _described = new Regex($@"\bthe\s+(?<d>{descriptions})(?:\s+(?:{heads})\b(?:\s+of\s+(?:the\s+(?:three|two|bunch|lot)|them|those|these))?|\s+of\s+(?:the\s+(?:three|two|bunch|lot)|them|those|these)\b|(?=\s*([?.!]|$)))",
+                RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        }
     }
 
     /// <summary>What the articles compare, as prompts and texts say it ("the databases {entities}"); read it with <see cref="Say"/>.</summary>
@@ -140,6 +165,27 @@ public sealed class TopicProfile
 
     /// <summary>A text of <see cref="Texts"/> with <c>{entities}</c> filled in.</summary>
     public string Say(string text) => text.Replace("{entities}", JoinNames(EntityIds), StringComparison.Ordinal);
+
+    /// <summary>
+    /// <paramref name="text"/> with each definite description of an entity ("the micro one", "the oldest of the three")
+    /// replaced by the entity's name. A description that is what a question asks for ("Which is the oldest?") is left as
+    /// it is: it ends the question after "is" or "are", so it names no entity yet.
+    /// </summary>
+    public string NameDescribed(string text)
+    {
+        if (_described is null)
+            return text;
+        return _described.Replace(text, m =>
+        {
+            bool asked = text[(m.Index + m.Length)..].Trim().Trim('?', '.', '!').Length == 0 && Copula().IsMatch(text.AsSpan(0, m.Index));
+            return asked ? m.Value : Name(_descriptionOwner[DescriptionKey(m.Groups["d"].Value)]);
+        });
+    }
+
+    [GeneratedRegex(@"\b(is|are|was|were|'s|’s)\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex Copula();
+
+    private static string DescriptionKey(string description) => string.Join(' ', description.ToLowerInvariant().Split([' ', '-'], StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>The entity ids named in <paramref name="text"/> (by id, name or alias, whole words), in order of first mention.</summary>
     public IReadOnlyList<string> MentionedIn(ReadOnlySpan<char> text) => EntitiesInWords(TextAnalyzer.Words(text));

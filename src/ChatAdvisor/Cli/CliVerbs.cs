@@ -124,8 +124,14 @@ public static class CliVerbs
     {
         var snapshot = await host.Services.GetRequiredService<IndexProvider>().GetAsync();
         var history = conversation is null ? [] : await host.Services.GetRequiredService<IConversationStore>().GetTurnsAsync(conversation);
-        var (resolved, hits, evidence) = await host.Advisor.UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(host.Advisor.Topic) : null, snapshot);
+        var (resolved, hits, evidence, _) = await host.Advisor.UnderstandAsync(question, history.Count > 0 ? history[^1].Understood.ToAnalysis(host.Advisor.Topic) : null, snapshot);
         await error.WriteLineAsync($"understood: {resolved.Resolved}");
+        if (snapshot.Vectors is not null)
+        {
+            var retriever = host.Services.GetRequiredService<HybridRetriever>();
+            var nearest = retriever.NearestSimilarity(snapshot, await retriever.EmbedQueryAsync(resolved.Text));
+            await error.WriteLineAsync($"  nearest passage by meaning: {nearest:0.000}");
+        }
         await error.WriteLineAsync($"  kind {resolved.Kind}; entities [{string.Join(", ", resolved.Entities)}]; use case '{resolved.UseCase}'; not covered [{string.Join(", ", resolved.Uncovered)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");
         if (evidence is not null)
         {

@@ -99,6 +99,31 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
         Assert.Contains(followUp.Citations, c => c.Quote.Contains("Django"));
     }
 
+    [Theory]
+    [InlineData("For an online store, Flask or Django?")]
+    [InlineData("For an online store, the micro one or the batteries-included one?")]
+    public async Task AskAsync_ChoiceBetweenTwoForASituation_IsAnsweredWithAVerdictAmongThem(string question)
+    {
+        var answer = await fixture.Advisor.AskAsync(question);
+
+        Assert.Equal(QuestionKind.Recommendation, answer.Kind);
+        Assert.StartsWith("For an online store, the articles", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Which framework should I use for a high-traffic ML inference API?")]
+    [InlineData("i'm new to coding and want to pick my first backend framework")]
+    [InlineData("I'm building an e-shop with a back office for the staff")]
+    [InlineData("We need a small focused service that integrates with a legacy system")]
+    public async Task AskAsync_RunnerUp_IsOfferedOnAConditionThatReadsAsOne(string question)
+    {
+        var answer = await fixture.Advisor.AskAsync(question);
+
+        // "Consider X if you need It is a simple …" is not a sentence: the line names a condition or is left out.
+        foreach (var line in answer.Text.Split('\n').Where(l => l.StartsWith("Consider ", StringComparison.Ordinal)))
+            Assert.Matches(@"^Consider \*\*[^*]+\*\* (if you(’re|'re| are)? [a-z]|for [a-z0-9])[^\[]*\[\d+\]\.$", line);
+    }
+
     [Fact]
     public async Task AskAsync_SameQuestionInAnotherConversation_IsNotAFollowUp()
     {

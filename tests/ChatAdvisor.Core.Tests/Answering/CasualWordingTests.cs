@@ -10,6 +10,8 @@ public class CasualWordingTests
     [InlineData("wanna make an api w/ auth - any ideas?", "want to make an api with auth")]
     [InlineData("can u tell me which is faster pls", "can you tell me which is faster please")]
     [InlineData("shop & admin, what do you think?", "shop and admin")]
+    [InlineData("wat r the pros n cons", "what are the pros and cons")]
+    [InlineData("need smth that handles tons of reqs", "need something that handles tons of requests")]
     public void Normalize_ChatShorthand_WritesItOut(string casual, string plain)
         => Assert.Equal(plain, CasualWording.Normalize(casual));
 

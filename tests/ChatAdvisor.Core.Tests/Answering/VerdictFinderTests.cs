@@ -41,4 +41,21 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
 
         Assert.Equal(["flask", "fastapi"], verdict.Split);
     }
+
+    [Fact]
+    public async Task Find_QuestionForTheLeast_WarningsAndLowestRatingSupportAndPraiseDoesNot()
+    {
+        var index = await SnapshotAsync();
+        // "Which one has the smallest community?": the close praise of the largest community does not count.
+        var evidence = new EvidenceSet(
+            [ClaimFor("django", "the most mature ecosystem", ClaimKind.Endorsement), ClaimFor("fastapi", "Smaller ecosystem compared to Django", ClaimKind.Con)],
+            [At(0.750), At(0.700)],
+            [[], []]);
+
+        var least = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), [], [], index, least: true);
+        var most = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), [], [], index);
+
+        Assert.Equal("fastapi", least.Winner);
+        Assert.Equal("django", most.Winner);
+    }
 }

@@ -52,6 +52,17 @@ public class RetrievalTests
         Assert.Equal(expected, corrector.Correct(typed));
     }
 
+    [Theory]
+    [InlineData("shop", "shop")]
+    [InlineData("novice", "novice")]
+    [InlineData("shwo", "show")]
+    public void Correct_WordOfTheLanguage_IsLeftAsTyped(string typed, string expected)
+    {
+        // "shop" is one edit from the corpus word "show", but it is a word of its own, not a misspelling.
+        var corrector = new SpellingCorrector(new Dictionary<string, int> { ["show"] = 4, ["novices"] = 1 }, new HashSet<string> { "shop", "show", "novice" });
+        Assert.Equal(expected, corrector.Correct(typed));
+    }
+
     [Fact]
     public void Search_Bm25_RanksTheMatchingDocumentFirstWithDeterministicTies()
     {

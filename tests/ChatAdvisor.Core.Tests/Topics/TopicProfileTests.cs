@@ -42,6 +42,36 @@ public class TopicProfileTests
         Assert.Equal("PostgreSQL and SQLite", profile.JoinNames(profile.EntityIds));
     }
 
+    [Theory]
+    [InlineData("Is the relational one faster?", "Is PostgreSQL faster?")]
+    [InlineData("Who maintains the embedded database?", "Who maintains SQLite?")]
+    [InlineData("Where did the oldest of the three come from?", "Where did PostgreSQL come from?")]
+    [InlineData("the file-based one or the relational one, for a phone app?", "SQLite or PostgreSQL, for a phone app?")]
+    [InlineData("Which is the oldest?", "Which is the oldest?")]
+    [InlineData("Which of them is the embedded one?", "Which of them is the embedded one?")]
+    [InlineData("an embedded system with a relational model", "an embedded system with a relational model")]
+    public void NameDescribed_DefiniteDescription_ReadsAsTheEntitysName(string question, string expected)
+    {
+        // A description names an entity only as "the <description> (one|database|of the three)"; one that is what the
+        // question asks for ("Which is the oldest?") names nothing yet.
+        var profile = TopicProfile.Parse("""
+            { "entityNoun": "database", "entities": [
+                { "id": "postgres", "name": "PostgreSQL", "descriptions": ["relational", "oldest"] },
+                { "id": "sqlite", "name": "SQLite", "descriptions": ["embedded", "file-based"] } ] }
+            """);
+
+        Assert.Equal(expected, profile.NameDescribed(question));
+    }
+
+    [Fact]
+    public void Parse_DescriptionOfTwoEntities_IsRejected()
+    {
+        var e = Assert.Throws<InvalidDataException>(() => TopicProfile.Parse("""
+            { "entityNoun": "x", "entities": [ { "id": "a", "name": "A", "descriptions": ["small"] }, { "id": "b", "name": "B", "descriptions": ["small"] } ] }
+            """));
+        Assert.Contains("'small'", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_FewerThanTwoEntities_SaysWhatIsMissing()
     {
