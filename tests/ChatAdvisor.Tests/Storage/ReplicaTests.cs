@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using ChatAdvisor.Tests.Channels.DirectLine;
 using System.Text.Json;
 using ChatAdvisor.Core.Conversations;
+using ChatAdvisor.Storage;
 using ChatAdvisor.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -179,6 +180,47 @@ public sealed class ReplicaTests(PostgresServer postgres)
             .Content.ReadFromJsonAsync<JsonObject>();
         var sequences = transcript!["activities"]!.AsArray().Select(x => Sequence(x!["id"]!.GetValue<string>())).ToList();
         Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => (long)i), sequences);
+    }
+
+    [Fact]
+    public async Task QuestionOfADeadReplica_IsAnsweredByTheSurvivor_BeforeTheQuestionAfterIt()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await using var survivor = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "postgres", ["ConnectionStrings:Postgres"] = connectionString, ["DirectLine:SigningKey"] = SigningKey,
+        });
+        var grant = await DirectLineHttp.PageTokenAsync(survivor);
+        var started = await (await survivor.Client.SendAsync(DirectLineHttp.Request(HttpMethod.Post, "/v3/directline/conversations", grant.Token)))
+            .Content.ReadFromJsonAsync<JsonObject>();
+        var token = started!["token"]!.GetValue<string>();
+
+        // Another replica logged a question, then died before answering: its 2-second lease is never renewed.
+        await using var database = new PostgresDatabase(connectionString, Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresDatabase>.Instance);
+        var dead = new PostgresDirectLineLog(database, TimeProvider.System, 500, TimeSpan.FromSeconds(2),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PostgresDirectLineLog>.Instance);
+        var orphan = (await dead.AppendAsync(grant.ConversationId, new JsonObject
+        {
+            ["type"] = "message", ["text"] = "Who created Flask?", ["from"] = new JsonObject { ["id"] = "dl_page", ["role"] = "user" },
+        }, awaitsReply: true)).Activity;
+        // The user, on the survivor, asks the next question at once.
+        var next = await PostAsync(survivor, grant.ConversationId, token, "Who created Django?");
+
+        var replies = new Dictionary<string, JsonObject>();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (replies.Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            var set = await (await survivor.Client.SendAsync(DirectLineHttp.Request(HttpMethod.Get, $"/v3/directline/conversations/{grant.ConversationId}/activities", token)))
+                .Content.ReadFromJsonAsync<JsonObject>();
+            replies = set!["activities"]!.AsArray().Where(a => a!["replyToId"] is not null).ToDictionary(a => a!["replyToId"]!.GetValue<string>(), a => a!.AsObject());
+        }
+
+        var orphanId = $"{grant.ConversationId}|{orphan.Sequence:D7}";
+        Assert.Equal(2, replies.Count);
+        Assert.Contains("Armin Ronacher", replies[orphanId]["text"]!.GetValue<string>());
+        Assert.True(Sequence(replies[orphanId]["id"]!.GetValue<string>()) < Sequence(replies[next]["id"]!.GetValue<string>()),
+            "the orphaned question is answered before the one asked after it");
     }
 
     [Fact]
