@@ -32,4 +32,7 @@ internal static partial class DirectLineLog
 
     [LoggerMessage(6017, LogLevel.Information, "{Count} idle Direct Line conversations forgotten")]
     public static partial void ConversationsForgotten(ILogger logger, int count);
+
+    [LoggerMessage(6018, LogLevel.Warning, "Direct Line upkeep (leases, taking over questions, forgetting idle conversations) failed; it runs again shortly")]
+    public static partial void UpkeepFailed(ILogger logger, Exception exception);
 }

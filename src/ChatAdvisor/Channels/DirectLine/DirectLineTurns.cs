@@ -134,6 +134,11 @@ public sealed class DirectLineTurns(
                 {
                     // Logged by the storage; the next tick tries again.
                 }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // A conversation deleted meanwhile, say: this round is lost, the service is not.
+                    DirectLineLog.UpkeepFailed(logger, exception);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
