@@ -223,6 +223,9 @@ public static partial class EvidenceExtractor
 
     private static void AddSentence(List<Claim> claims, TopicProfile topic, string documentId, TextUnit u, string sentence, string? previousSentence = null)
     {
+        // "X is a strong choice when you're building:" says nothing until its list does: the items are the claims.
+        if (sentence.TrimEnd().EndsWith(':'))
+            return;
         var entities = topic.MentionedIn(sentence);
         // "It outperforms X and Y": the pronoun's entity is the previous sentence's subject.
         string? pronounSubject = StartsWithPronoun().IsMatch(sentence) && previousSentence is not null ? Subjects(topic, previousSentence).FirstOrDefault() : null;
