@@ -357,6 +357,9 @@ public static class VerdictFinder
     // A score is cosine similarity (arctic-xs: about 0.2 unrelated, 0.5+ close) plus a bonus for shared topic words.
     private const double WordBonus = 0.15;
     private const double AspectBonus = 0.03;
+    // How much a comparison-table cell's grade ("Excellent" over "Good") adds: more when the question is only about the aspect.
+    private const double GradeWeight = 0.05;
+    private const double AspectOnlyGradeWeight = 0.10;
     // Entities whose best claims score within this margin of each other share the verdict.
     private const double SplitMargin = 0.012;
 
@@ -371,6 +374,10 @@ public static class VerdictFinder
     public static VerdictEvidence Find(EvidenceSet evidence, IReadOnlyList<string> candidates, ReadOnlyMemory<float> situation,
         IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index, bool least = false)
     {
+        // A question that is only about aspects ("which of those is faster?") is answered by how the articles rate the
+        // entities on them: a graded comparison-table row on the aspect outweighs a sentence that merely shares a word.
+        bool aspectOnly = aspects.Count > 0 && terms.Count > 0 && terms.All(t => aspects.Any(a => a.Triggers.Contains(t)));
+        double gradeWeight = aspectOnly ? AspectOnlyGradeWeight : GradeWeight;
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
         var wanted = terms.ToHashSet(StringComparer.Ordinal);
@@ -409,7 +416,7 @@ public static class VerdictFinder
                             cons[e] = Math.Max(cons[e], score);
                         continue;
                     case ClaimKind.TableCell:
-                        score += 0.05 * claim.Grade - 0.02;
+                        score += gradeWeight * claim.Grade - 0.02;
                         break;
                     case ClaimKind.Pro:
                         score -= 0.01;
