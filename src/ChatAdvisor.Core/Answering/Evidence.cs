@@ -109,10 +109,22 @@ public static partial class EvidenceExtractor
     private static async Task<EvidenceSet> BuildAsync(IndexSnapshot index, TopicProfile topic, HybridRetriever? embedder, CancellationToken cancellationToken)
     {
         var claims = Extract(index, topic);
-        var vectors = embedder is null || index.Vectors is null ? [] : await embedder.EmbedPassagesAsync([.. claims.Select(c => c.Condition)], cancellationToken);
+        // "You're building a small project." is matched on what it names ("a small project"): the framing every item of a
+        // "Choose X if" list shares would otherwise draw every situation told as "I'm building …".
+        var vectors = embedder is null || index.Vectors is null ? [] : await embedder.EmbedPassagesAsync([.. claims.Select(c => Content(c.Condition))], cancellationToken);
         var terms = claims.Select(c => TextAnalyzer.Terms(c.Condition.AsSpan()).ToHashSet(StringComparer.Ordinal)).ToList();
         return new EvidenceSet(claims, vectors, terms);
     }
+
+    /// <summary>What a claim's condition names, without the "You're building" / "You want" framing of its list.</summary>
+    private static string Content(string condition)
+    {
+        var stripped = YouFraming().Replace(condition, "");
+        return stripped.Length > 3 ? stripped : condition;
+    }
+
+    [GeneratedRegex(@"^\s*(you're|you’re|you are)\s+(building|creating|learning|focused on)?\s*|^\s*you\s+(want|need|prefer|expect|value)\s+", RegexOptions.IgnoreCase)]
+    private static partial Regex YouFraming();
 
     /// <summary>The claims of every article of <paramref name="index"/>.</summary>
     public static List<Claim> Extract(IndexSnapshot index, TopicProfile topic)
