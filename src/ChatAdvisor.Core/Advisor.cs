@@ -231,7 +231,11 @@ public sealed partial class Advisor(
         {
             var claims = await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken);
             // The situation is what the user is building; a follow-up judges it as the conversation left it.
-            var situation = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } described ? described : searchText;
+            // A question that names entities ("Is X a good fit for …?", "X or Y for an online store?") is matched on its use
+            // case alone: the names in it would draw the claims that merely name the same entity.
+            var situation = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } described ? described
+                : resolved.UseCase is { } useCase && resolved.Asked.Count > 0 ? useCase
+                : searchText;
             var candidates = resolved.Entities.Count >= 2 ? resolved.Entities : [.. Topic.EntityIds];
             var terms = TextAnalyzer.TermsOfWords(resolved.ContentWords);
             evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot, resolved.WantsLeast);

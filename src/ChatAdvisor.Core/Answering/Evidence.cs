@@ -109,10 +109,22 @@ public static partial class EvidenceExtractor
     private static async Task<EvidenceSet> BuildAsync(IndexSnapshot index, TopicProfile topic, HybridRetriever? embedder, CancellationToken cancellationToken)
     {
         var claims = Extract(index, topic);
-        var vectors = embedder is null || index.Vectors is null ? [] : await embedder.EmbedPassagesAsync([.. claims.Select(c => c.Condition)], cancellationToken);
+        // "You're building a small project." is matched on what it names ("a small project"): the framing every item of a
+        // "Choose X if" list shares would otherwise draw every situation told as "I'm building …".
+        var vectors = embedder is null || index.Vectors is null ? [] : await embedder.EmbedPassagesAsync([.. claims.Select(c => Content(c.Condition))], cancellationToken);
         var terms = claims.Select(c => TextAnalyzer.Terms(c.Condition.AsSpan()).ToHashSet(StringComparer.Ordinal)).ToList();
         return new EvidenceSet(claims, vectors, terms);
     }
+
+    /// <summary>What a claim's condition names, without the "You're building" / "You want" framing of its list.</summary>
+    private static string Content(string condition)
+    {
+        var stripped = YouFraming().Replace(condition, "");
+        return stripped.Length > 3 ? stripped : condition;
+    }
+
+    [GeneratedRegex(@"^\s*(you're|you’re|you are)\s+(building|creating|learning|focused on)?\s*|^\s*you\s+(want|need|prefer|expect|value)\s+", RegexOptions.IgnoreCase)]
+    private static partial Regex YouFraming();
 
     /// <summary>The claims of every article of <paramref name="index"/>.</summary>
     public static List<Claim> Extract(IndexSnapshot index, TopicProfile topic)
@@ -223,6 +235,9 @@ public static partial class EvidenceExtractor
 
     private static void AddSentence(List<Claim> claims, TopicProfile topic, string documentId, TextUnit u, string sentence, string? previousSentence = null)
     {
+        // "X is a strong choice when you're building:" says nothing until its list does: the items are the claims.
+        if (sentence.TrimEnd().EndsWith(':'))
+            return;
         var entities = topic.MentionedIn(sentence);
         // "It outperforms X and Y": the pronoun's entity is the previous sentence's subject.
         string? pronounSubject = StartsWithPronoun().IsMatch(sentence) && previousSentence is not null ? Subjects(topic, previousSentence).FirstOrDefault() : null;
@@ -354,6 +369,9 @@ public static class VerdictFinder
     // A score is cosine similarity (arctic-xs: about 0.2 unrelated, 0.5+ close) plus a bonus for shared topic words.
     private const double WordBonus = 0.15;
     private const double AspectBonus = 0.03;
+    // How much a comparison-table cell's grade ("Excellent" over "Good") adds: more when the question is only about the aspect.
+    private const double GradeWeight = 0.05;
+    private const double AspectOnlyGradeWeight = 0.10;
     // Entities whose best claims score within this margin of each other share the verdict.
     private const double SplitMargin = 0.012;
 
@@ -368,6 +386,10 @@ public static class VerdictFinder
     public static VerdictEvidence Find(EvidenceSet evidence, IReadOnlyList<string> candidates, ReadOnlyMemory<float> situation,
         IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index, bool least = false)
     {
+        // A question that is only about aspects ("which of those is faster?") is answered by how the articles rate the
+        // entities on them: a graded comparison-table row on the aspect outweighs a sentence that merely shares a word.
+        bool aspectOnly = aspects.Count > 0 && terms.Count > 0 && terms.All(t => aspects.Any(a => a.Triggers.Contains(t)));
+        double gradeWeight = aspectOnly ? AspectOnlyGradeWeight : GradeWeight;
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
         var wanted = terms.ToHashSet(StringComparer.Ordinal);
@@ -406,7 +428,7 @@ public static class VerdictFinder
                             cons[e] = Math.Max(cons[e], score);
                         continue;
                     case ClaimKind.TableCell:
-                        score += 0.05 * claim.Grade - 0.02;
+                        score += gradeWeight * claim.Grade - 0.02;
                         break;
                     case ClaimKind.Pro:
                         score -= 0.01;

@@ -25,15 +25,26 @@ public static partial class FollowUpResolver
     [GeneratedRegex(@" (it|its|it s|that one|this one|that one s) ")]
     private static partial Regex PointsBack();
 
+    [GeneratedRegex(@"^ (and |so |but )?(who|when|where|what|which|how|why|is|does|did|was|can) ")]
+    private static partial Regex WhQuestion();
+
+    [GeneratedRegex(@"^ (and |so |but )?(who|when|where|what year|how old|is|does|did|was|can) ")]
+    private static partial Regex FactQuestion();
+
     /// <summary>The question to answer: <paramref name="current"/> itself, or merged with <paramref name="previous"/>.</summary>
     public static QuestionAnalysis Resolve(QuestionAnalysis current, QuestionAnalysis? previous, TopicProfile topic)
     {
         if (previous is null || previous.Kind == QuestionKind.OutOfScope || !current.LooksLikeFollowUp)
             return Finish(current, previous, topic);
+        var lower = " " + string.Join(' ', Retrieval.TextAnalyzer.Words(current.Text.AsSpan())) + " ";
+        // "Who made it?": a short question that points back at what was discussed is about it, even when its own words
+        // ("made") are not the articles' words. A question about something new ("a good name for my cat") is not.
+        if (current.Kind == QuestionKind.OutOfScope && current.Uncovered.Count == 0 && current.ContentWords.Count <= 2
+            && PointsBack().IsMatch(lower) && previous.Entities.Count > 0 && WhQuestion().IsMatch(lower))
+            current = current with { Kind = FactQuestion().IsMatch(lower) ? QuestionKind.Fact : QuestionKind.General };
         if (current.Kind == QuestionKind.OutOfScope && (current.Uncovered.Count > 0 || current.ContentWords.Count > 0))
             return Finish(current with { Shown = [] }, null, topic);
 
-        var lower = " " + string.Join(' ', Retrieval.TextAnalyzer.Words(current.Text.AsSpan())) + " ";
         // "it", "its", "that one": the one entity the user last named, else the verdict they were given, else what was discussed.
         IReadOnlyList<string> previousFocus = previous.Asked.Count == 1 ? previous.Asked : previous.Verdict is { } v ? [v] : previous.Entities;
         var shown = previous.Shown.Count > 0 ? previous.Shown : previous.Entities;
@@ -100,12 +111,15 @@ public static partial class FollowUpResolver
         {
             // "And its disadvantages?" / "Is it good for beginners?": the same entities, the new kind of question.
             var kind = current.Kind is QuestionKind.General or QuestionKind.OutOfScope ? previous.Kind : current.Kind;
-            if (kind == QuestionKind.Comparison && previousFocus.Count < 2)
+            // "And on async support?" after a comparison: the same entities compared on the new aspect, whichever led on the last one.
+            var focus = kind == QuestionKind.Comparison && previous.Kind == QuestionKind.Comparison && previous.Entities.Count >= 2 && !PointsBack().IsMatch(lower)
+                ? previous.Entities : previousFocus;
+            if (kind == QuestionKind.Comparison && focus.Count < 2)
                 kind = QuestionKind.General;
             resolved = current with
             {
                 Kind = kind,
-                Entities = previousFocus,
+                Entities = focus,
                 Aspects = current.Aspects.Count > 0 || current.Kind == QuestionKind.ProsCons ? current.Aspects : previous.Aspects,
                 UseCase = useCase,
                 WantsPros = current.Kind == QuestionKind.ProsCons ? current.WantsPros : previous.WantsPros,

@@ -138,7 +138,8 @@ public static class CliVerbs
             await error.WriteLineAsync($"  verdict {evidence.Winner ?? "none"}{(evidence.Split.Count > 0 ? " (split: " + string.Join(", ", evidence.Split) + ")" : "")}");
             foreach (var (entity, claims) in evidence.Best)
             {
-                foreach (var c in claims.Take(2))
+                await error.WriteLineAsync($"    {entity,-10} standing {(evidence.Standings.TryGetValue(entity, out var standing) ? standing : double.NaN):0.000}");
+                foreach (var c in claims.Take(4))
                     await error.WriteLineAsync($"    {entity,-10} {c.Score:0.000} {c.Claim.Kind,-11} {c.Claim.Condition[..Math.Min(80, c.Claim.Condition.Length)].ReplaceLineEndings(" ")}");
             }
         }

@@ -58,4 +58,21 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Equal("fastapi", least.Winner);
         Assert.Equal("django", most.Winner);
     }
+
+    [Fact]
+    public async Task Find_QuestionOnlyAboutAnAspect_TheTableRatingOutweighsASentenceThatSharesTheWord()
+    {
+        var index = await SnapshotAsync();
+        var performance = new ChatAdvisor.Core.Topics.Aspect("performance", "performance", ["perform", "faster"], ["perform"]);
+        // "Which of those two is faster?": "deliver an application faster" is about development, not about how fast it runs.
+        var evidence = new EvidenceSet(
+            [ClaimFor("django", "deliver a robust application faster", ClaimKind.Endorsement),
+             ClaimFor("fastapi", "Performance: Excellent", ClaimKind.TableCell) with { Grade = 1, Row = "Performance" }],
+            [At(0.480), At(0.580)],
+            [["faster"], ["perform", "excel"]]);
+
+        var verdict = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), ["faster"], [performance], index);
+
+        Assert.Equal("fastapi", verdict.Winner);
+    }
 }
