@@ -66,12 +66,16 @@ public sealed class TurnQueueTests
     {
         using var queue = Create();
         await queue.StartAsync(CancellationToken.None);
+        var started = new TaskCompletionSource();
         var cancelled = new TaskCompletionSource();
         queue.TryEnqueue("a", "slow", async stopping =>
         {
             await using var registration = stopping.Register(() => cancelled.TrySetResult());
+            started.TrySetResult();
             await Task.Delay(Timeout.Infinite, stopping);
         });
+        // In progress before the shutdown begins (on a loaded machine the lane may not have picked it up yet).
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         using var shutdown = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await queue.StopAsync(shutdown.Token);
