@@ -160,6 +160,31 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     }
 
     [Fact]
+    public async Task Evaluate_AHeldOutReport_ShowsHowManyMissedButNotWhich()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "chatadvisor-eval-" + Guid.NewGuid().ToString("N") + ".json");
+        await File.WriteAllTextAsync(file, """
+            [{ "id": "never", "tags": ["fact"], "turns": [{ "question": "Who created Flask?", "facts": ["a fact no article states"] }] }]
+            """);
+        try
+        {
+            var report = await Evaluator.RunAsync(fixture.Services, EvalSet.Load(file));
+            using var full = new StringWriter();
+            using var withheld = new StringWriter();
+            await report.PrintAsync(full);
+            await report.WithoutMisses().PrintAsync(withheld);
+
+            Assert.Contains("Who created Flask?", full.ToString());
+            Assert.DoesNotContain("Who created Flask?", withheld.ToString());
+            Assert.Contains("Misses: 1, not listed here", withheld.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Evaluate_CommittedQuestionSet_MeetsTheQualityBar()
     {
         var set = EvalSet.Load(Path.Combine(RepoPaths.Root, "eval", "dev", "questions.json"));
