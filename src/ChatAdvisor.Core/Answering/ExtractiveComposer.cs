@@ -174,6 +174,7 @@ public static partial class ExtractiveComposer
             var (firstUnit, unitCount) = index.UnitRange(chunk);
             var units = article.Units;
             var unitTerms = index.TermsOf(chunk.DocumentId);
+            var unitMeaning = queryVector.Length > 0 ? index.UnitSimilarities(chunk, queryVector.Span) : [];
             foreach (var group in GroupUnits(units, firstUnit, firstUnit + unitCount, u => article.Article.Text[u.End - 1] == ':'))
             {
                 if (!seen.Add((chunk.DocumentId, group.Start)))
@@ -272,8 +273,8 @@ public static partial class ExtractiveComposer
 
                 double coverage = ownTerms.Count == 0 ? 1 : ownTerms.Count(t => terms.Contains(t) || headingTerms.Contains(t)) / (double)ownTerms.Count;
                 double meaning = double.NegativeInfinity;
-                for (int u = group.First; u <= group.Last && queryVector.Length > 0; u++)
-                    meaning = Math.Max(meaning, index.UnitSimilarity(chunk, u, queryVector.Span) ?? double.NegativeInfinity);
+                for (int u = Math.Max(group.First, firstUnit); u <= group.Last && u - firstUnit < unitMeaning.Length; u++)
+                    meaning = Math.Max(meaning, unitMeaning[u - firstUnit] ?? double.NegativeInfinity);
                 candidates.Add(new Candidate(chunk, group.Start, group.End, score, about, heading, group.Block, group.IsList)
                     { Endorses = endorsed is not null, Coverage = coverage, Meaning = meaning, SharesTopic = sharesTopic });
             }

@@ -72,26 +72,26 @@ public sealed class IndexSnapshot
     }
 
     /// <summary>
-    /// The cosine of <paramref name="query"/> with the embedding of unit <paramref name="unit"/> (an index into its article's
-    /// units) as it was embedded inside <paramref name="chunk"/>, with its section heading; null without vectors, or for a
-    /// unit that has no row of its own (code, table headers, a unit outside the chunk).
+    /// The cosine of <paramref name="query"/> with the embedding of each unit inside <paramref name="chunk"/> (as it was
+    /// embedded there, with its section heading), in the order of <see cref="UnitRange"/>; null for a unit without a row of
+    /// its own (code, table headers), and for every unit without vectors.
     /// </summary>
     /// <remarks>The rows of a chunk are its whole text, then each unit inside it except code and table headers, in order (see <see cref="IndexBuilder.EmbeddingTexts"/>).</remarks>
-    public float? UnitSimilarity(Chunk chunk, int unit, ReadOnlySpan<float> query)
+    public float?[] UnitSimilarities(Chunk chunk, ReadOnlySpan<float> query)
     {
-        if (Vectors is null || query.Length != Vectors.Dimensions)
-            return null;
         var (first, count) = UnitRange(chunk);
+        var similarities = new float?[count];
+        if (Vectors is null || query.Length != Vectors.Dimensions)
+            return similarities;
         var units = _byId[chunk.DocumentId].Units;
-        if (unit < first || unit >= first + count || !HasRow(units[unit]))
-            return null;
+        int rows = Vectors.RowsOf(chunk.Index);
         int row = 1;
-        for (int i = first; i < unit; i++)
+        for (int i = 0; i < count && row < rows; i++)
         {
-            if (HasRow(units[i]))
-                row++;
+            if (HasRow(units[first + i]))
+                similarities[i] = Vectors.RowSimilarity(query, chunk.Index, row++);
         }
-        return row < Vectors.RowsOf(chunk.Index) ? Vectors.RowSimilarity(query, chunk.Index, row) : null;
+        return similarities;
     }
 
     private static bool HasRow(TextUnit unit) => unit.Kind is not (UnitKind.Code or UnitKind.TableHeader);
