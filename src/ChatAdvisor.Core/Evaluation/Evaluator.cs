@@ -81,14 +81,14 @@ public sealed record EvalReport
     /// <summary>Turns that missed a target.</summary>
     public required IReadOnlyList<EvalFailure> Failures { get; init; }
 
-    /// <summary>How many turns missed; the same as <see cref="Failures"/>' count unless the misses are withheld.</summary>
-    public int MissCount { get; init; }
+    /// <summary>Misses counted but not listed in <see cref="Failures"/> (see <see cref="WithoutMisses"/>).</summary>
+    public int WithheldMisses { get; init; }
 
     /// <summary>
     /// The report without its misses, for a held-out set shown beside the set being tuned on: its figures are reported,
     /// its cases are not read while tuning.
     /// </summary>
-    public EvalReport WithoutMisses() => this with { Failures = [], MissCount = Failures.Count };
+    public EvalReport WithoutMisses() => this with { Failures = [], WithheldMisses = WithheldMisses + Failures.Count };
 
     /// <summary>Prints the report for a terminal.</summary>
     public async Task PrintAsync(TextWriter output)
@@ -116,8 +116,8 @@ public sealed record EvalReport
         await output.WriteLineAsync($"  citation faithfulness {CitationFaithfulness:0.000}   ({Citations} citations)");
         await output.WriteLineAsync($"  answer time           p50 {MedianAnswerMilliseconds:0.0} ms, p99 {P99AnswerMilliseconds:0.0} ms (in process, question embedding included)");
         await output.WriteLineAsync($"  index build time      {IndexBuildMilliseconds:0.0} ms");
-        if (MissCount > Failures.Count)
-            await output.WriteLineAsync($"Misses: {MissCount}, not listed here (this set is for reporting, not for tuning; --set lists them).");
+        if (WithheldMisses > 0)
+            await output.WriteLineAsync($"Misses: {WithheldMisses}, not listed here (this set is for reporting, not for tuning; --set lists them).");
         if (Failures.Count > 0)
         {
             await output.WriteLineAsync($"Misses ({Failures.Count}):");
@@ -294,7 +294,6 @@ public static partial class Evaluator
             P99AnswerMilliseconds = times.Count == 0 ? 0 : times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))],
             IndexBuildMilliseconds = build.Elapsed.TotalMilliseconds,
             Failures = failures,
-            MissCount = failures.Count,
         };
     }
 
