@@ -51,9 +51,6 @@ public interface IDirectLineLog
     /// <summary>The activities after sequence <paramref name="after"/> (-1 for all kept), in order.</summary>
     Task<IReadOnlyList<LoggedActivity>> ReadAsync(string conversationId, long after, CancellationToken cancellationToken = default);
 
-    /// <summary>The sequence of the conversation's latest activity, or -1 before the first.</summary>
-    Task<long> LatestAsync(string conversationId, CancellationToken cancellationToken = default);
-
     /// <summary>Sends a transient activity (typing, a streamed answer so far) to whoever holds the conversation's streams; it is not kept.</summary>
     Task SignalAsync(string conversationId, JsonObject activity, CancellationToken cancellationToken = default);
 
@@ -227,15 +224,6 @@ public sealed class InMemoryDirectLineLog(TimeProvider time, int maxActivities, 
             return Task.FromResult<IReadOnlyList<LoggedActivity>>([]);
         lock (conversation.Gate)
             return Task.FromResult<IReadOnlyList<LoggedActivity>>([.. conversation.History.Where(a => a.Sequence > after)]);
-    }
-
-    /// <inheritdoc />
-    public Task<long> LatestAsync(string conversationId, CancellationToken cancellationToken = default)
-    {
-        if (Find(conversationId) is not { } conversation)
-            return Task.FromResult(-1L);
-        lock (conversation.Gate)
-            return Task.FromResult(conversation.Next - 1);
     }
 
     /// <inheritdoc />

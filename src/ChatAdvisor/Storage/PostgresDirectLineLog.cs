@@ -137,16 +137,6 @@ public sealed class PostgresDirectLineLog(PostgresDatabase database, TimeProvide
         });
 
     /// <inheritdoc />
-    public Task<long> LatestAsync(string conversationId, CancellationToken cancellationToken = default)
-        => database.GuardAsync(async () =>
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT next_seq - 1 FROM directline_conversations WHERE id = @id", connection);
-            command.Parameters.AddWithValue("id", conversationId);
-            return await command.ExecuteScalarAsync(cancellationToken) is long latest ? latest : -1;
-        });
-
-    /// <inheritdoc />
     public Task SignalAsync(string conversationId, JsonObject activity, CancellationToken cancellationToken = default)
         => database.GuardAsync(async () =>
         {

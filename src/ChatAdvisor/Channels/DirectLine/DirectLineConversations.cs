@@ -60,9 +60,10 @@ public sealed class DirectLineConversations
     /// <summary>The activities after <paramref name="watermark"/> (all of them for null or empty) as an ActivitySet JSON.</summary>
     public async Task<string> GetActivitySetAsync(string conversationId, string? watermark, CancellationToken cancellationToken = default)
     {
-        var activities = await Log.ReadAsync(conversationId, After(watermark), cancellationToken);
-        long latest = activities.Count > 0 ? activities[^1].Sequence : await Log.LatestAsync(conversationId, cancellationToken);
-        return ActivitySet([.. activities.Select(a => a.Json)], latest);
+        long after = After(watermark);
+        var activities = await Log.ReadAsync(conversationId, after, cancellationToken);
+        // Nothing new: the client is caught up, and its own watermark is the latest (a poll costs one read).
+        return ActivitySet([.. activities.Select(a => a.Json)], activities.Count > 0 ? activities[^1].Sequence : after);
     }
 
     /// <summary>
