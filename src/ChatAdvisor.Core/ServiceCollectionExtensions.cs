@@ -62,7 +62,7 @@ public static class ServiceCollectionExtensions
 /// Loads the embedding model and loads or builds the index in the background as the host starts, so the first question is
 /// fast; <c>/readyz</c> reports both until they are ready.
 /// </summary>
-internal sealed class IndexWarmup(IndexProvider index, OnnxEmbeddingGenerator embeddings) : BackgroundService
+internal sealed class IndexWarmup(IndexProvider index, EmbeddingModels embeddings) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

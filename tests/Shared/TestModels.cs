@@ -23,16 +23,33 @@ public static class TestModels
     /// <summary>The default model's tokenizer as the chunker's token counter.</summary>
     public static ITokenCounter TokenCounter => new BertTokenCounter(Arctic.Tokenizer);
 
-    private static readonly Lazy<IEmbeddingGenerator<string, Embedding<float>>> RememberingArctic = new(() => new RememberingGenerator(Arctic));
+    private static readonly Lazy<EnsembleEmbeddingGenerator> ShippedEnsemble = new(() =>
+    {
+        var defaults = new EmbeddingsOptions();
+        if (defaults.SecondModel != EmbeddingModel.MiniLmName)
+            throw new InvalidOperationException($"The tests blend {EmbeddingModel.MiniLmName}; the default second model is now {defaults.SecondModel}.");
+        return new EnsembleEmbeddingGenerator([(Arctic, 1 - defaults.SecondModelWeight), (MiniLm, defaults.SecondModelWeight)]);
+    });
 
     /// <summary>
-    /// The default model behind a memo of every text it embedded: the test servers of one test run share the loaded model
-    /// and do not embed the same corpus again for each fresh storage folder. The model is deterministic, so a remembered
-    /// vector is the vector.
+    /// What the host embeds with by default: <see cref="Arctic"/> blended with <see cref="MiniLm"/> at the default weight
+    /// (<see cref="EmbeddingsOptions.SecondModelWeight"/>).
     /// </summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> SharedArctic => RememberingArctic.Value;
+    public static EnsembleEmbeddingGenerator Shipped => ShippedEnsemble.Value;
 
-    private sealed class RememberingGenerator(OnnxEmbeddingGenerator inner) : IEmbeddingGenerator<string, Embedding<float>>
+    /// <summary>The host's <see cref="EmbeddingModels"/> for the shipped models, loaded once for every test server.</summary>
+    public static EmbeddingModels ShippedModels { get; } = new([Arctic, MiniLm], Shipped);
+
+    private static readonly Lazy<IEmbeddingGenerator<string, Embedding<float>>> RememberingShipped = new(() => new RememberingGenerator(Shipped));
+
+    /// <summary>
+    /// The default models behind a memo of every text they embedded: the test servers of one test run share the loaded
+    /// models and do not embed the same corpus again for each fresh storage folder. The models are deterministic, so a
+    /// remembered vector is the vector.
+    /// </summary>
+    public static IEmbeddingGenerator<string, Embedding<float>> SharedShipped => RememberingShipped.Value;
+
+    private sealed class RememberingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner) : IEmbeddingGenerator<string, Embedding<float>>
     {
         private readonly ConcurrentDictionary<(bool Query, string Text), Embedding<float>> _seen = new();
 

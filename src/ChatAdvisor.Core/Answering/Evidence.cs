@@ -111,7 +111,10 @@ public static partial class EvidenceExtractor
         var claims = Extract(index, topic);
         // "You're building a small project." is matched on what it names ("a small project"): the framing every item of a
         // "Choose X if" list shares would otherwise draw every situation told as "I'm building …".
-        var vectors = embedder is null || index.Vectors is null ? [] : await embedder.EmbedPassagesAsync([.. claims.Select(c => Content(c.Condition))], cancellationToken);
+        // Claims are matched by the first embedding model alone: the weights of a claim's score below are set against its
+        // similarities, and a second model blended in moves verdicts more than it finds (measured in docs/answering.md).
+        var vectors = embedder is null || index.Vectors is null ? []
+            : await embedder.EmbedPassagesAsync([.. claims.Select(c => Content(c.Condition))], firstModelOnly: true, cancellationToken);
         var terms = claims.Select(c => TextAnalyzer.Terms(c.Condition.AsSpan()).ToHashSet(StringComparer.Ordinal)).ToList();
         return new EvidenceSet(claims, vectors, terms);
     }
@@ -407,7 +410,7 @@ public static class VerdictFinder
                 continue;
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)
-                score = TensorPrimitives.CosineSimilarity(situation.Span, evidence.Vectors[i].Span);
+                score = TensorPrimitives.CosineSimilarity(situation.Span[..evidence.Vectors[i].Length], evidence.Vectors[i].Span);
             // Shared topic words, weighted by how rare they are, and each aspect of the question the claim speaks to.
             if (wantedWeight > 0)
                 score += WordBonus * evidence.Terms[i].Where(wanted.Contains).Sum(t => index.Lexical.Idf(t)) / wantedWeight;

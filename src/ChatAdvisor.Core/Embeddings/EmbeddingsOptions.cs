@@ -15,6 +15,16 @@ public sealed class EmbeddingsOptions
     public string Model { get; set; } = EmbeddingModel.ArcticEmbedXsName;
 
     /// <summary>
+    /// A second packaged model whose similarities are blended with the first model's for retrieval
+    /// (<see cref="EnsembleEmbeddingGenerator"/>); empty for none. all-MiniLM-L6-v2 by default: it connects paraphrases
+    /// the default model misses ("back-office screens" and "admin panel").
+    /// </summary>
+    public string SecondModel { get; set; } = EmbeddingModel.MiniLmName;
+
+    /// <summary>The second model's share of a similarity (the first model has the rest); between 0 and 1.</summary>
+    public float SecondModelWeight { get; set; } = 0.5f;
+
+    /// <summary>
     /// A BERT-family ONNX model folder of the user's own (model.onnx or onnx/model.onnx, with vocab.txt or tokenizer.json,
     /// and optionally 1_Pooling/config.json); relative to the content root. Empty: use <see cref="Model"/>.
     /// </summary>
@@ -51,6 +61,10 @@ public sealed class EmbeddingsOptions
                 return ValidateOptionsResult.Fail($"Embeddings:MaxTokens must be between 8 and 8192 (it is {options.MaxTokens}).");
             if (options.Pooling is not ("" or "cls" or "mean"))
                 return ValidateOptionsResult.Fail($"Embeddings:Pooling must be \"cls\" or \"mean\" (it is \"{options.Pooling}\").");
+            if (!string.IsNullOrEmpty(options.SecondModel) && EmbeddingModel.FindPackaged(options.SecondModel) is null)
+                return ValidateOptionsResult.Fail($"Embeddings:SecondModel must be one of {string.Join(", ", EmbeddingModel.PackagedNames)} or empty (it is \"{options.SecondModel}\").");
+            if (!(options.SecondModelWeight is > 0 and < 1))
+                return ValidateOptionsResult.Fail($"Embeddings:SecondModelWeight must be between 0 and 1, both excluded (it is {options.SecondModelWeight}).");
             if (string.IsNullOrWhiteSpace(options.ModelPath))
             {
                 return EmbeddingModel.FindPackaged(options.Model) is null

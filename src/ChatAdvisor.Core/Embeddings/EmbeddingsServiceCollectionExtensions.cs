@@ -27,22 +27,41 @@ public static class EmbeddingsServiceCollectionExtensions
             provider.GetRequiredService<EmbeddingModel>(), provider.GetRequiredService<BertTextTokenizer>(),
             provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value,
             provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings")));
-        // The same instance under the standard seam, inside Microsoft.Extensions.AI's OpenTelemetry layer (GenAI
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<EmbeddingsOptions>>().Value;
+            var first = provider.GetRequiredService<OnnxEmbeddingGenerator>();
+            if (string.IsNullOrEmpty(options.SecondModel))
+                return new EmbeddingModels([first], null);
+            var model = EmbeddingModel.FindPackaged(options.SecondModel)!;
+            // The second model's own query instruction, whatever Embeddings:QueryPrefix gives the first.
+            var second = new OnnxEmbeddingGenerator(model, BertTokenCounter.CreateTokenizer(model), new EmbeddingsOptions
+            {
+                Threads = options.Threads, BatchSize = options.BatchSize, MaxTokens = options.MaxTokens,
+            }, provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings"));
+            return new EmbeddingModels([first, second],
+                new EnsembleEmbeddingGenerator([(first, 1 - options.SecondModelWeight), (second, options.SecondModelWeight)]));
+        });
+        // The same model(s) under the standard seam, inside Microsoft.Extensions.AI's OpenTelemetry layer (GenAI
         // "embeddings" spans and metrics, recorded only when a listener subscribes); disposing it twice is harmless.
-        services.TryAddSingleton(provider => Telemetry.Instrument(provider.GetRequiredService<OnnxEmbeddingGenerator>(), provider.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(provider =>
+        {
+            var models = provider.GetRequiredService<EmbeddingModels>();
+            return Telemetry.Instrument(models.Ensemble ?? (IEmbeddingGenerator<string, Embedding<float>>)models.All[0], provider.GetService<ILoggerFactory>());
+        });
         services.AddSingleton<IReadinessContributor, EmbeddingsReadiness>();
         return services;
     }
 
     /// <summary>
-    /// The model's state in <c>/readyz</c>. A type of its own rather than the generator registered twice: the container
-    /// disposes what a factory returns, and the generator must be disposed once, by its own registration.
+    /// The models' state in <c>/readyz</c>. A type of its own rather than a generator registered twice: the container
+    /// disposes what a factory returns, and each generator must be disposed once.
     /// </summary>
-    private sealed class EmbeddingsReadiness(OnnxEmbeddingGenerator generator) : IReadinessContributor
+    private sealed class EmbeddingsReadiness(EmbeddingModels models) : IReadinessContributor
     {
         public string Name => "embeddings";
 
-        public ComponentStatus GetStatus() => generator.GetStatus();
+        public ComponentStatus GetStatus() => models.GetStatus();
     }
 
     /// <summary>The model the options select: a folder of the user's when <see cref="EmbeddingsOptions.ModelPath"/> is set, else a packaged one.</summary>

@@ -105,11 +105,16 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     public bool IsNearCorpus(IndexSnapshot index, ReadOnlyMemory<float> queryVector)
         => NearestSimilarity(index, queryVector) >= options.Value.InScopeSimilarity;
 
-    /// <summary>The highest cosine of <paramref name="queryVector"/> with a chunk or passage of the index (0 without vectors).</summary>
+    /// <summary>
+    /// The highest cosine of <paramref name="queryVector"/> with a chunk or passage of the index (0 without vectors). With
+    /// an ensemble of models it is the first model's cosine, which <see cref="RetrievalOptions.InScopeSimilarity"/> is set against.
+    /// </summary>
     public float NearestSimilarity(IndexSnapshot index, ReadOnlyMemory<float> queryVector)
     {
         if (index.Vectors is null || index.Chunks.Count == 0)
             return 0;
+        if (embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>() is { } ensemble)
+            queryVector = ensemble.FirstModelQuery(queryVector);
         var best = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates));
         return best.Count > 0 ? best[0].Score : 0;
     }
@@ -118,12 +123,18 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string questionText, CancellationToken cancellationToken = default)
         => (await embeddings.GenerateAsync([questionText], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
 
-    /// <summary>Vectors of passages of text, embedded as documents (no query instruction), in order.</summary>
-    public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedPassagesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Vectors of passages of text, embedded as documents (no query instruction), in order. With
+    /// <paramref name="firstModelOnly"/> and an <see cref="Embeddings.EnsembleEmbeddingGenerator"/>, only its first
+    /// model embeds them: each vector is then as long as the first part of a question's vector, which is that model's.
+    /// </summary>
+    public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedPassagesAsync(IReadOnlyList<string> texts, bool firstModelOnly = false,
+        CancellationToken cancellationToken = default)
     {
         if (texts.Count == 0)
             return [];
-        var generated = await embeddings.GenerateAsync(texts, cancellationToken: cancellationToken);
+        var generator = firstModelOnly && embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>() is { } ensemble ? ensemble.First : embeddings;
+        var generated = await generator.GenerateAsync(texts, cancellationToken: cancellationToken);
         return [.. generated.Select(e => e.Vector)];
     }
 

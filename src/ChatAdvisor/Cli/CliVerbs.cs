@@ -257,12 +257,14 @@ public static class CliVerbs
             return 2;
         }
         await using var host = CliHost.Create(isolatedStorage: true);
-        // Without --set: the dev set, tuned on, beside the held-out test set, which is never tuned on.
+        // Without --set: the dev set, tuned on; the validation set, which a change measured on dev must not lower; and the
+        // held-out test set, which is never tuned on.
         var sets = setFile is not null
             ? [(Path.GetFileName(setFile.TrimEnd('/', '\\')), Directory.Exists(setFile) ? EvalSet.LoadFolder(Path.GetFullPath(setFile)) : EvalSet.Load(Path.GetFullPath(setFile)))]
             : new List<(string Name, EvalSet Set)>
             {
                 ("dev", EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval", "dev"))),
+                ("validation", EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval", "validation"))),
                 ("test (held-out)", EvalSet.LoadFolder(Path.Combine(host.ContentRoot, "eval", "test"))),
             };
         var reports = new Dictionary<string, EvalReport>();

@@ -27,10 +27,10 @@ public class AdvisorFixture : IDisposable
         foreach (var file in Directory.GetFiles(corpusSource))
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         _index = new IndexProvider(Options.Create(new CorpusOptions { WatchForChanges = false }), Options.Create(new StorageOptions { Path = "storage" }),
-            Options.Create(new ChunkingOptions()), TestModels.TokenCounter, root, NullLogger<IndexProvider>.Instance, TestModels.Arctic);
+            Options.Create(new ChunkingOptions()), TestModels.TokenCounter, root, NullLogger<IndexProvider>.Instance, TestModels.Shipped);
         _store = new ConversationStore(Options.Create(new StorageOptions { Path = "storage" }), root, TimeProvider.System, NullLogger<ConversationStore>.Instance);
         var retrieval = Options.Create(new RetrievalOptions());
-        Advisor = new Advisor(_index, new HybridRetriever(new Retriever(), TestModels.Arctic, retrieval), _store, retrieval, NullLogger<Advisor>.Instance);
+        Advisor = new Advisor(_index, new HybridRetriever(new Retriever(), TestModels.Shipped, retrieval), _store, retrieval, NullLogger<Advisor>.Instance);
     }
 
     public Advisor Advisor { get; }

@@ -44,7 +44,7 @@ public class ConcurrentTurnTests(AdvisorFixture fixture) : IClassFixture<Advisor
         var interloper = (await store.GetTurnsAsync("c-elsewhere"))[0];
         var interfering = new InterferingStore(store, "c-race", interloper);
         var retrieval = Options.Create(new RetrievalOptions());
-        var racing = new Advisor(index, new HybridRetriever(new Retriever(), TestModels.Arctic, retrieval), interfering, retrieval, NullLogger<Advisor>.Instance);
+        var racing = new Advisor(index, new HybridRetriever(new Retriever(), TestModels.Shipped, retrieval), interfering, retrieval, NullLogger<Advisor>.Instance);
 
         var answer = await racing.AskAsync("And its disadvantages?", "c-race");
 

@@ -56,7 +56,7 @@ public sealed class TelemetryTests
             ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
             ["OTEL_SERVICE_NAME"] = "advisor-under-test",
-        }, builder => builder.Services.Replace(ServiceDescriptor.Singleton(Telemetry.Instrument(TestModels.SharedArctic, loggerFactory: null))));
+        }, builder => builder.Services.Replace(ServiceDescriptor.Singleton(Telemetry.Instrument(TestModels.SharedShipped, loggerFactory: null))));
 
         var response = await server.Client.PostAsJsonAsync("/api/ask", new { question = "Which framework is best for a REST API?" });
         response.EnsureSuccessStatusCode();

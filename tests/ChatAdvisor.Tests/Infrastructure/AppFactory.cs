@@ -36,7 +36,8 @@ public sealed class AppFactory(IDictionary<string, string?>? settings = null) : 
         builder.ConfigureTestServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton(TestModels.Arctic));
-            services.Replace(ServiceDescriptor.Singleton(TestModels.SharedArctic));
+            services.Replace(ServiceDescriptor.Singleton(TestModels.ShippedModels));
+            services.Replace(ServiceDescriptor.Singleton(TestModels.SharedShipped));
         });
     }
 

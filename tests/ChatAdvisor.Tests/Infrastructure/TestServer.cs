@@ -55,10 +55,11 @@ public sealed class TestServer : IAsyncDisposable
                     values[key] = value;
             }
             builder.Configuration.AddInMemoryCollection(values);
-            // One loaded embedding model for every server of the test run (the real registration is exercised by the
+            // One set of loaded embedding models for every server of the test run (the real registration is exercised by the
             // CLI tests, which run the executable).
             builder.Services.Replace(ServiceDescriptor.Singleton(TestModels.Arctic));
-            builder.Services.Replace(ServiceDescriptor.Singleton(TestModels.SharedArctic));
+            builder.Services.Replace(ServiceDescriptor.Singleton(TestModels.ShippedModels));
+            builder.Services.Replace(ServiceDescriptor.Singleton(TestModels.SharedShipped));
             configure?.Invoke(builder);
         });
         await app.StartAsync();
