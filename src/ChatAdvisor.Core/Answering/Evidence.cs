@@ -119,14 +119,18 @@ public static partial class EvidenceExtractor
         return new EvidenceSet(claims, vectors, terms);
     }
 
-    /// <summary>What a claim's condition names, without the "You're building" / "You want" framing of its list.</summary>
-    private static string Content(string condition)
+    /// <summary>
+    /// What a claim's condition names, without the "You're building" / "You want" framing of its list. A verb that is the
+    /// condition stays: "You're learning backend development" is about learning, and without the verb it would be
+    /// "backend development", which every question about a backend resembles.
+    /// </summary>
+    internal static string Content(string condition)
     {
         var stripped = YouFraming().Replace(condition, "");
         return stripped.Length > 3 ? stripped : condition;
     }
 
-    [GeneratedRegex(@"^\s*(you're|you’re|you are)\s+(building|creating|learning|focused on)?\s*|^\s*you\s+(want|need|prefer|expect|value)\s+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(you're|you’re|you are)\s+(building|creating|focused on)?\s*|^\s*you\s+(want|need|prefer|expect|value)\s+", RegexOptions.IgnoreCase)]
     private static partial Regex YouFraming();
 
     /// <summary>The claims of every article of <paramref name="index"/>.</summary>

@@ -103,6 +103,20 @@ public static partial class QuestionAnalyzer
     [GeneratedRegex(@"^ (which|what) (one|ones|option|options|framework|frameworks|tool|stack) | (should|would|could) (i|we) (use|pick|choose|go with|learn|start with|pick up) | of the three | (back office|backoffice|the micro one|the all in one|the minimal framework|the loose framework|the youngest|the oldest|the newest) |^ which (handles|has|is|offers|supports|scales|works|suits|copes) ")]
     private static partial Regex ChoosingAmongOptions();
 
+    /// <summary>
+    /// A hyphenated word with a part of three letters or more that is neither a word of the articles nor of the language
+    /// ("scikit-learn", not "e-shop") is a name: it is read as one word, so its parts ("learn") do not pass for words of
+    /// the question.
+    /// </summary>
+    private static string JoinNamedCompounds(string text, SpellingCorrector vocabulary)
+        => NamedCompound().Replace(text, m =>
+            m.Groups["parts"].Captures.Any(c => c.Length >= 3 && !vocabulary.IsWord(c.Value.ToLowerInvariant()))
+                ? string.Concat(m.Groups["parts"].Captures.Select(c => c.Value))
+                : m.Value);
+
+    [GeneratedRegex(@"\b(?<parts>[A-Za-z][A-Za-z0-9]*)(?:-(?<parts>[A-Za-z][A-Za-z0-9]*))+\b")]
+    private static partial Regex NamedCompound();
+
     [GeneratedRegex(@"\b(ignore|disregard|forget|override)\b[^.?!\n]*\b(instructions?|prompts?|rules|directions|guidelines|context|above|previous|prior)\b[^.?!\n]*[.?!]?", RegexOptions.IgnoreCase)]
     private static partial Regex IgnoreInstructions();
 
@@ -127,6 +141,7 @@ public static partial class QuestionAnalyzer
     {
         // "the micro one" is read as the entity the profile describes so, before anything else looks at the words.
         var text = topic.NameDescribed(CasualWording.Normalize(StripInstructions(question, out bool hadInstructions)));
+        text = JoinNamedCompounds(text, index.Spelling);
         var words = TextAnalyzer.Words(text.AsSpan());
         var corrected = words.Select(w => index.Spelling.Correct(w)).ToList();
         var entities = topic.EntitiesInWords(corrected);

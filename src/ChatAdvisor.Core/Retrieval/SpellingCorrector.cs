@@ -38,6 +38,9 @@ public sealed class SpellingCorrector
     /// <summary>True when <paramref name="word"/> is a known word.</summary>
     public bool IsKnown(string word) => _frequency.ContainsKey(word);
 
+    /// <summary>True when <paramref name="word"/> (lower-case) is a known word or a word of the language.</summary>
+    public bool IsWord(string word) => IsKnown(word) || _language?.Contains(word) == true;
+
     /// <summary>The corrected word, or <paramref name="word"/> itself when it is known, short, numeric or has no close match.</summary>
     public string Correct(string word)
     {

@@ -1,0 +1,38 @@
+using ChatAdvisor.Core.Answering;
+using ChatAdvisor.Core.Retrieval;
+
+namespace ChatAdvisor.Core.Tests.Answering;
+
+public class QuestionWordsTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    private async Task<IndexSnapshot> SnapshotAsync() => await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+    [Fact]
+    public async Task Analyze_HyphenatedName_ItsPartsAreNotCues()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("Put our scikit-learn predictions behind an HTTP endpoint", index, fixture.Advisor.Topic);
+
+        Assert.DoesNotContain(question.Aspects, a => a.Id == "beginners");
+        Assert.Contains(question.Aspects, a => a.Id == "ml");
+    }
+
+    [Fact]
+    public async Task Analyze_HyphenatedWords_StayWords()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("I'm building an e-shop with a real-time stock counter", index, fixture.Advisor.Topic);
+
+        Assert.Contains("shop", question.ContentWords);
+        Assert.Contains("time", question.ContentWords);
+    }
+
+    [Theory]
+    [InlineData("You're building APIs.", "APIs.")]
+    [InlineData("You need an admin dashboard.", "an admin dashboard.")]
+    [InlineData("You're learning backend development.", "learning backend development.")]
+    public void ClaimContent_ListFramingGoes_AVerbThatIsTheConditionStays(string condition, string content)
+        => Assert.Equal(content, EvidenceExtractor.Content(condition));
+}
