@@ -348,7 +348,7 @@ public static partial class ExtractiveComposer
     private static string? ComposeVerdict(QuestionAnalysis question, VerdictEvidence evidence, AnswerBuilder builder, TopicProfile topic)
     {
         var winner = evidence.Winner!;
-        var subject = Subject(question);
+        var subject = Subject(question, topic);
         if (evidence.Split.Count > 1)
         {
             var parts = evidence.Split.Select(e => (Entity: e, Claim: evidence.For(e)[0].Claim)).ToList();
@@ -410,7 +410,7 @@ public static partial class ExtractiveComposer
     {
         var rejected = question.Entities[0];
         var winner = evidence.Winner!;
-        var subject = Subject(question);
+        var subject = Subject(question, topic);
         var best = evidence.For(winner)[0].Claim;
         if (winner == rejected)
         {
@@ -428,10 +428,25 @@ public static partial class ExtractiveComposer
         return winner;
     }
 
-    private static string Subject(QuestionAnalysis question)
-        => question.UseCase is { } useCase ? $"For {Lower(useCase)}"
-            : question.Aspects.Count > 0 ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}"
+    /// <summary>
+    /// What the verdict is for: the use case the question names, else its aspects when they are what it is about ("for
+    /// performance"), else "what you describe". A described situation whose words merely include cues of aspects ("a
+    /// model that scores loan applications") is not about those aspects.
+    /// </summary>
+    private static string Subject(QuestionAnalysis question, TopicProfile topic)
+    {
+        if (question.UseCase is { } useCase)
+            return $"For {Lower(useCase)}";
+        var noun = TextAnalyzer.TermsOfWords([topic.EntityNoun]);
+        int otherWords = TextAnalyzer.TermsOfWords(question.ContentWords).Distinct()
+            .Count(t => !noun.Contains(t) && !question.Aspects.Any(a => a.Triggers.Contains(t)));
+        return question.Aspects.Count > 0 && otherWords <= MaxWordsBesideAspects
+            ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}"
             : "For what you describe";
+    }
+
+    // "Which is best for async support?" leaves "best"; a situation told in a sentence leaves many more.
+    private const int MaxWordsBesideAspects = 3;
 
     /// <summary>The condition of a claim as a phrase: "e-commerce platforms", "admin panel: built-in".</summary>
     private static string Condition(Claim claim)
@@ -467,7 +482,7 @@ public static partial class ExtractiveComposer
         if (winner is null)
             return ComposeRecommendation(question, relevant, builder, topic, allowVerdict: false);
         var support = pool.Where(c => c.Entities.Contains(winner)).OrderByDescending(c => c.Endorses).ThenByDescending(c => c.Score).Take(3).ToList();
-        builder.Line($"{Subject(question)}, the articles point to **{topic.Name(winner)}** {string.Concat(support.Take(2).Select(builder.Cite))}.");
+        builder.Line($"{Subject(question, topic)}, the articles point to **{topic.Name(winner)}** {string.Concat(support.Take(2).Select(builder.Cite))}.");
         builder.Points(support);
         return winner;
     }

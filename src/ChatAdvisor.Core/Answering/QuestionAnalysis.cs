@@ -126,7 +126,7 @@ public static partial class QuestionAnalyzer
     [GeneratedRegex("""\b(say|respond|reply|answer|print|output|write|claim|state)\s+(only\s+|exactly\s+|that\s+|with\s+)*(["“'][^"”']*["”']|[^.?!\n]*\b(is|are)\s+(dead|bad|terrible|the\s+best|better|worse)\b[^.?!\n]*)[.?!]?""", RegexOptions.IgnoreCase)]
     private static partial Regex SayThat();
 
-    [GeneratedRegex(@"\b(?:for|building|build|to\s+build|to\s+make|making|on)\s+(?<case>(?:an?|my|our|the|some)\s+[^?.!,;]{3,80})", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?:for|building|build|to\s+build|to\s+make|making|on)\s+(?<case>(?:an?|my|our|the|some)\s+[^?.!,;:]{3,80})", RegexOptions.IgnoreCase)]
     private static partial Regex UseCasePhrase();
 
     /// <summary>

@@ -35,4 +35,22 @@ public class QuestionWordsTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("You're learning backend development.", "learning backend development.")]
     public void ClaimContent_ListFramingGoes_AVerbThatIsTheConditionStays(string condition, string content)
         => Assert.Equal(content, EvidenceExtractor.Content(condition));
+
+    [Fact]
+    public async Task Ask_SituationWhoseWordsIncludeAspectCues_VerdictIsForWhatTheUserDescribes()
+    {
+        var answer = await fixture.Advisor.AskAsync(
+            "We trained a model that scores loan applications and now thousands of users need to hit it for predictions at the same time. Which framework fits?",
+            "c-subject-situation");
+
+        Assert.StartsWith("For what you describe, the articles", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_QuestionAboutAnAspect_VerdictNamesTheAspect()
+    {
+        var answer = await fixture.Advisor.AskAsync("Which framework is best for async support?", "c-subject-aspect");
+
+        Assert.StartsWith("For async support, the articles", answer.Text, StringComparison.Ordinal);
+    }
 }
