@@ -241,7 +241,9 @@ public sealed partial class Advisor(
             evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot, resolved.WantsLeast);
             // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
             // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
+            // Nor does X when the articles' comparison table rates it low on what is asked ("Is X good for async?", "Limited").
             if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
+                && !evidence.For(resolved.Entities[0]).Any(c => c.Claim.Kind == ClaimKind.TableCell && c.Claim.Grade < 0)
                 && evidence.Standings[resolved.Entities[0]] >= evidence.Standings[w] - 0.03)
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
         }

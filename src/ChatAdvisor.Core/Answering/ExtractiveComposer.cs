@@ -102,13 +102,13 @@ public static partial class ExtractiveComposer
         if (relevant.Count == 0 && !hasEvidence)
             return partly is null ? NotCovered(question, topic) : new ComposedAnswer(partly, false, [], Suggestions.After(question, null, topic));
 
-        var composed = ComposeShaped(question, relevant, index, topic, evidence, partly);
+        var composed = ComposeShaped(question, relevant, candidates, index, topic, evidence, partly);
         if (composed.Verdict is { } verdict && !VerdictCheck.IsSupported(composed, verdict, index, topic))
-            composed = ComposeShaped(question, relevant, index, topic, evidence: null, partly, allowVerdict: false);
+            composed = ComposeShaped(question, relevant, candidates, index, topic, evidence: null, partly, allowVerdict: false);
         return composed;
     }
 
-    private static ComposedAnswer ComposeShaped(QuestionAnalysis question, List<Candidate> relevant, IndexSnapshot index, TopicProfile topic,
+    private static ComposedAnswer ComposeShaped(QuestionAnalysis question, List<Candidate> relevant, List<Candidate> all, IndexSnapshot index, TopicProfile topic,
         VerdictEvidence? evidence, string? partly, bool allowVerdict = true)
     {
         var builder = new AnswerBuilder(index, topic);
@@ -135,7 +135,7 @@ public static partial class ExtractiveComposer
                 break;
             default:
                 if (relevant.Count > 0)
-                    ComposeFact(question, relevant, builder);
+                    ComposeFact(question, relevant, all, builder, topic);
                 break;
         }
         if (builder.Citations.Count == 0)
@@ -558,8 +558,26 @@ public static partial class ExtractiveComposer
         builder.Points(picks);
     }
 
-    private static void ComposeFact(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder)
+    private static void ComposeFact(QuestionAnalysis question, List<Candidate> relevant, List<Candidate> all, AnswerBuilder builder, TopicProfile topic)
     {
+        // "Does X have an admin panel?", "and the other two?": a comparison-table row on the aspect asked states it for each
+        // entity asked about, so it answers first, with the passages about those entities that speak to the aspect after it.
+        // The row is looked for among every passage retrieved: a row names no entity in its own cells, so it scores low.
+        if (question.Entities.Count > 0 && question.Aspects.Count > 0)
+        {
+            var aspectTerms = question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+            var row = all.Where(builder.IsTableRow).Select(c => (Candidate: c, Cells: builder.RowCells(c)))
+                .FirstOrDefault(r => r.Cells is not null && question.Entities.All(r.Cells.ContainsKey)
+                    && TextAnalyzer.Terms(builder.RowLabel(r.Candidate).AsSpan()).Any(aspectTerms.Contains));
+            if (row.Candidate is not null)
+            {
+                var marker = builder.Cite(row.Candidate);
+                builder.Line($"{builder.RowLabel(row.Candidate)} — {string.Join("; ", question.Entities.Select(e => $"{topic.Name(e)}: {row.Cells![e]}"))} {marker}.");
+                builder.Points(relevant.Where(c => c != row.Candidate && !builder.IsTableRow(c) && c.Entities.Any(question.Entities.Contains)
+                    && TextAnalyzer.Terms(builder.Quote(c).AsSpan()).Any(aspectTerms.Contains)).Take(2));
+                return;
+            }
+        }
         var best = relevant[0];
         builder.Line($"{builder.Sentence(best)} {builder.Cite(best)}");
         // The sentence after the best one often states the fact ("… complex database-driven websites. It is used by …").

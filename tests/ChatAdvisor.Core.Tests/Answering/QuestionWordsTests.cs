@@ -53,4 +53,20 @@ public class QuestionWordsTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
 
         Assert.StartsWith("For async support, the articles", answer.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Ask_DoesAnEntityHaveAnAspect_TheComparisonRowAnswersFirst()
+    {
+        var answer = await fixture.Advisor.AskAsync("Does Django have an admin panel?", "c-fact-row");
+
+        Assert.StartsWith("Admin Panel — Django: Built-in", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_IsAnEntityGoodForWhatTheTableRatesItLowOn_NoBenefitOfTheDoubt()
+    {
+        var answer = await fixture.Advisor.AskAsync("Is Flask good for async code?", "c-rated-low");
+
+        Assert.StartsWith("For async support, the articles point to **FastAPI** rather than Flask", answer.Text, StringComparison.Ordinal);
+    }
 }
