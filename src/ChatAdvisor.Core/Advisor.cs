@@ -247,7 +247,27 @@ public sealed partial class Advisor(
                 && evidence.Standings[resolved.Entities[0]] >= evidence.Standings[w] - 0.03)
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
         }
+        if (evidence?.Winner is not null)
+            hits = EvidenceFirst(snapshot, hits, evidence, retrieval.Value.TopK);
         return new Understanding(resolved, hits, evidence, queryVector);
+    }
+
+    /// <summary>
+    /// The passages a verdict rests on, first: the chunk of the best claim of the winner (and of each entity of a split
+    /// verdict), then the other hits in their order, at most <paramref name="k"/>. The claims are matched to the situation
+    /// by their own retrieval (<see cref="VerdictFinder"/>); the passages that state them are what the answer quotes.
+    /// </summary>
+    private static IReadOnlyList<SearchHit> EvidenceFirst(IndexSnapshot snapshot, IReadOnlyList<SearchHit> hits, VerdictEvidence evidence, int k)
+    {
+        var entities = evidence.Split.Count > 0 ? evidence.Split : [evidence.Winner!];
+        var first = new List<SearchHit>();
+        foreach (var claim in entities.Select(e => evidence.For(e).FirstOrDefault()?.Claim).OfType<Claim>())
+        {
+            var chunk = snapshot.Chunks.FirstOrDefault(c => c.DocumentId == claim.DocumentId && c.Start <= claim.Start && claim.End <= c.End);
+            if (chunk is not null && first.All(h => h.Chunk.Index != chunk.Index))
+                first.Add(hits.FirstOrDefault(h => h.Chunk.Index == chunk.Index) ?? new SearchHit(chunk, hits.Count > 0 ? hits[0].Score : 1));
+        }
+        return [.. first.Concat(hits.Where(h => first.All(f => f.Chunk.Index != h.Chunk.Index))).Take(Math.Max(k, first.Count))];
     }
 
     private ReadOnlyMemory<float>? _genericQuestion;

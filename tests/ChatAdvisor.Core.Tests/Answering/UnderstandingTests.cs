@@ -3,7 +3,7 @@ using ChatAdvisor.Core.Retrieval;
 
 namespace ChatAdvisor.Core.Tests.Answering;
 
-public class QuestionWordsTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
 {
     private async Task<IndexSnapshot> SnapshotAsync() => await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
 
@@ -68,5 +68,21 @@ public class QuestionWordsTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         var answer = await fixture.Advisor.AskAsync("Is Flask good for async code?", "c-rated-low");
 
         Assert.StartsWith("For async support, the articles point to **FastAPI** rather than Flask", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Understand_Verdict_ThePassageItRestsOnIsRetrievedFirst()
+    {
+        var index = await SnapshotAsync();
+
+        var understood = await fixture.Advisor.UnderstandAsync(
+            "just need a tiny page where the 6 people in our office can look up who's on shift this week, nothing fancy", null, index);
+
+        var winner = Assert.IsType<string>(understood.Evidence?.Winner);
+        var claim = understood.Evidence!.For(winner)[0].Claim;
+        var first = understood.Hits[0].Chunk;
+        Assert.True(first.DocumentId == claim.DocumentId && first.Start <= claim.Start && claim.End <= first.End,
+            $"the first hit is not the passage of \"{claim.Condition}\"");
+        Assert.Equal(understood.Hits.Count, understood.Hits.Select(h => h.Chunk.Index).Distinct().Count());
     }
 }
