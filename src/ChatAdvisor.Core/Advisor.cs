@@ -238,7 +238,12 @@ public sealed partial class Advisor(
                 : searchText;
             var candidates = resolved.Entities.Count >= 2 ? resolved.Entities : [.. Topic.EntityIds];
             var terms = TextAnalyzer.TermsOfWords(resolved.ContentWords);
-            evidence = VerdictFinder.Find(claims, candidates, await Embed(situation), terms, resolved.Aspects, snapshot, resolved.WantsLeast);
+            // The question's own vector serves when the situation is the question; another text needs only the vector
+            // claims are matched by.
+            var situationVector = !vectors ? ReadOnlyMemory<float>.Empty
+                : vectorCache.TryGetValue(situation, out var embedded) ? embedded
+                : await retriever.EmbedSituationAsync(situation, cancellationToken);
+            evidence = VerdictFinder.Find(claims, candidates, situationVector, terms, resolved.Aspects, snapshot, resolved.WantsLeast);
             // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
             // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
             // Nor does X when the articles' comparison table rates it low on what is asked ("Is X good for async?", "Limited").

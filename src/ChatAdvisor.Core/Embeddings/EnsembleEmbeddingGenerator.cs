@@ -97,15 +97,7 @@ public sealed class EnsembleEmbeddingGenerator : IEmbeddingGenerator<string, Emb
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-            return null;
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-            return _metadata;
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => GeneratorServices.Get(this, _metadata, serviceType, serviceKey);
 
     /// <summary>Does nothing: the members belong to whoever created them.</summary>
     public void Dispose()

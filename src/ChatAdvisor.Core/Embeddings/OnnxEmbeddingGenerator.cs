@@ -216,15 +216,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-            return null;
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-            return _metadata;
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) => GeneratorServices.Get(this, _metadata, serviceType, serviceKey);
 
     /// <summary>Whether the model is loaded, loading or failed, as <c>/readyz</c> shows it.</summary>
     public ComponentStatus GetStatus()

@@ -124,6 +124,16 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
         => (await embeddings.GenerateAsync([questionText], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
 
     /// <summary>
+    /// A text's vector for matching claims (<see cref="Answering.VerdictFinder"/>), embedded as a search query: with an
+    /// <see cref="Embeddings.EnsembleEmbeddingGenerator"/>, by its first model alone, which is all claims are matched by.
+    /// </summary>
+    public async Task<ReadOnlyMemory<float>> EmbedSituationAsync(string text, CancellationToken cancellationToken = default)
+    {
+        var generator = embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>() is { } ensemble ? ensemble.First : embeddings;
+        return (await generator.GenerateAsync([text], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
+    }
+
+    /// <summary>
     /// Vectors of passages of text, embedded as documents (no query instruction), in order. With
     /// <paramref name="firstModelOnly"/> and an <see cref="Embeddings.EnsembleEmbeddingGenerator"/>, only its first
     /// model embeds them: each vector is then as long as the first part of a question's vector, which is that model's.
