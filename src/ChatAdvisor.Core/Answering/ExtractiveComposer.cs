@@ -366,7 +366,12 @@ public static partial class ExtractiveComposer
             return null;
         }
 
-        var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start)).Take(3).ToList();
+        // The claims behind the verdict; for a question about an aspect ("best for beginners?"), those beside the best one
+        // must speak to it, not merely be the winner's next-closest praise ("The core … is based on MVC architecture").
+        var aspectTerms = question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+        bool onAspect = AboutItsAspects(question, topic);
+        var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start))
+            .Where((c, i) => i == 0 || !onAspect || TextAnalyzer.Terms(c.Condition.AsSpan()).Any(aspectTerms.Contains)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
         builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
@@ -391,6 +396,13 @@ public static partial class ExtractiveComposer
         if (claim.Kind != ClaimKind.Choice)
             return null;
         var text = Regex.Replace(claim.Condition, @"\s+", " ").Trim().TrimEnd('.', ';', ':', ',');
+        // A labelled value ("Best For: Full Applications") is a condition by its value.
+        if (text.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon && text[..colon].Split(' ').Length <= 3)
+        {
+            // Table cells are in title case: "Full Applications" reads "full applications", "APIs" stays.
+            text = string.Join(' ', text[(colon + 2)..].Trim().Split(' ')
+                .Select(w => w.Length > 1 && char.IsUpper(w[0]) && w.Skip(1).All(char.IsLower) ? w.ToLowerInvariant() : w));
+        }
         if (text.Length == 0 || text.Length > 120 || topic.MentionedIn(text).Count > 0 || text.EndsWith(" for", StringComparison.OrdinalIgnoreCase))
             return null;
         if (YouClause().IsMatch(text))
@@ -437,12 +449,20 @@ public static partial class ExtractiveComposer
     {
         if (question.UseCase is { } useCase)
             return $"For {Lower(useCase)}";
+        return AboutItsAspects(question, topic)
+            ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}"
+            : "For what you describe";
+    }
+
+    /// <summary>True when the question asks about its aspects ("best for beginners?"), not a situation that cues them.</summary>
+    private static bool AboutItsAspects(QuestionAnalysis question, TopicProfile topic)
+    {
+        if (question.Aspects.Count == 0)
+            return false;
         var noun = TextAnalyzer.TermsOfWords([topic.EntityNoun]);
         int otherWords = TextAnalyzer.TermsOfWords(question.ContentWords).Distinct()
             .Count(t => !noun.Contains(t) && !question.Aspects.Any(a => a.Triggers.Contains(t)));
-        return question.Aspects.Count > 0 && otherWords <= MaxWordsBesideAspects
-            ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}"
-            : "For what you describe";
+        return otherWords <= MaxWordsBesideAspects;
     }
 
     // "Which is best for async support?" leaves "best"; a situation told in a sentence leaves many more.

@@ -85,4 +85,24 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
             $"the first hit is not the passage of \"{claim.Condition}\"");
         Assert.Equal(understood.Hits.Count, understood.Hits.Select(h => h.Chunk.Index).Distinct().Count());
     }
+
+    [Fact]
+    public async Task Ask_BestForAnAspect_EveryPointBehindTheVerdictSpeaksToIt()
+    {
+        var answer = await fixture.Advisor.AskAsync("Which framework is best for beginners?", "c-support-aspect");
+
+        Assert.StartsWith("For beginners, the articles point to **Django**", answer.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("MVC", answer.Text, StringComparison.Ordinal);
+        foreach (var point in answer.Text.Split('\n').Where(l => l.StartsWith("- ", StringComparison.Ordinal)))
+            Assert.Matches("(?i)learn|beginner|easy|curve", point);
+    }
+
+    [Fact]
+    public async Task Ask_RunnerUpFromATableCell_ItsConditionIsTheCellsValue()
+    {
+        var answer = await fixture.Advisor.AskAsync("Which is best for performance?", "c-runner-up-cell");
+
+        Assert.DoesNotContain("for best For", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("Consider **Django** for full applications", answer.Text, StringComparison.Ordinal);
+    }
 }
