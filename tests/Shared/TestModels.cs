@@ -23,22 +23,22 @@ public static class TestModels
     /// <summary>The default model's tokenizer as the chunker's token counter.</summary>
     public static ITokenCounter TokenCounter => new BertTokenCounter(Arctic.Tokenizer);
 
-    private static readonly Lazy<EnsembleEmbeddingGenerator> ShippedEnsemble = new(() =>
+    private static readonly Lazy<EmbeddingModels> ShippedBlend = new(() =>
     {
         var defaults = new EmbeddingsOptions();
         if (defaults.SecondModel != EmbeddingModel.MiniLmName)
             throw new InvalidOperationException($"The tests blend {EmbeddingModel.MiniLmName}; the default second model is now {defaults.SecondModel}.");
-        return new EnsembleEmbeddingGenerator([(Arctic, 1 - defaults.SecondModelWeight), (MiniLm, defaults.SecondModelWeight)]);
+        return EmbeddingModels.Blend(Arctic, MiniLm, defaults.SecondModelWeight);
     });
+
+    /// <summary>The host's <see cref="EmbeddingModels"/> for the shipped models, loaded once for every test server.</summary>
+    public static EmbeddingModels ShippedModels => ShippedBlend.Value;
 
     /// <summary>
     /// What the host embeds with by default: <see cref="Arctic"/> blended with <see cref="MiniLm"/> at the default weight
     /// (<see cref="EmbeddingsOptions.SecondModelWeight"/>).
     /// </summary>
-    public static EnsembleEmbeddingGenerator Shipped => ShippedEnsemble.Value;
-
-    /// <summary>The host's <see cref="EmbeddingModels"/> for the shipped models, loaded once for every test server.</summary>
-    public static EmbeddingModels ShippedModels { get; } = new([Arctic, MiniLm], Shipped);
+    public static EnsembleEmbeddingGenerator Shipped => ShippedModels.Ensemble!;
 
     private static readonly Lazy<IEmbeddingGenerator<string, Embedding<float>>> RememberingShipped = new(() => new RememberingGenerator(Shipped));
 

@@ -368,10 +368,10 @@ public static partial class ExtractiveComposer
 
         // The claims behind the verdict; for a question about an aspect ("best for beginners?"), those beside the best one
         // must speak to it, not merely be the winner's next-closest praise ("The core … is based on MVC architecture").
-        var aspectTerms = question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+        var aspectTerms = AspectTerms(question);
         bool onAspect = AboutItsAspects(question, topic);
         var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start))
-            .Where((c, i) => i == 0 || !onAspect || TextAnalyzer.Terms(c.Condition.AsSpan()).Any(aspectTerms.Contains)).Take(3).ToList();
+            .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, aspectTerms)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
         builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
@@ -515,9 +515,7 @@ public static partial class ExtractiveComposer
 
         // A comparison table row on the aspect asked, with a value for every entity compared: one line per entity and
         // the row as a Markdown table.
-        var row = question.Aspects.Count > 0 || question.ContentWords.Count > 0
-            ? relevant.Where(c => builder.IsTableRow(c)).Select(c => (Candidate: c, Cells: builder.RowCells(c))).FirstOrDefault(r => r.Cells is not null && targets.All(r.Cells.ContainsKey))
-            : default;
+        var row = question.Aspects.Count > 0 || question.ContentWords.Count > 0 ? builder.RowFor(relevant, targets) : default;
         // A clear leader on the aspect, from the claims, opens the answer.
         string? leader = null;
         if (evidence?.Winner is { } w && evidence.Split.Count == 0 && question.Aspects.Count > 0 && targets.Contains(w))
@@ -526,16 +524,13 @@ public static partial class ExtractiveComposer
         {
             var marker = builder.Cite(row.Candidate);
             var label = builder.RowLabel(row.Candidate);
-            var lines = string.Join("; ", targets.Select(t => $"{topic.Name(t)}: {row.Cells![t]}"));
+            var lines = RowValues(row.Cells!, targets, topic);
             if (leader is not null)
                 builder.Line($"On {label.ToLowerInvariant()}, the articles favour **{topic.Name(leader)}** — {lines} {marker}.");
             else
                 builder.Line($"{label} — {lines} {marker}.");
             builder.Table(label, targets.Select(t => (topic.Name(t), row.Cells![t])).ToList(), marker);
-            var aspectTerms = question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
-            var more = relevant.Where(c => c != row.Candidate && !builder.IsTableRow(c) && c.Entities.Any(targets.Contains)
-                && TextAnalyzer.Terms(builder.Quote(c).AsSpan()).Any(aspectTerms.Contains)).Take(2);
-            builder.Points(more);
+            builder.Points(PassagesOnAspect(relevant, row.Candidate, targets, AspectTerms(question), builder));
             return leader;
         }
 
@@ -578,6 +573,22 @@ public static partial class ExtractiveComposer
         builder.Points(picks);
     }
 
+    /// <summary>The search terms of the question's aspects: their triggers and expansions.</summary>
+    private static HashSet<string> AspectTerms(QuestionAnalysis question)
+        => question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>True when <paramref name="text"/> uses one of <paramref name="aspectTerms"/>.</summary>
+    private static bool SpeaksTo(string text, HashSet<string> aspectTerms) => TextAnalyzer.Terms(text.AsSpan()).Any(aspectTerms.Contains);
+
+    /// <summary>A row's value for each entity: "X: Built-in; Y: None".</summary>
+    private static string RowValues(Dictionary<string, string> cells, IReadOnlyList<string> entities, TopicProfile topic)
+        => string.Join("; ", entities.Select(e => $"{topic.Name(e)}: {cells[e]}"));
+
+    /// <summary>Up to two passages besides a table row that are about the entities and speak to the aspect.</summary>
+    private static IEnumerable<Candidate> PassagesOnAspect(List<Candidate> relevant, Candidate row, IReadOnlyList<string> entities,
+        HashSet<string> aspectTerms, AnswerBuilder builder)
+        => relevant.Where(c => c != row && !builder.IsTableRow(c) && c.Entities.Any(entities.Contains) && SpeaksTo(builder.Quote(c), aspectTerms)).Take(2);
+
     private static void ComposeFact(QuestionAnalysis question, List<Candidate> relevant, List<Candidate> all, AnswerBuilder builder, TopicProfile topic)
     {
         // "Does X have an admin panel?", "and the other two?": a comparison-table row on the aspect asked states it for each
@@ -585,16 +596,13 @@ public static partial class ExtractiveComposer
         // The row is looked for among every passage retrieved: a row names no entity in its own cells, so it scores low.
         if (question.Entities.Count > 0 && question.Aspects.Count > 0)
         {
-            var aspectTerms = question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
-            var row = all.Where(builder.IsTableRow).Select(c => (Candidate: c, Cells: builder.RowCells(c)))
-                .FirstOrDefault(r => r.Cells is not null && question.Entities.All(r.Cells.ContainsKey)
-                    && TextAnalyzer.Terms(builder.RowLabel(r.Candidate).AsSpan()).Any(aspectTerms.Contains));
+            var aspectTerms = AspectTerms(question);
+            var row = builder.RowFor(all, question.Entities, aspectTerms);
             if (row.Candidate is not null)
             {
                 var marker = builder.Cite(row.Candidate);
-                builder.Line($"{builder.RowLabel(row.Candidate)} — {string.Join("; ", question.Entities.Select(e => $"{topic.Name(e)}: {row.Cells![e]}"))} {marker}.");
-                builder.Points(relevant.Where(c => c != row.Candidate && !builder.IsTableRow(c) && c.Entities.Any(question.Entities.Contains)
-                    && TextAnalyzer.Terms(builder.Quote(c).AsSpan()).Any(aspectTerms.Contains)).Take(2));
+                builder.Line($"{builder.RowLabel(row.Candidate)} — {RowValues(row.Cells!, question.Entities, topic)} {marker}.");
+                builder.Points(PassagesOnAspect(relevant, row.Candidate, question.Entities, aspectTerms, builder));
                 return;
             }
         }
@@ -761,6 +769,16 @@ public static partial class ExtractiveComposer
             }
             return result;
         }
+
+        /// <summary>
+        /// The first comparison-table row of <paramref name="pool"/> with a value for every one of <paramref name="entities"/>
+        /// and, when <paramref name="labelTerms"/> are given, a label that uses one of them; default when there is none.
+        /// </summary>
+        public (Candidate? Candidate, Dictionary<string, string>? Cells) RowFor(IEnumerable<Candidate> pool, IReadOnlyList<string> entities,
+            HashSet<string>? labelTerms = null)
+            => pool.Where(IsTableRow).Select(c => (Candidate: (Candidate?)c, Cells: RowCells(c)))
+                .FirstOrDefault(r => r.Cells is not null && entities.All(r.Cells.ContainsKey)
+                    && (labelTerms is null || SpeaksTo(RowLabel(r.Candidate!), labelTerms)));
 
         /// <summary>The first cell of a table row: what the row compares.</summary>
         public string RowLabel(Candidate c) => Cells(Quote(c))[0];

@@ -7,6 +7,13 @@ namespace ChatAdvisor.Core.Embeddings;
 /// </summary>
 public sealed class EmbeddingModels(IReadOnlyList<OnnxEmbeddingGenerator> all, EnsembleEmbeddingGenerator? ensemble) : IDisposable
 {
+    /// <summary>
+    /// <paramref name="first"/> and <paramref name="second"/> blended, the second with <paramref name="secondWeight"/> of
+    /// each similarity (<see cref="EmbeddingsOptions.SecondModelWeight"/>).
+    /// </summary>
+    public static EmbeddingModels Blend(OnnxEmbeddingGenerator first, OnnxEmbeddingGenerator second, float secondWeight)
+        => new([first, second], new EnsembleEmbeddingGenerator([(first, 1 - secondWeight), (second, secondWeight)]));
+
     /// <summary>Every model, the first one first.</summary>
     public IReadOnlyList<OnnxEmbeddingGenerator> All { get; } = all;
 

@@ -39,8 +39,7 @@ public static class EmbeddingsServiceCollectionExtensions
             {
                 Threads = options.Threads, BatchSize = options.BatchSize, MaxTokens = options.MaxTokens,
             }, provider.GetService<ILoggerFactory>()?.CreateLogger("ChatAdvisor.Embeddings"));
-            return new EmbeddingModels([first, second],
-                new EnsembleEmbeddingGenerator([(first, 1 - options.SecondModelWeight), (second, options.SecondModelWeight)]));
+            return EmbeddingModels.Blend(first, second, options.SecondModelWeight);
         });
         // The same model(s) under the standard seam, inside Microsoft.Extensions.AI's OpenTelemetry layer (GenAI
         // "embeddings" spans and metrics, recorded only when a listener subscribes); disposing it twice is harmless.

@@ -113,7 +113,7 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     {
         if (index.Vectors is null || index.Chunks.Count == 0)
             return 0;
-        if (embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>() is { } ensemble)
+        if (Ensemble is { } ensemble)
             queryVector = ensemble.FirstModelQuery(queryVector);
         var best = Rescore(index, queryVector, index.Vectors.Search(queryVector.Span, options.Value.RescoreCandidates));
         return best.Count > 0 ? best[0].Score : 0;
@@ -128,10 +128,13 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     /// <see cref="Embeddings.EnsembleEmbeddingGenerator"/>, by its first model alone, which is all claims are matched by.
     /// </summary>
     public async Task<ReadOnlyMemory<float>> EmbedSituationAsync(string text, CancellationToken cancellationToken = default)
-    {
-        var generator = embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>() is { } ensemble ? ensemble.First : embeddings;
-        return (await generator.GenerateAsync([text], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
-    }
+        => (await FirstModel.GenerateAsync([text], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
+
+    /// <summary>The ensemble of models the question is embedded with, or null with one model.</summary>
+    private Embeddings.EnsembleEmbeddingGenerator? Ensemble => embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>();
+
+    /// <summary>The first (or only) model: the one claims and the in-scope threshold are measured by.</summary>
+    private IEmbeddingGenerator<string, Embedding<float>> FirstModel => Ensemble?.First ?? embeddings;
 
     /// <summary>
     /// Vectors of passages of text, embedded as documents (no query instruction), in order. With
@@ -143,8 +146,7 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     {
         if (texts.Count == 0)
             return [];
-        var generator = firstModelOnly && embeddings.GetService<Embeddings.EnsembleEmbeddingGenerator>() is { } ensemble ? ensemble.First : embeddings;
-        var generated = await generator.GenerateAsync(texts, cancellationToken: cancellationToken);
+        var generated = await (firstModelOnly ? FirstModel : embeddings).GenerateAsync(texts, cancellationToken: cancellationToken);
         return [.. generated.Select(e => e.Vector)];
     }
 

@@ -46,7 +46,7 @@ public sealed class SpellingCorrector
     {
         if (word.Length < 4)
             return word;
-        if (_frequency.ContainsKey(word) || word.Any(char.IsDigit) || _language?.Contains(word) == true)
+        if (IsWord(word) || word.Any(char.IsDigit))
             return word;
 
         int maxDistance = word.Length <= 7 ? 1 : 2;
