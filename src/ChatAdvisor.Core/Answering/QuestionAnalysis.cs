@@ -163,9 +163,9 @@ public static partial class QuestionAnalyzer
 
         // What the question names that the articles never mention: judged on the words as typed (spelling correction
         // would turn an unknown name into a known word).
-        var uncovered = topic.UncoveredIn(words)
-            .Where(m => !m.Words.Where(w => !TextAnalyzer.StopWords.Contains(w)).All(index.Spelling.IsKnown))
-            .Select(m => m.Topic.Name).ToList();
+        var uncoveredTopics = topic.UncoveredIn(words)
+            .Where(m => !m.Words.Where(w => !TextAnalyzer.StopWords.Contains(w)).All(index.Spelling.IsKnown)).ToList();
+        var uncovered = uncoveredTopics.Select(m => NameAsAsked(m.Topic, m.Words, question)).ToList();
         var uncoveredWords = topic.UncoveredIn(words).SelectMany(m => m.Words).ToHashSet(StringComparer.Ordinal);
 
         var domainWords = topic.DomainWords.ToHashSet(StringComparer.Ordinal);
@@ -217,7 +217,9 @@ public static partial class QuestionAnalyzer
         bool inDomain = entities.Count > 0 || aspects.Count > 0 || folded.Any(domainWords.Contains) || nearEnough
             || ChoosingAmongOptions().IsMatch(lower) || ChoosingAmongOptions().IsMatch(" " + string.Join(' ', words) + " ")
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && folded.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
-        bool onlyUncovered = uncovered.Count > 0 && entities.Count == 0 && aspects.Count == 0;
+        // A question that weighs only other choices of the same kind (two other frameworks, a service in another
+        // language) is about choices the articles do not compare, whatever aspect it mentions.
+        bool onlyUncovered = uncovered.Count > 0 && entities.Count == 0 && (aspects.Count == 0 || uncoveredTopics.Any(m => m.Topic.Alternative));
         bool nothingLeft = words.Count == 0;
         bool followUpText = LooksLikeFollowUpText(lower, content);
         bool mostlyUnknown = content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 < content.Count;
@@ -257,6 +259,20 @@ public static partial class QuestionAnalyzer
     }
 
     /// <summary>The words with each entity alias of several words replaced by the entity's term.</summary>
+    /// <summary>
+    /// How an answer names an uncovered topic: by its name when the question used it, else by the words the question
+    /// used with the name beside them ("kubernetes (container deployment)"), so the user reads that what they asked
+    /// about is the part not covered.
+    /// </summary>
+    private static string NameAsAsked(UncoveredTopic uncovered, string[] words, string question)
+    {
+        var name = TextAnalyzer.Words(uncovered.Name.AsSpan());
+        if (words.All(name.Contains))
+            return uncovered.Name;
+        var typed = Regex.Match(question, string.Join(@"[\W_]*", words.Select(Regex.Escape)), RegexOptions.IgnoreCase);
+        return $"{(typed.Success ? typed.Value : string.Join(' ', words))} ({uncovered.Name})";
+    }
+
     private static List<string> FoldEntityPhrases(List<string> words, TopicProfile topic)
     {
         var result = new List<string>(words.Count);

@@ -25,7 +25,14 @@ public sealed record Aspect(string Id, string Label, string[] Triggers, string[]
 /// <summary>Something users ask about that the corpus may not cover: another technology, deployment, setup commands.</summary>
 /// <param name="Name">How answers name it ("MongoDB", "server deployment").</param>
 /// <param name="Aliases">The words or phrases that name it in a question ("mongo", "kubernetes").</param>
-public sealed record UncoveredTopic(string Name, IReadOnlyList<string> Aliases);
+public sealed record UncoveredTopic(string Name, IReadOnlyList<string> Aliases)
+{
+    /// <summary>
+    /// True for another choice of the kind the corpus compares (another framework, another language): a question that
+    /// names one and none of the entities is about that choice, not about the entities, and is wholly outside the corpus.
+    /// </summary>
+    public bool Alternative { get; init; }
+}
 
 /// <summary>The sentences the advisor says that are not quotes. <c>{entities}</c> is replaced by the entities' names.</summary>
 public sealed record TopicTexts

@@ -106,3 +106,50 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Contains("Consider **Django** for full applications", answer.Text, StringComparison.Ordinal);
     }
 }
+
+public class UncoveredPartTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    private async Task<IndexSnapshot> SnapshotAsync() => await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+    [Fact]
+    public async Task Analyze_ChoiceBetweenAlternativesWithAnAspect_IsWhollyOutside()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("For a Rust web service with a REST API, should I go with actix-web or axum?", index, fixture.Advisor.Topic);
+
+        Assert.Equal(QuestionKind.OutOfScope, question.Kind);
+        Assert.Contains("Rust", question.Uncovered);
+    }
+
+    [Fact]
+    public async Task Analyze_AlternativeBesideAnEntity_IsPartlyCovered()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("Is FastAPI faster than Express for a REST API?", index, fixture.Advisor.Topic);
+
+        Assert.NotEqual(QuestionKind.OutOfScope, question.Kind);
+        Assert.Equal(["Express"], question.Uncovered);
+    }
+
+    [Fact]
+    public async Task Analyze_DetailNamedByAnotherWord_IsNamedAsAskedWithItsTopic()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("How do I run FastAPI on Kubernetes with autoscaling?", index, fixture.Advisor.Topic);
+
+        var named = Assert.Single(question.Uncovered);
+        Assert.StartsWith("Kubernetes (", named);
+    }
+
+    [Fact]
+    public async Task AskAsync_DetailNotCovered_AnswerNamesWhatWasAsked()
+    {
+        var answer = await fixture.Advisor.AskAsync("What's the pip command to start a Django project, and does its ORM support several databases?");
+
+        Assert.StartsWith("The articles don't cover pip (", answer.Text);
+        Assert.True(answer.Grounded);
+    }
+}
