@@ -153,13 +153,7 @@ public static partial class QuestionAnalyzer
         // The same text with every entity written as "xentity", for cues that do not care which entity is named.
         var generic = " " + string.Join(' ', folded.Select(w => topic.EntityOfTerm(w) is null ? w : "xentity")) + " ";
 
-        var termSet = terms.ToHashSet(StringComparer.Ordinal);
-        var aspects = topic.Aspects.Where(a => a.Triggers.Any(termSet.Contains)).ToList();
-        // "model" alone is ambiguous (data models vs ML models): keep ML only with an ML cue.
-        if (aspects.Any(a => a.Id == "ml") && !termSet.Overlaps(["ml", "infer", "predict"]))
-            aspects.RemoveAll(a => a.Id == "ml");
-        if (aspects.Any(a => a.Id == "history") && !Regex.IsMatch(lower, @" (who|when|year|created|released|history|origin|invented|built on|based on|creator|author|made|wrote|old) "))
-            aspects.RemoveAll(a => a.Id == "history");
+        var aspects = topic.Aspects.Where(a => a.IsIn(terms, folded)).ToList();
 
         // What the question names that the articles never mention: judged on the words as typed (spelling correction
         // would turn an unknown name into a known word).

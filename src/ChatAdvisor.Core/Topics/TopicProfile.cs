@@ -18,9 +18,38 @@ public sealed record TopicEntity(string Id, string Name, IReadOnlyList<string>? 
 /// <summary>A topic a question can be about, with the terms that signal it and the terms that find it.</summary>
 /// <param name="Id">A short id ("performance").</param>
 /// <param name="Label">How answers name it ("performance").</param>
-/// <param name="Triggers">Search terms, as the index stores them (lower-case Porter stems), that signal the aspect in a question.</param>
+/// <param name="Triggers">
+/// Search terms, as the index stores them (lower-case Porter stems), that signal the aspect in a question; a trigger of two
+/// terms ("back offic") is signalled by the two in a row.
+/// </param>
 /// <param name="Expansion">Search terms added to the query when the aspect is present.</param>
-public sealed record Aspect(string Id, string Label, string[] Triggers, string[] Expansion);
+public sealed record Aspect(string Id, string Label, string[] Triggers, string[] Expansion)
+{
+    /// <summary>
+    /// For an aspect whose triggers are ambiguous ("model": a data model or a trained one): words, phrases or search terms
+    /// one of which must also be in the question ("predict", "built on"). Empty: the triggers suffice.
+    /// </summary>
+    public string[] Requires { get; init; } = [];
+
+    /// <summary>Whether a question with these search terms (in order) and words (lower-case, in order) is about the aspect.</summary>
+    public bool IsIn(IReadOnlyList<string> terms, IReadOnlyList<string> words)
+        => Triggers.Any(t => Contains(terms, t)) && (Requires.Length == 0 || Requires.Any(r => Contains(words, r) || Contains(terms, r)));
+
+    /// <summary>Whether <paramref name="sequence"/> holds <paramref name="phrase"/>'s space-separated parts in a row.</summary>
+    private static bool Contains(IReadOnlyList<string> sequence, string phrase)
+    {
+        var parts = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i + parts.Length <= sequence.Count; i++)
+        {
+            int j = 0;
+            while (j < parts.Length && sequence[i + j] == parts[j])
+                j++;
+            if (j == parts.Length)
+                return true;
+        }
+        return false;
+    }
+}
 
 /// <summary>Something users ask about that the corpus may not cover: another technology, deployment, setup commands.</summary>
 /// <param name="Name">How answers name it ("MongoDB", "server deployment").</param>

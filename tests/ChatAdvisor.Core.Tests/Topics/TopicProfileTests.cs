@@ -64,6 +64,27 @@ public class TopicProfileTests
     }
 
     [Fact]
+    public void AspectIsIn_TriggerOfTwoTerms_NeedsThemInARow()
+    {
+        var aspect = new Aspect("admin", "an admin panel", ["admin", "back offic"], ["admin"]);
+
+        Assert.True(aspect.IsIn(["staff", "back", "offic"], []));
+        Assert.False(aspect.IsIn(["back", "staff", "offic"], []));
+        Assert.True(aspect.IsIn(["admin"], []));
+    }
+
+    [Fact]
+    public void AspectIsIn_WithRequires_NeedsOneOfThemAsWordPhraseOrTerm()
+    {
+        var aspect = new Aspect("history", "history", ["creat", "base"], ["creat"]) { Requires = ["who", "based on", "predict"] };
+
+        Assert.False(aspect.IsIn(["creat", "account"], ["creating", "accounts"]));
+        Assert.True(aspect.IsIn(["creat"], ["who", "created", "it"]));
+        Assert.True(aspect.IsIn(["base", "starlett"], ["based", "on", "starlette"]));
+        Assert.True(aspect.IsIn(["creat", "predict"], ["creating", "predictions"]));
+    }
+
+    [Fact]
     public void Parse_DescriptionOfTwoEntities_IsRejected()
     {
         var e = Assert.Throws<InvalidDataException>(() => TopicProfile.Parse("""
