@@ -62,6 +62,14 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"\b(19|20)\d\d\b")]
     private static partial Regex YearCue();
 
+    // "Which sites run on X?", "who uses X?": a question about who uses an entity.
+    [GeneratedRegex(@"\b(websites|sites|companies|products|apps|who)\b.*\b(use|uses|using|used|run|runs|running|built with|powered by)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex AsksForUsers();
+
+    // "It is used by … websites like A, B and C": a passage that names who uses something.
+    [GeneratedRegex(@"\b(used by|powered by|(websites|sites|companies) (like|such as))\b", RegexOptions.IgnoreCase)]
+    private static partial Regex UsersCue();
+
     /// <summary>A candidate passage: one unit, or a whole list, with its score.</summary>
     private sealed record Candidate(Chunk Chunk, int Start, int End, double Score, IReadOnlyList<string> Entities, string? Section, int Block, bool IsList)
     {
@@ -249,6 +257,12 @@ public static partial class ExtractiveComposer
                         score += 3;
                     if (question.Text.StartsWith("when", StringComparison.OrdinalIgnoreCase) && YearCue().IsMatch(span))
                         score += 3;
+                    // "Which sites run on X?" shares no word with "It is used by … websites like A and B".
+                    if (AsksForUsers().IsMatch(question.Text) && UsersCue().IsMatch(span))
+                    {
+                        score += 5;
+                        sharesTopic = true;
+                    }
                     if (targets.Count > 0 && !about.Any(targets.Contains))
                         score *= about.Count > 0 ? 0.3 : 0.5;
                 }

@@ -190,7 +190,7 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.Comparison;
         else if (Regex.IsMatch(generic, @"^ (is|are|would|will|could|can) (xentity|it|they) (be |really |still )?(a |an )?(good|great|right|bad|the right|the best|suitable|suited|ideal|fit|overkill|enough|recommended|fine|ok|okay|viable|appropriate|sensible|sound|too|solid|decent|poor|handle|cope|scale)\b"))
             kind = QuestionKind.Recommendation; // "Is X a good fit for …?" asks for a verdict on a situation
-        else if (Regex.IsMatch(generic, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (xentity|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote|how old) "))
+        else if (Regex.IsMatch(generic, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) | (websites|sites|companies|products|apps|who) (\w+ ){0,3}(use|uses|using|run|runs|running|built with|powered by|run on|running on) xentity|^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (xentity|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote|how old) "))
             kind = QuestionKind.Fact;
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && entities.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
             kind = QuestionKind.Definition;

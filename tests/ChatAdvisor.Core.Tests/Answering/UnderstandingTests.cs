@@ -153,3 +153,18 @@ public class UncoveredPartTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.True(answer.Grounded);
     }
 }
+
+public class WhoUsesTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    [Theory]
+    [InlineData("any big well-known sites actually running on django? need ammo for a meeting")]
+    [InlineData("Which companies use Django?")]
+    public async Task AskAsync_WhoUsesAnEntity_OpensWithThePassageThatNamesItsUsers(string question)
+    {
+        var answer = await fixture.Advisor.AskAsync(question);
+
+        Assert.Equal(QuestionKind.Fact, answer.Kind);
+        var first = answer.Text.Split('\n')[0];
+        Assert.Contains("Instagram", first);
+    }
+}
