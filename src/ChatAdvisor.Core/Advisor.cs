@@ -243,7 +243,8 @@ public sealed partial class Advisor(
             var situationVector = !vectors ? ReadOnlyMemory<float>.Empty
                 : vectorCache.TryGetValue(situation, out var embedded) ? embedded
                 : await retriever.EmbedSituationAsync(situation, cancellationToken);
-            evidence = VerdictFinder.Find(claims, candidates, situationVector, terms, resolved.Aspects, snapshot, resolved.WantsLeast);
+            evidence = VerdictFinder.Find(claims, candidates, situationVector, terms, resolved.Aspects, snapshot, resolved.WantsLeast,
+                onAspects: resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot);
             // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
             // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
             // Nor does X when the articles' comparison table rates it low on what is asked ("Is X good for async?", "Limited").
@@ -252,8 +253,14 @@ public sealed partial class Advisor(
                 && evidence.Standings[resolved.Entities[0]] >= evidence.Standings[w] - 0.03)
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
         }
+        int first = 0;
         if (evidence?.Winner is not null)
+        {
             hits = EvidenceFirst(snapshot, hits, evidence, retrieval.Value.TopK);
+            first = Math.Max(1, evidence.Split.Count);
+        }
+        if (resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot && resolved.Aspects.Count > 0)
+            hits = AspectRowNext(snapshot, hits, await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken), resolved, first, retrieval.Value.TopK);
         return new Understanding(resolved, hits, evidence, queryVector);
     }
 
@@ -273,6 +280,45 @@ public sealed partial class Advisor(
                 first.Add(hits.FirstOrDefault(h => h.Chunk.Index == chunk.Index) ?? new SearchHit(chunk, hits.Count > 0 ? hits[0].Score : 1));
         }
         return [.. first.Concat(hits.Where(h => first.All(f => f.Chunk.Index != h.Chunk.Index))).Take(Math.Max(k, first.Count))];
+    }
+
+    /// <summary>
+    /// A comparison on an aspect ("how do they compare on async?", "do any of them come with an admin?") is answered by
+    /// the articles' comparison-table row on it, when they have one with a value for every entity compared: the chunk that
+    /// holds the row is placed at <paramref name="at"/> (after the passages a verdict rests on) unless it ranks there or
+    /// higher already. A row among the hits is preferred to one elsewhere in the corpus.
+    /// </summary>
+    private static IReadOnlyList<SearchHit> AspectRowNext(IndexSnapshot snapshot, IReadOnlyList<SearchHit> hits, EvidenceSet claims,
+        QuestionAnalysis question, int at, int k)
+    {
+        // An aspect whose triggers are ambiguous words ("built", "created") needs a second cue in a question; a row label
+        // that shares one of them has none.
+        var aspectTerms = question.Aspects.Where(a => a.Requires.Length == 0).SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+        var rows = Enumerable.Range(0, claims.Claims.Count)
+            .Where(i => claims.Claims[i].Row is not null && claims.RowTerms[i].Overlaps(aspectTerms))
+            .GroupBy(i => (claims.Claims[i].DocumentId, claims.Claims[i].Start))
+            .Where(row => question.Entities.All(e => row.Any(i => claims.Claims[i].Entities.Contains(e))))
+            .Select(row => claims.Claims[row.First()])
+            .Select(c => snapshot.Chunks.FirstOrDefault(chunk => chunk.DocumentId == c.DocumentId && chunk.Start <= c.Start && c.End <= chunk.End))
+            .OfType<Chunking.Chunk>().DistinctBy(c => c.Index).ToList();
+        if (rows.Count == 0)
+            return hits;
+        int RankOf(Chunking.Chunk chunk)
+        {
+            for (int i = 0; i < hits.Count; i++)
+            {
+                if (hits[i].Chunk.Index == chunk.Index)
+                    return i;
+            }
+            return int.MaxValue;
+        }
+        var row = rows.MinBy(RankOf)!;
+        if (RankOf(row) <= at)
+            return hits;
+        var moved = hits.FirstOrDefault(h => h.Chunk.Index == row.Index) ?? new SearchHit(row, hits.Count > at ? hits[at].Score : 0);
+        var rest = hits.Where(h => h.Chunk.Index != row.Index).ToList();
+        rest.Insert(Math.Min(at, rest.Count), moved);
+        return [.. rest.Take(Math.Max(k, at + 1))];
     }
 
     private ReadOnlyMemory<float>? _genericQuestion;

@@ -389,9 +389,11 @@ public static class VerdictFinder
     /// <remarks>
     /// With <paramref name="least"/> the question asks which entity has the least of something ("the smallest community"):
     /// what the articles say against an entity supports it, a table row's lowest rating ranks first, and praise does not count.
+    /// With <paramref name="onAspects"/> the question compares the entities on its aspects ("do any of them come with an
+    /// admin?"): only claims that speak to one of them count, whatever else they resemble.
     /// </remarks>
     public static VerdictEvidence Find(EvidenceSet evidence, IReadOnlyList<string> candidates, ReadOnlyMemory<float> situation,
-        IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index, bool least = false)
+        IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects, IndexSnapshot index, bool least = false, bool onAspects = false)
     {
         // A question that is only about aspects ("which of those is faster?") is answered by how the articles rate the
         // entities on them: a graded comparison-table row on the aspect outweighs a sentence that merely shares a word.
@@ -411,6 +413,8 @@ public static class VerdictFinder
             // A table cell rates an entity on one feature ("Learning Curve: Easy"): evidence only for a question about
             // that feature, never for a situation that merely resembles the row in wording.
             if (claim.Kind == ClaimKind.TableCell && !aspectTerms.Any(a => evidence.RowTerms[i].Overlaps(a)))
+                continue;
+            if (onAspects && aspectTerms.Count > 0 && !aspectTerms.Any(a => evidence.Terms[i].Overlaps(a) || evidence.RowTerms[i].Overlaps(a)))
                 continue;
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)

@@ -136,7 +136,7 @@ public static partial class ExtractiveComposer
                 verdict = ComposeWhyNot(question, evidence, builder, topic);
                 break;
             case QuestionKind.Comparison when relevant.Count > 0:
-                verdict = ComposeComparison(question, relevant, builder, topic, allowVerdict ? evidence : null);
+                verdict = ComposeComparison(question, relevant, all, builder, topic, allowVerdict ? evidence : null);
                 break;
             case QuestionKind.ProsCons when relevant.Count > 0:
                 ComposeProsCons(question, relevant, builder, topic);
@@ -521,15 +521,19 @@ public static partial class ExtractiveComposer
         return winner;
     }
 
-    private static string? ComposeComparison(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic, VerdictEvidence? evidence)
+    private static string? ComposeComparison(QuestionAnalysis question, List<Candidate> relevant, List<Candidate> all, AnswerBuilder builder, TopicProfile topic,
+        VerdictEvidence? evidence)
     {
         var targets = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var names = topic.JoinNames(targets);
         var on = question.Aspects.Count > 0 ? $" on {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}" : "";
 
         // A comparison table row on the aspect asked, with a value for every entity compared: one line per entity and
-        // the row as a Markdown table.
-        var row = question.Aspects.Count > 0 || question.ContentWords.Count > 0 ? builder.RowFor(relevant, targets) : default;
+        // the row as a Markdown table. A row whose label names the aspect is looked for among every passage retrieved (a
+        // row names no entity in its own cells, so it may score low); else the best row among the relevant passages.
+        var row = question.Aspects.Count > 0 ? builder.RowFor(all, targets, AspectTerms(question)) : default;
+        if (row.Candidate is null && (question.Aspects.Count > 0 || question.ContentWords.Count > 0))
+            row = builder.RowFor(relevant, targets);
         // A clear leader on the aspect, from the claims, opens the answer.
         string? leader = null;
         if (evidence?.Winner is { } w && evidence.Split.Count == 0 && question.Aspects.Count > 0 && targets.Contains(w))

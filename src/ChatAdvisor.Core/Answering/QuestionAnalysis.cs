@@ -176,6 +176,10 @@ public static partial class QuestionAnalyzer
         // "X or Y for an online store?": a choice between the entities named, not a comparison of them.
         bool choiceBetween = entities.Count >= 2 && Regex.IsMatch(generic, @" xentity or xentity ")
             && !Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ) ");
+        // "Do any of these come with X?", "how is X across the three?": the entities compared on an aspect, none named.
+        bool acrossAll = entities.Count == 0 && aspects.Count > 0
+            && Regex.IsMatch(lower, @" ((any|each|all|none|either|neither) of (them|these|those|the three|the two|the frameworks)|do (they|these|those) |across (them|these|those|the three|all three|the board))")
+            && !Regex.IsMatch(lower, @" (best|better|should|would you|recommend|choose|pick|go with|use|ideal|right for|suit) ");
         bool wantsLeast = Regex.IsMatch(lower, @" (smallest|least|fewest|slowest|weakest|worst|lowest|hardest|most difficult|most complex|most complicated) ");
         bool doubtsFit = Regex.IsMatch(lower, @" (overkill|too (heavy|much|big|complex|complicated|slow|simple|small|limited|basic|young|new)|a bad (idea|choice|fit)|a poor (choice|fit)|a mistake|a waste) ");
 
@@ -186,7 +190,7 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.Recommendation;
         else if (prosCons && entities.Count <= 1)
             kind = QuestionKind.ProsCons;
-        else if (comparison && (entities.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)")))
+        else if ((comparison && (entities.Count >= 2 || Regex.IsMatch(lower, @" (compare|comparison|vs|versus|differ)"))) || acrossAll)
             kind = QuestionKind.Comparison;
         else if (Regex.IsMatch(generic, @"^ (is|are|would|will|could|can) (xentity|it|they) (be |really |still )?(a |an )?(good|great|right|bad|the right|the best|suitable|suited|ideal|fit|overkill|enough|recommended|fine|ok|okay|viable|appropriate|sensible|sound|too|solid|decent|poor|handle|cope|scale)\b"))
             kind = QuestionKind.Recommendation; // "Is X a good fit for …?" asks for a verdict on a situation

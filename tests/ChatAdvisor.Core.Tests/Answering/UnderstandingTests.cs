@@ -168,3 +168,38 @@ public class WhoUsesTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
         Assert.Contains("Instagram", first);
     }
 }
+
+public class AcrossTheEntitiesTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    [Theory]
+    [InlineData("Do any of them come with an admin panel?")]
+    [InlineData("how good is async support across the three?")]
+    public async Task Analyze_AspectAskedOfAllWithoutNames_IsAComparison(string question)
+    {
+        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+        Assert.Equal(QuestionKind.Comparison, QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Kind);
+    }
+
+    [Fact]
+    public async Task Analyze_WhichOfThemWouldYouUse_StaysARecommendation()
+    {
+        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+        var question = QuestionAnalyzer.Analyze("It has to be a small, focused service. Which of the three would you use?", index, fixture.Advisor.Topic);
+
+        Assert.Equal(QuestionKind.Recommendation, question.Kind);
+    }
+
+    [Fact]
+    public async Task AskAsync_ComparisonOnAnAspectInOtherWords_OpensWithTheRowOnItAndItsLeader()
+    {
+        var answer = await fixture.Advisor.AskAsync("Do any of these give you a ready-made back-office UI to manage your data, or do I have to build that myself?");
+
+        var first = answer.Text.Split('\n')[0];
+        Assert.Contains("**Django**", first);
+        Assert.Contains("admin", first, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("| Admin Panel", answer.Text);
+        Assert.DoesNotContain("Swagger", answer.Text);
+    }
+}
