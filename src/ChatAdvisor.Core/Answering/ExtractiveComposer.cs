@@ -393,12 +393,15 @@ public static partial class ExtractiveComposer
         var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
         // The runner-up with the condition under which the articles point to it, when one of its claims reads as one.
-        var condition = runnerUp is null ? default
-            : evidence.For(runnerUp).Take(3).Select(c => (c.Claim, Fit: FitCondition(c.Claim, topic))).FirstOrDefault(c => c.Fit is not null);
-        if (condition.Fit is { } fit)
-            builder.Line($"Consider **{topic.Name(runnerUp!)}** {fit} {builder.Cite(condition.Claim)}.");
+        if (runnerUp is not null && FitOf(evidence, runnerUp, topic) is { } condition)
+            builder.Line($"Consider **{topic.Name(runnerUp)}** {condition.Fit} {builder.Cite(condition.Claim)}.");
         return winner;
     }
+
+    /// <summary>The first of an entity's three best claims that reads as a condition under which it fits (<see cref="FitCondition"/>).</summary>
+    private static (Claim Claim, string Fit)? FitOf(VerdictEvidence evidence, string entity, TopicProfile topic)
+        => evidence.For(entity).Take(3).Select(c => (c.Claim, Fit: FitCondition(c.Claim, topic)))
+            .Where(c => c.Fit is not null).Select(c => ((Claim, string)?)(c.Claim, c.Fit!)).FirstOrDefault();
 
     /// <summary>
     /// A claim as the condition under which its entity fits, or null when it does not read as one: an item of a "choose X
@@ -448,8 +451,8 @@ public static partial class ExtractiveComposer
         var rejectedBest = evidence.For(rejected).FirstOrDefault()?.Claim;
         if (rejectedBest is { Kind: ClaimKind.TableCell } cell && cell.Condition.IndexOf(':') is > 0 and var colon)
             builder.Line($"On {cell.Condition[..colon].ToLowerInvariant()}, the articles rate {topic.Name(rejected)} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
-        else if (rejectedBest is not null)
-            builder.Line($"{topic.Name(rejected)} is the one the articles suggest for {Condition(rejectedBest)} {builder.Cite(rejectedBest)}.");
+        else if (FitOf(evidence, rejected, topic) is { } condition)
+            builder.Line($"The articles suggest {topic.Name(rejected)} {condition.Fit} {builder.Cite(condition.Claim)}.");
         builder.Points(evidence.For(winner).Skip(1).Take(1).Select(c => c.Claim));
         return winner;
     }
@@ -482,12 +485,6 @@ public static partial class ExtractiveComposer
     // "Which is best for async support?" leaves "best"; a situation told in a sentence leaves many more.
     private const int MaxWordsBesideAspects = 3;
 
-    /// <summary>The condition of a claim as a phrase: "e-commerce platforms", "admin panel: built-in".</summary>
-    private static string Condition(Claim claim)
-    {
-        var text = Regex.Replace(claim.Condition, @"\s+", " ").Trim().TrimEnd('.', ';', ':');
-        return text.Length > 160 ? text[..text.LastIndexOf(' ', 159)] + " …" : Lower(text);
-    }
 
     private static string? ComposeRecommendation(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic, bool allowVerdict)
     {

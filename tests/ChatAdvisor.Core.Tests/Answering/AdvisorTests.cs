@@ -89,6 +89,18 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     }
 
     [Fact]
+    public async Task AskAsync_WhyNotTheOtherOne_SaysWhenTheArticlesSuggestItAsACondition()
+    {
+        var first = await _advisor.AskAsync("I'm going to serve a sentiment analysis model behind an HTTP API. Which framework should I pick?");
+        var followUp = await _advisor.AskAsync("why not flask for that? I already know it pretty well", first.ConversationId);
+
+        Assert.Contains("the articles still point to **FastAPI** rather than Flask", followUp.Text.Split('\n')[0]);
+        var reason = followUp.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.Matches(@"^The articles suggest Flask (for|if) [^.]+ \[\d\]\.$", reason);
+        Assert.DoesNotContain("for for", followUp.Text);
+    }
+
+    [Fact]
     public async Task AskAsync_HowDoesDjangoCompareOnThat_KeepsTheTopic()
     {
         var first = await _advisor.AskAsync("Is FastAPI good for performance?");
