@@ -129,6 +129,9 @@ public static partial class QuestionAnalyzer
     [GeneratedRegex(@"\b(?:for|building|build|to\s+build|to\s+make|making|on)\s+(?<case>(?:an?|my|our|the|some)\s+[^?.!,;:]{3,80})", RegexOptions.IgnoreCase)]
     private static partial Regex UseCasePhrase();
 
+    [GeneratedRegex(@"[()\[\]]|\b(i|i'm|im|we|we're|you|they|he|she|is|are|was|were|am|isn't|aren't|know|knows)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NotANounPhrase();
+
     /// <summary>
     /// Analyses <paramref name="question"/> against the entities and aspects of <paramref name="topic"/>, using the corpus
     /// vocabulary in <paramref name="index"/> for spelling correction and to tell what the articles never mention.
@@ -230,7 +233,10 @@ public static partial class QuestionAnalyzer
         {
             var phrase = Regex.Replace(match.Groups["case"].Value.Trim(), @"\s+(which|what|whats|thoughts|any ideas)(\s+\w+)?\s*$", "", RegexOptions.IgnoreCase);
             var phraseTerms = TextAnalyzer.Terms(phrase.AsSpan());
-            if (phrase.Split(' ').Length <= 16 && phraseTerms.Any(t => topic.Aspects.Any(a => a.Triggers.Contains(t)) || domainWords.Contains(t)))
+            // A use case is a noun phrase ("an online store with a staff back-office"): "on the team is comfortable with
+            // async" and "on the backend side (i know python)" are clauses that merely follow the word that introduces one.
+            if (phrase.Split(' ').Length <= 16 && !NotANounPhrase().IsMatch(phrase)
+                && phraseTerms.Any(t => topic.Aspects.Any(a => a.Triggers.Contains(t)) || domainWords.Contains(t)))
                 useCase = phrase;
         }
 

@@ -203,3 +203,26 @@ public class AcrossTheEntitiesTests(AdvisorFixture fixture) : IClassFixture<Advi
         Assert.DoesNotContain("Swagger", answer.Text);
     }
 }
+
+public class UseCaseTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    [Theory]
+    [InlineData("We're carving our monolith into small services and everyone on the team is comfortable with async/await. What should the services be written in?")]
+    [InlineData("total beginner on the backend side (i know basic python from uni), which framework should I start with?")]
+    public async Task Analyze_ClauseAfterAnIntroducingWord_IsNotAUseCase(string question)
+    {
+        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+        Assert.Null(QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).UseCase);
+    }
+
+    [Fact]
+    public async Task Analyze_NounPhraseAfterFor_IsTheUseCase()
+    {
+        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+
+        var question = QuestionAnalyzer.Analyze("Which framework for an online store with a staff back-office?", index, fixture.Advisor.Topic);
+
+        Assert.Equal("an online store with a staff back-office", question.UseCase);
+    }
+}
