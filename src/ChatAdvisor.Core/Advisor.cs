@@ -259,7 +259,8 @@ public sealed partial class Advisor(
             hits = EvidenceFirst(snapshot, hits, evidence, retrieval.Value.TopK);
             first = Math.Max(1, evidence.Split.Count);
         }
-        if (resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot && resolved.Aspects.Count > 0)
+        if (resolved.Aspects.Count > 0 && ((resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot)
+            || (resolved.Kind is QuestionKind.Fact or QuestionKind.General && resolved.Entities.Count > 0)))
             hits = AspectRowNext(snapshot, hits, await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken), resolved, first, retrieval.Value.TopK);
         return new Understanding(resolved, hits, evidence, queryVector);
     }
@@ -283,19 +284,23 @@ public sealed partial class Advisor(
     }
 
     /// <summary>
-    /// A comparison on an aspect ("how do they compare on async?", "do any of them come with an admin?") is answered by
-    /// the articles' comparison-table row on it, when they have one with a value for every entity compared: the chunk that
-    /// holds the row is placed at <paramref name="at"/> (after the passages a verdict rests on) unless it ranks there or
-    /// higher already. A row among the hits is preferred to one elsewhere in the corpus.
+    /// A comparison on an aspect ("how do they compare on async?", "do any of them come with an admin?") or a question
+    /// about an entity on one ("what does X plug in for its database?") is answered by the articles' comparison-table row
+    /// on it, when they have one with a value for every entity asked about: the chunk that holds the row is placed at
+    /// <paramref name="at"/> (after the passages a verdict rests on) unless it ranks there or higher already. A row among
+    /// the hits is preferred to one elsewhere in the corpus.
     /// </summary>
+    /// <remarks>
+    /// The row must be named by the aspect's label ("Validation" for validation, "Admin Panel" for an admin panel): this
+    /// reaches beyond the passages retrieved, so a trigger word the label does not use ("type" for validation) is not
+    /// enough. An aspect whose triggers need a second cue (<see cref="Topics.Aspect.Requires"/>) brings no row.
+    /// </remarks>
     private static IReadOnlyList<SearchHit> AspectRowNext(IndexSnapshot snapshot, IReadOnlyList<SearchHit> hits, EvidenceSet claims,
         QuestionAnalysis question, int at, int k)
     {
-        // An aspect whose triggers are ambiguous words ("built", "created") needs a second cue in a question; a row label
-        // that shares one of them has none.
-        var aspectTerms = question.Aspects.Where(a => a.Requires.Length == 0).SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
+        var labelTerms = question.Aspects.Where(a => a.Requires.Length == 0).SelectMany(a => TextAnalyzer.Terms(a.Label.AsSpan())).ToHashSet(StringComparer.Ordinal);
         var rows = Enumerable.Range(0, claims.Claims.Count)
-            .Where(i => claims.Claims[i].Row is not null && claims.RowTerms[i].Overlaps(aspectTerms))
+            .Where(i => claims.Claims[i].Row is not null && claims.RowTerms[i].Overlaps(labelTerms))
             .GroupBy(i => (claims.Claims[i].DocumentId, claims.Claims[i].Start))
             .Where(row => question.Entities.All(e => row.Any(i => claims.Claims[i].Entities.Contains(e))))
             .Select(row => claims.Claims[row.First()])

@@ -226,3 +226,25 @@ public class UseCaseTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
         Assert.Equal("an online store with a staff back-office", question.UseCase);
     }
 }
+
+public class EntityOnAnAspectTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
+{
+    [Theory]
+    [InlineData("Which template engine does Flask use?", "Templating — Flask: Jinja2")]
+    [InlineData("fastapi doesn't ship its own database layer right? so what do people plug in for that?", "ORM / Database — FastAPI:")]
+    public async Task AskAsync_EntityAskedAboutOnAnAspect_OpensWithItsTableCell(string question, string opening)
+    {
+        var answer = await fixture.Advisor.AskAsync(question);
+
+        Assert.StartsWith(opening, answer.Text);
+        Assert.NotEqual(QuestionKind.Recommendation, answer.Kind);
+    }
+
+    [Fact]
+    public async Task AskAsync_WhatAnEntityIsBuiltOn_IsNotAnsweredWithItsCommunity()
+    {
+        var answer = await fixture.Advisor.AskAsync("What libraries does FastAPI sit on top of under the hood?");
+
+        Assert.Contains("Starlette", answer.Text.Split('\n')[0]);
+    }
+}
