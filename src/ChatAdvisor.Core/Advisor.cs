@@ -261,7 +261,9 @@ public sealed partial class Advisor(
         }
         if (resolved.Aspects.Count > 0 && ((resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot)
             || (resolved.Kind is QuestionKind.Fact or QuestionKind.General && resolved.Entities.Count > 0)))
-            hits = AspectRowNext(snapshot, hits, await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken), resolved, first, retrieval.Value.TopK);
+            // A comparison opens with the row; a fact keeps the passage that matched it best first, the row beside it.
+            hits = AspectRowNext(snapshot, hits, await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken), resolved,
+                resolved.Kind == QuestionKind.Comparison ? first : Math.Max(first, 1), retrieval.Value.TopK);
         return new Understanding(resolved, hits, evidence, queryVector);
     }
 
