@@ -105,11 +105,6 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.DoesNotContain("for best For", answer.Text, StringComparison.Ordinal);
         Assert.Contains("Consider **Django** for full applications", answer.Text, StringComparison.Ordinal);
     }
-}
-
-public class UncoveredPartTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
-{
-    private async Task<IndexSnapshot> SnapshotAsync() => await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
 
     [Fact]
     public async Task Analyze_ChoiceBetweenAlternativesWithAnAspect_IsWhollyOutside()
@@ -152,10 +147,7 @@ public class UncoveredPartTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.StartsWith("The articles don't cover pip (", answer.Text);
         Assert.True(answer.Grounded);
     }
-}
 
-public class WhoUsesTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
-{
     [Theory]
     [InlineData("any big well-known sites actually running on django? need ammo for a meeting")]
     [InlineData("Which companies use Django?")]
@@ -167,16 +159,13 @@ public class WhoUsesTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
         var first = answer.Text.Split('\n')[0];
         Assert.Contains("Instagram", first);
     }
-}
 
-public class AcrossTheEntitiesTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
-{
     [Theory]
     [InlineData("Do any of them come with an admin panel?")]
     [InlineData("how good is async support across the three?")]
     public async Task Analyze_AspectAskedOfAllWithoutNames_IsAComparison(string question)
     {
-        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+        var index = await SnapshotAsync();
 
         Assert.Equal(QuestionKind.Comparison, QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Kind);
     }
@@ -184,7 +173,7 @@ public class AcrossTheEntitiesTests(AdvisorFixture fixture) : IClassFixture<Advi
     [Fact]
     public async Task Analyze_WhichOfThemWouldYouUse_StaysARecommendation()
     {
-        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+        var index = await SnapshotAsync();
 
         var question = QuestionAnalyzer.Analyze("It has to be a small, focused service. Which of the three would you use?", index, fixture.Advisor.Topic);
 
@@ -202,16 +191,13 @@ public class AcrossTheEntitiesTests(AdvisorFixture fixture) : IClassFixture<Advi
         Assert.Contains("| Admin Panel", answer.Text);
         Assert.DoesNotContain("Swagger", answer.Text);
     }
-}
 
-public class UseCaseTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
-{
     [Theory]
     [InlineData("We're carving our monolith into small services and everyone on the team is comfortable with async/await. What should the services be written in?")]
     [InlineData("total beginner on the backend side (i know basic python from uni), which framework should I start with?")]
     public async Task Analyze_ClauseAfterAnIntroducingWord_IsNotAUseCase(string question)
     {
-        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+        var index = await SnapshotAsync();
 
         Assert.Null(QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).UseCase);
     }
@@ -219,16 +205,13 @@ public class UseCaseTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     [Fact]
     public async Task Analyze_NounPhraseAfterFor_IsTheUseCase()
     {
-        var index = await ((IndexProvider)fixture.Services.GetService(typeof(IndexProvider))!).GetAsync();
+        var index = await SnapshotAsync();
 
         var question = QuestionAnalyzer.Analyze("Which framework for an online store with a staff back-office?", index, fixture.Advisor.Topic);
 
         Assert.Equal("an online store with a staff back-office", question.UseCase);
     }
-}
 
-public class EntityOnAnAspectTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture>
-{
     [Theory]
     [InlineData("Which template engine does Flask use?", "Templating — Flask: Jinja2")]
     [InlineData("fastapi doesn't ship its own database layer right? so what do people plug in for that?", "ORM / Database — FastAPI:")]
