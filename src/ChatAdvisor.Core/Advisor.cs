@@ -259,9 +259,10 @@ public sealed partial class Advisor(
             hits = EvidenceFirst(snapshot, hits, evidence, retrieval.Value.TopK);
             first = Math.Max(1, evidence.Split.Count);
         }
+        // The table row on the aspect asked: a comparison opens with it; a question about an entity keeps the passage that
+        // matched it best first, with the row beside it.
         if (resolved.Aspects.Count > 0 && ((resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot)
             || (resolved.Kind is QuestionKind.Fact or QuestionKind.General && resolved.Entities.Count > 0)))
-            // A comparison opens with the row; a fact keeps the passage that matched it best first, the row beside it.
             hits = AspectRowNext(snapshot, hits, await EvidenceExtractor.GetAsync(snapshot, Topic, vectors ? retriever : null, cancellationToken), resolved,
                 resolved.Kind == QuestionKind.Comparison ? first : Math.Max(first, 1), retrieval.Value.TopK);
         return new Understanding(resolved, hits, evidence, queryVector);

@@ -485,7 +485,6 @@ public static partial class ExtractiveComposer
     // "Which is best for async support?" leaves "best"; a situation told in a sentence leaves many more.
     private const int MaxWordsBesideAspects = 3;
 
-
     private static string? ComposeRecommendation(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic, bool allowVerdict)
     {
         var pool = relevant.Take(12).ToList();

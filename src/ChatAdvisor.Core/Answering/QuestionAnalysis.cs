@@ -262,7 +262,6 @@ public static partial class QuestionAnalyzer
         };
     }
 
-    /// <summary>The words with each entity alias of several words replaced by the entity's term.</summary>
     /// <summary>
     /// How an answer names an uncovered topic: by its name when the question used it, else by the words the question
     /// used with the name beside them ("kubernetes (container deployment)"), so the user reads that what they asked
@@ -277,6 +276,7 @@ public static partial class QuestionAnalyzer
         return $"{(typed.Success ? typed.Value : string.Join(' ', words))} ({uncovered.Name})";
     }
 
+    /// <summary>The words with each entity alias of several words replaced by the entity's term.</summary>
     private static List<string> FoldEntityPhrases(List<string> words, TopicProfile topic)
     {
         var result = new List<string>(words.Count);
