@@ -405,6 +405,7 @@ public static class VerdictFinder
         double wantedWeight = wanted.Sum(t => index.Lexical.Idf(t));
         var aspectTerms = aspects.Select(a => a.Triggers.Concat(a.Expansion).ToHashSet(StringComparer.Ordinal)).ToList();
         ScoredClaim? top = null;
+        var speaking = new HashSet<Claim>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < evidence.Claims.Count; i++)
         {
             var claim = evidence.Claims[i];
@@ -447,6 +448,8 @@ public static class VerdictFinder
                 }
             }
             var scored = new ScoredClaim(claim, score);
+            if (aspectTerms.Any(a => evidence.Terms[i].Overlaps(a) || evidence.RowTerms[i].Overlaps(a)))
+                speaking.Add(claim);
             foreach (var e in claim.Entities.Where(best.ContainsKey))
                 best[e].Add(scored);
             if (top is null || score > top.Score)
@@ -459,12 +462,12 @@ public static class VerdictFinder
         double Standing(string e) => best[e].Count == 0 ? double.NegativeInfinity : best[e][0].Score - 0.5 * Math.Max(0, cons[e] - best[e][0].Score + 0.05);
         var ranked = candidates.Where(c => best[c].Count > 0).OrderByDescending(Standing).ToList();
         var standings = candidates.ToDictionary(c => c, Standing, StringComparer.Ordinal);
-        var found = Decide(ranked, top, best, candidates, Standing);
+        var found = Decide(ranked, top, best, candidates, Standing, c => speaking.Contains(c.Claim));
         return found with { Standings = standings };
     }
 
     private static VerdictEvidence Decide(List<string> ranked, ScoredClaim? top, Dictionary<string, List<ScoredClaim>> best,
-        IReadOnlyList<string> candidates, Func<string, double> Standing)
+        IReadOnlyList<string> candidates, Func<string, double> Standing, Func<ScoredClaim, bool> speaksToAspect)
     {
         if (ranked.Count == 0)
             return new VerdictEvidence(null, [], best);
@@ -481,6 +484,11 @@ public static class VerdictFinder
             bool firstCell = best[ranked[0]][0].Claim.Kind == ClaimKind.TableCell, secondCell = best[ranked[1]][0].Claim.Kind == ClaimKind.TableCell;
             if (firstCell != secondCell)
                 return new VerdictEvidence(firstCell ? ranked[1] : ranked[0], [], best);
+            // Nor can a claim that resembles the situation but speaks to none of the aspects asked about share the
+            // verdict with one that does ("an online store": "e-commerce platforms" against "you're learning backend development").
+            bool firstSpeaks = speaksToAspect(best[ranked[0]][0]), secondSpeaks = speaksToAspect(best[ranked[1]][0]);
+            if (firstSpeaks != secondSpeaks)
+                return new VerdictEvidence(firstSpeaks ? ranked[0] : ranked[1], [], best);
             return new VerdictEvidence(winner, [ranked[0], ranked[1]], best);
         }
         return new VerdictEvidence(winner, [], best);

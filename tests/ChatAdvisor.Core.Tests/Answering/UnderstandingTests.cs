@@ -230,4 +230,13 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
 
         Assert.Contains("Starlette", answer.Text.Split('\n')[0]);
     }
+
+    [Fact]
+    public async Task AskAsync_OnlineStoreWithAStaffBackOffice_PointsToTheFrameworkTheArticlesListForItsAspects()
+    {
+        var answer = await fixture.Advisor.AskAsync("I'm building an online store with a staff back-office");
+
+        Assert.StartsWith("For an online store with a staff back-office, the articles point to **Django**", answer.Text);
+        Assert.DoesNotContain("split", answer.Text.Split('\n')[0]);
+    }
 }
