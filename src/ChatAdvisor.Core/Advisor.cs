@@ -279,7 +279,7 @@ public sealed partial class Advisor(
         var first = new List<SearchHit>();
         foreach (var claim in entities.Select(e => evidence.For(e).FirstOrDefault()?.Claim).OfType<Claim>())
         {
-            var chunk = snapshot.Chunks.FirstOrDefault(c => c.DocumentId == claim.DocumentId && c.Start <= claim.Start && claim.End <= c.End);
+            var chunk = ChunkOf(snapshot, claim);
             if (chunk is not null && first.All(h => h.Chunk.Index != chunk.Index))
                 first.Add(hits.FirstOrDefault(h => h.Chunk.Index == chunk.Index) ?? new SearchHit(chunk, hits.Count > 0 ? hits[0].Score : 1));
         }
@@ -307,7 +307,7 @@ public sealed partial class Advisor(
             .GroupBy(i => (claims.Claims[i].DocumentId, claims.Claims[i].Start))
             .Where(row => question.Entities.All(e => row.Any(i => claims.Claims[i].Entities.Contains(e))))
             .Select(row => claims.Claims[row.First()])
-            .Select(c => snapshot.Chunks.FirstOrDefault(chunk => chunk.DocumentId == c.DocumentId && chunk.Start <= c.Start && c.End <= chunk.End))
+            .Select(c => ChunkOf(snapshot, c))
             .OfType<Chunking.Chunk>().DistinctBy(c => c.Index).ToList();
         if (rows.Count == 0)
             return hits;
@@ -328,6 +328,10 @@ public sealed partial class Advisor(
         rest.Insert(Math.Min(at, rest.Count), moved);
         return [.. rest.Take(Math.Max(k, at + 1))];
     }
+
+    /// <summary>The chunk that holds the whole passage of <paramref name="claim"/>, or null.</summary>
+    private static Chunking.Chunk? ChunkOf(IndexSnapshot snapshot, Claim claim)
+        => snapshot.Chunks.FirstOrDefault(c => c.DocumentId == claim.DocumentId && c.Start <= claim.Start && claim.End <= c.End);
 
     private ReadOnlyMemory<float>? _genericQuestion;
 
