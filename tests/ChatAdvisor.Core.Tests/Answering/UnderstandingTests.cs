@@ -36,38 +36,19 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     public void ClaimContent_ListFramingGoes_AVerbThatIsTheConditionStays(string condition, string content)
         => Assert.Equal(content, EvidenceExtractor.Content(condition));
 
-    [Fact]
-    public async Task Ask_SituationWhoseWordsIncludeAspectCues_VerdictIsForWhatTheUserDescribes()
+    // The first sentence answers the question in the shape it asks for.
+    [Theory]
+    [InlineData("We trained a model that scores loan applications and now thousands of users need to hit it for predictions at the same time. Which framework fits?",
+        "For what you describe, the articles")] // a situation whose words include aspect cues is not "about" those aspects
+    [InlineData("Which framework is best for async support?", "For async support, the articles")]
+    [InlineData("Does Django have an admin panel?", "Admin Panel — Django: Built-in")] // the comparison row answers first
+    [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
+    [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
+    public async Task Ask_Question_FirstSentenceAnswersItsShape(string question, string opening)
     {
-        var answer = await fixture.Advisor.AskAsync(
-            "We trained a model that scores loan applications and now thousands of users need to hit it for predictions at the same time. Which framework fits?",
-            "c-subject-situation");
+        var answer = await fixture.Advisor.AskAsync(question);
 
-        Assert.StartsWith("For what you describe, the articles", answer.Text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Ask_QuestionAboutAnAspect_VerdictNamesTheAspect()
-    {
-        var answer = await fixture.Advisor.AskAsync("Which framework is best for async support?", "c-subject-aspect");
-
-        Assert.StartsWith("For async support, the articles", answer.Text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Ask_DoesAnEntityHaveAnAspect_TheComparisonRowAnswersFirst()
-    {
-        var answer = await fixture.Advisor.AskAsync("Does Django have an admin panel?", "c-fact-row");
-
-        Assert.StartsWith("Admin Panel — Django: Built-in", answer.Text, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Ask_IsAnEntityGoodForWhatTheTableRatesItLowOn_NoBenefitOfTheDoubt()
-    {
-        var answer = await fixture.Advisor.AskAsync("Is Flask good for async code?", "c-rated-low");
-
-        Assert.StartsWith("For async support, the articles point to **FastAPI** rather than Flask", answer.Text, StringComparison.Ordinal);
+        Assert.StartsWith(opening, answer.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -219,7 +200,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     {
         var answer = await fixture.Advisor.AskAsync(question);
 
-        Assert.StartsWith(opening, answer.Text);
+        Assert.StartsWith(opening, answer.Text, StringComparison.Ordinal);
         Assert.NotEqual(QuestionKind.Recommendation, answer.Kind);
     }
 
@@ -229,14 +210,5 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         var answer = await fixture.Advisor.AskAsync("What libraries does FastAPI sit on top of under the hood?");
 
         Assert.Contains("Starlette", answer.Text.Split('\n')[0]);
-    }
-
-    [Fact]
-    public async Task AskAsync_OnlineStoreWithAStaffBackOffice_PointsToTheFrameworkTheArticlesListForItsAspects()
-    {
-        var answer = await fixture.Advisor.AskAsync("I'm building an online store with a staff back-office");
-
-        Assert.StartsWith("For an online store with a staff back-office, the articles point to **Django**", answer.Text);
-        Assert.DoesNotContain("split", answer.Text.Split('\n')[0]);
     }
 }
