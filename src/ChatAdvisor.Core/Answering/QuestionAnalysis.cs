@@ -133,6 +133,28 @@ public static partial class QuestionAnalyzer
     private static partial Regex NotANounPhrase();
 
     /// <summary>
+    /// <paramref name="words"/> without the word that "not (just) a", "rather than" or "instead of" sets aside.
+    /// </summary>
+    private static List<string> SetAside(IReadOnlyList<string> words)
+    {
+        var kept = new List<string>(words.Count);
+        for (int i = 0; i < words.Count; i++)
+        {
+            kept.Add(words[i]);
+            bool negates = words[i] == "not" || (i > 0 && (words[i - 1], words[i]) is ("rather", "than") or ("instead", "of"));
+            if (!negates)
+                continue;
+            int j = i + 1;
+            while (j < words.Count && words[j] is "just" or "only" or "simply" or "merely" or "a" or "an" or "the")
+                j++;
+            // "not an API", not "not sure an API is needed": only a noun right after the setting-aside words goes.
+            if (j < words.Count && j > i + 1 || j < words.Count && words[i] != "not")
+                i = j;
+        }
+        return kept;
+    }
+
+    /// <summary>
     /// Analyses <paramref name="question"/> against the entities and aspects of <paramref name="topic"/>, using the corpus
     /// vocabulary in <paramref name="index"/> for spelling correction and to tell what the articles never mention.
     /// </summary>
@@ -156,7 +178,9 @@ public static partial class QuestionAnalyzer
         // The same text with every entity written as "xentity", for cues that do not care which entity is named.
         var generic = " " + string.Join(' ', folded.Select(w => topic.EntityOfTerm(w) is null ? w : "xentity")) + " ";
 
-        var aspects = topic.Aspects.Where(a => a.IsIn(terms, folded)).ToList();
+        // "a full website, not just an API" is not a question about APIs: a word the question sets aside is no aspect cue.
+        var affirmed = SetAside(folded);
+        var aspects = topic.Aspects.Where(a => a.IsIn(TextAnalyzer.TermsOfWords(affirmed), affirmed)).ToList();
 
         // What the question names that the articles never mention: judged on the words as typed (spelling correction
         // would turn an unknown name into a known word).

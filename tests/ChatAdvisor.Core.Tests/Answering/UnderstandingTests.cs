@@ -18,6 +18,26 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Contains(question.Aspects, a => a.Id == "ml");
     }
 
+    [Theory]
+    [InlineData("a site for a language school with student sign-up and lessons, a full website not just an API", "api")]
+    [InlineData("an internal dashboard rather than an admin panel", "admin")]
+    public async Task Analyze_WordSetAside_IsNoAspect(string question, string aspect)
+    {
+        var index = await SnapshotAsync();
+
+        Assert.DoesNotContain(QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Aspects, a => a.Id == aspect);
+    }
+
+    [Fact]
+    public async Task Analyze_NotBeforeAVerb_SetsNothingAside()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("I'm not building a website, only an API for a mobile app", index, fixture.Advisor.Topic);
+
+        Assert.Contains(question.Aspects, a => a.Id == "api");
+    }
+
     [Fact]
     public async Task Analyze_HyphenatedWords_StayWords()
     {
