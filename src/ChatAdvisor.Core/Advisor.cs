@@ -349,8 +349,11 @@ public sealed partial class Advisor(
     }
 
     /// <summary>The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up.</summary>
+    // Pros and cons asked beside something the articles do not cover ("How does X compare with Laravel?") are searched in
+    // the words of the part they cover: the uncovered name and "compare" would draw passages that weigh other things.
     private static string SearchText(QuestionAnalysis resolved, QuestionAnalysis? previous)
-        => previous is not null && resolved.LooksLikeFollowUp ? resolved.Text + "\n" + resolved.Resolved : resolved.Text;
+        => resolved.Kind == QuestionKind.ProsCons && resolved.Uncovered.Count > 0 ? resolved.Resolved
+            : previous is not null && resolved.LooksLikeFollowUp ? resolved.Text + "\n" + resolved.Resolved : resolved.Text;
 
     /// <summary>Records a rating of an answer. Returns false when the answer id is unknown.</summary>
     public async Task<bool> RecordFeedbackAsync(AnswerFeedback feedback, CancellationToken cancellationToken = default)

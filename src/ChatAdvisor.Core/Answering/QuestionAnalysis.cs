@@ -235,6 +235,14 @@ public static partial class QuestionAnalyzer
         else
             kind = QuestionKind.General;
 
+        // "How does Django compare with Laravel?": the other side is not in the articles, so what they say for and against
+        // the one they cover is the answer.
+        if (kind == QuestionKind.Comparison && !whyNot && entities.Count == 1 && aspects.Count == 0 && uncoveredTopics.Any(m => m.Topic.Alternative))
+        {
+            kind = QuestionKind.ProsCons;
+            wantsPros = wantsCons = true;
+        }
+
         // Closeness in meaning alone does not bring in a question whose words the corpus mostly never uses
         // ("a good movie for tonight" is near "a good framework for …" in meaning).
         int knownContent = content.Count(w => index.Spelling.IsKnown(w));

@@ -22,7 +22,9 @@ public static class Suggestions
                     list.Add($"How does {Other(f, 2)} compare on {aspect.Label}?");
                 break;
             case QuestionKind.ProsCons when focus is { } f:
-                list.Add(question.WantsCons && !question.WantsPros ? $"What are the advantages of {topic.Name(f)}?" : $"What are the disadvantages of {topic.Name(f)}?");
+                // Both sides were just answered: the other side is not a follow-up.
+                if (!(question.WantsPros && question.WantsCons))
+                    list.Add(question.WantsCons ? $"What are the advantages of {topic.Name(f)}?" : $"What are the disadvantages of {topic.Name(f)}?");
                 list.Add($"When should I choose {topic.Name(f)}?");
                 list.Add($"How does {topic.Name(f)} compare with {Other(f)}?");
                 break;

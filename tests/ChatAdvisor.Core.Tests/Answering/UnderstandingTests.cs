@@ -130,6 +130,17 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
+    public async Task AskAsync_EntityAgainstAnAlternative_SaysWhatIsNotCoveredThenTheEntitysProsAndCons()
+    {
+        var answer = await fixture.Advisor.AskAsync("How does Django compare with Laravel?", "c-against-alternative");
+
+        Assert.StartsWith("The articles don't cover Laravel", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("advantages and disadvantages of Django", answer.Text, StringComparison.Ordinal);
+        Assert.Contains(answer.Citations, c => c.Section == "Pros of Django");
+        Assert.DoesNotContain(answer.Suggestions, s => s.Contains("disadvantages of Django", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Analyze_DetailNamedByAnotherWord_IsNamedAsAskedWithItsTopic()
     {
         var index = await SnapshotAsync();
