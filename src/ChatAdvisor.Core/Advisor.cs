@@ -303,7 +303,7 @@ public sealed partial class Advisor(
     {
         var labelTerms = question.Aspects.Where(a => a.Requires.Length == 0).SelectMany(a => TextAnalyzer.Terms(a.Label.AsSpan())).ToHashSet(StringComparer.Ordinal);
         var rows = Enumerable.Range(0, claims.Claims.Count)
-            .Where(i => claims.Claims[i].Row is not null && claims.RowTerms[i].Overlaps(labelTerms))
+            .Where(i => claims.Claims[i].Row is not null && claims.RowTerms[i].Any(labelTerms.Contains))
             .GroupBy(i => (claims.Claims[i].DocumentId, claims.Claims[i].Start))
             .Where(row => question.Entities.All(e => row.Any(i => claims.Claims[i].Entities.Contains(e))))
             .Select(row => claims.Claims[row.First()])
@@ -349,7 +349,7 @@ public sealed partial class Advisor(
     }
 
     /// <summary>The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up.</summary>
-    // Pros and cons asked beside something the articles do not cover ("How does X compare with Laravel?") are searched in
+    // Pros and cons asked beside something the articles do not cover ("How does X compare with Z?", Z not in them) are searched in
     // the words of the part they cover: the uncovered name and "compare" would draw passages that weigh other things.
     private static string SearchText(QuestionAnalysis resolved, QuestionAnalysis? previous)
         => resolved.Kind == QuestionKind.ProsCons && resolved.Uncovered.Count > 0 ? resolved.Resolved

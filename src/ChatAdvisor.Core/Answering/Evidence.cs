@@ -39,12 +39,13 @@ public sealed record Claim(IReadOnlyList<string> Entities, string DocumentId, in
 /// <summary>The claims of a corpus with their vectors.</summary>
 public sealed class EvidenceSet
 {
-    internal EvidenceSet(IReadOnlyList<Claim> claims, IReadOnlyList<ReadOnlyMemory<float>> vectors, IReadOnlyList<HashSet<string>> terms)
+    internal EvidenceSet(IReadOnlyList<Claim> claims, IReadOnlyList<ReadOnlyMemory<float>> vectors)
     {
         Claims = claims;
         Vectors = vectors;
-        Terms = terms;
-        RowTerms = [.. claims.Select(c => c.Row is null ? [] : TextAnalyzer.Terms(c.Row.AsSpan()).ToHashSet(StringComparer.Ordinal))];
+        TermLists = [.. claims.Select(c => TextAnalyzer.Terms(c.Condition.AsSpan()))];
+        Terms = [.. TermLists.Select(t => t.ToHashSet(StringComparer.Ordinal))];
+        RowTerms = [.. claims.Select(c => c.Row is null ? [] : TextAnalyzer.Terms(c.Row.AsSpan()))];
     }
 
     /// <summary>The claims, in article order.</summary>
@@ -56,8 +57,15 @@ public sealed class EvidenceSet
     /// <summary>The search terms of each claim's condition.</summary>
     public IReadOnlyList<HashSet<string>> Terms { get; }
 
-    /// <summary>The search terms of each table cell's row label (empty for other claims).</summary>
-    public IReadOnlyList<HashSet<string>> RowTerms { get; }
+    /// <summary>The search terms of each claim's condition, in order.</summary>
+    public IReadOnlyList<List<string>> TermLists { get; }
+
+    /// <summary>The search terms of each table cell's row label, in order (empty for other claims).</summary>
+    public IReadOnlyList<List<string>> RowTerms { get; }
+
+    /// <summary>Whether claim <paramref name="i"/> (its condition or, for a table cell, its row) speaks to one of <paramref name="aspects"/>.</summary>
+    public bool SpeaksTo(int i, IReadOnlyList<Topics.Aspect> aspects, bool rowOnly = false)
+        => aspects.Any(a => a.SpokenIn(RowTerms[i]) || (!rowOnly && a.SpokenIn(TermLists[i])));
 }
 
 /// <summary>
@@ -115,8 +123,7 @@ public static partial class EvidenceExtractor
         // similarities, and a second model blended in moves verdicts more than it finds (measured in docs/answering.md).
         var vectors = embedder is null || index.Vectors is null ? []
             : await embedder.EmbedPassagesAsync([.. claims.Select(c => Content(c.Condition))], firstModelOnly: true, cancellationToken);
-        var terms = claims.Select(c => TextAnalyzer.Terms(c.Condition.AsSpan()).ToHashSet(StringComparer.Ordinal)).ToList();
-        return new EvidenceSet(claims, vectors, terms);
+        return new EvidenceSet(claims, vectors);
     }
 
     /// <summary>
@@ -403,7 +410,6 @@ public static class VerdictFinder
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
         var wanted = terms.ToHashSet(StringComparer.Ordinal);
         double wantedWeight = wanted.Sum(t => index.Lexical.Idf(t));
-        var aspectTerms = aspects.Select(a => a.Triggers.Concat(a.Expansion).ToHashSet(StringComparer.Ordinal)).ToList();
         ScoredClaim? top = null;
         var speaking = new HashSet<Claim>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < evidence.Claims.Count; i++)
@@ -413,9 +419,9 @@ public static class VerdictFinder
                 continue;
             // A table cell rates an entity on one feature ("Learning Curve: Easy"): evidence only for a question about
             // that feature, never for a situation that merely resembles the row in wording.
-            if (claim.Kind == ClaimKind.TableCell && !aspectTerms.Any(a => evidence.RowTerms[i].Overlaps(a)))
+            if (claim.Kind == ClaimKind.TableCell && !evidence.SpeaksTo(i, aspects, rowOnly: true))
                 continue;
-            if (onAspects && aspectTerms.Count > 0 && !aspectTerms.Any(a => evidence.Terms[i].Overlaps(a) || evidence.RowTerms[i].Overlaps(a)))
+            if (onAspects && aspects.Count > 0 && !evidence.SpeaksTo(i, aspects))
                 continue;
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)
@@ -423,7 +429,7 @@ public static class VerdictFinder
             // Shared topic words, weighted by how rare they are, and each aspect of the question the claim speaks to.
             if (wantedWeight > 0)
                 score += WordBonus * evidence.Terms[i].Where(wanted.Contains).Sum(t => index.Lexical.Idf(t)) / wantedWeight;
-            score += AspectBonus * aspectTerms.Count(a => evidence.Terms[i].Overlaps(a));
+            score += AspectBonus * aspects.Count(a => a.SpokenIn(evidence.TermLists[i]));
             if (least)
             {
                 if (claim.Kind is not (ClaimKind.Con or ClaimKind.TableCell))
@@ -448,7 +454,7 @@ public static class VerdictFinder
                 }
             }
             var scored = new ScoredClaim(claim, score);
-            if (aspectTerms.Any(a => evidence.Terms[i].Overlaps(a) || evidence.RowTerms[i].Overlaps(a)))
+            if (evidence.SpeaksTo(i, aspects))
                 speaking.Add(claim);
             foreach (var e in claim.Entities.Where(best.ContainsKey))
                 best[e].Add(scored);

@@ -382,10 +382,9 @@ public static partial class ExtractiveComposer
 
         // The claims behind the verdict; for a question about an aspect ("best for beginners?"), those beside the best one
         // must speak to it, not merely be the winner's next-closest praise ("The core … is based on MVC architecture").
-        var aspectTerms = AspectTerms(question);
         bool onAspect = AboutItsAspects(question, topic);
         var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start))
-            .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, aspectTerms)).Take(3).ToList();
+            .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, question.Aspects)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
         builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
@@ -527,7 +526,7 @@ public static partial class ExtractiveComposer
         // A comparison table row on the aspect asked, with a value for every entity compared: one line per entity and
         // the row as a Markdown table. A row whose label names the aspect is looked for among every passage retrieved (a
         // row names no entity in its own cells, so it may score low); else the best row among the relevant passages.
-        var row = question.Aspects.Count > 0 ? builder.RowFor(all, targets, AspectTerms(question)) : default;
+        var row = question.Aspects.Count > 0 ? builder.RowFor(all, targets, question.Aspects) : default;
         if (row.Candidate is null && (question.Aspects.Count > 0 || question.ContentWords.Count > 0))
             row = builder.RowFor(relevant, targets);
         // A clear leader on the aspect, from the claims, opens the answer.
@@ -544,7 +543,7 @@ public static partial class ExtractiveComposer
             else
                 builder.Line($"{label} — {lines} {marker}.");
             builder.Table(label, targets.Select(t => (topic.Name(t), row.Cells![t])).ToList(), marker);
-            builder.Points(PassagesOnAspect(relevant, row.Candidate, targets, AspectTerms(question), builder));
+            builder.Points(PassagesOnAspect(relevant, row.Candidate, targets, question.Aspects, builder));
             return leader;
         }
 
@@ -587,12 +586,12 @@ public static partial class ExtractiveComposer
         builder.Points(picks);
     }
 
-    /// <summary>The search terms of the question's aspects: their triggers and expansions.</summary>
-    private static HashSet<string> AspectTerms(QuestionAnalysis question)
-        => question.Aspects.SelectMany(a => a.Triggers.Concat(a.Expansion)).ToHashSet(StringComparer.Ordinal);
-
-    /// <summary>True when <paramref name="text"/> uses one of <paramref name="aspectTerms"/>.</summary>
-    private static bool SpeaksTo(string text, HashSet<string> aspectTerms) => TextAnalyzer.Terms(text.AsSpan()).Any(aspectTerms.Contains);
+    /// <summary>True when <paramref name="text"/> speaks to one of <paramref name="aspects"/>.</summary>
+    private static bool SpeaksTo(string text, IReadOnlyList<Aspect> aspects)
+    {
+        var terms = TextAnalyzer.Terms(text.AsSpan());
+        return aspects.Any(a => a.SpokenIn(terms));
+    }
 
     /// <summary>A row's value for each entity: "X: Built-in; Y: None".</summary>
     private static string RowValues(Dictionary<string, string> cells, IReadOnlyList<string> entities, TopicProfile topic)
@@ -600,8 +599,8 @@ public static partial class ExtractiveComposer
 
     /// <summary>Up to two passages besides a table row that are about the entities and speak to the aspect.</summary>
     private static IEnumerable<Candidate> PassagesOnAspect(List<Candidate> relevant, Candidate row, IReadOnlyList<string> entities,
-        HashSet<string> aspectTerms, AnswerBuilder builder)
-        => relevant.Where(c => c != row && !builder.IsTableRow(c) && c.Entities.Any(entities.Contains) && SpeaksTo(builder.Quote(c), aspectTerms)).Take(2);
+        IReadOnlyList<Aspect> aspects, AnswerBuilder builder)
+        => relevant.Where(c => c != row && !builder.IsTableRow(c) && c.Entities.Any(entities.Contains) && SpeaksTo(builder.Quote(c), aspects)).Take(2);
 
     private static void ComposeFact(QuestionAnalysis question, List<Candidate> relevant, List<Candidate> all, AnswerBuilder builder, TopicProfile topic)
     {
@@ -610,13 +609,12 @@ public static partial class ExtractiveComposer
         // The row is looked for among every passage retrieved: a row names no entity in its own cells, so it scores low.
         if (question.Entities.Count > 0 && question.Aspects.Count > 0)
         {
-            var aspectTerms = AspectTerms(question);
-            var row = builder.RowFor(all, question.Entities, aspectTerms);
+            var row = builder.RowFor(all, question.Entities, question.Aspects);
             if (row.Candidate is not null)
             {
                 var marker = builder.Cite(row.Candidate);
                 builder.Line($"{builder.RowLabel(row.Candidate)} — {RowValues(row.Cells!, question.Entities, topic)} {marker}.");
-                builder.Points(PassagesOnAspect(relevant, row.Candidate, question.Entities, aspectTerms, builder));
+                builder.Points(PassagesOnAspect(relevant, row.Candidate, question.Entities, question.Aspects, builder));
                 return;
             }
         }
@@ -786,13 +784,13 @@ public static partial class ExtractiveComposer
 
         /// <summary>
         /// The first comparison-table row of <paramref name="pool"/> with a value for every one of <paramref name="entities"/>
-        /// and, when <paramref name="labelTerms"/> are given, a label that uses one of them; default when there is none.
+        /// and, when <paramref name="onAspects"/> are given, a label that speaks to one of them; default when there is none.
         /// </summary>
         public (Candidate? Candidate, Dictionary<string, string>? Cells) RowFor(IEnumerable<Candidate> pool, IReadOnlyList<string> entities,
-            HashSet<string>? labelTerms = null)
+            IReadOnlyList<Aspect>? onAspects = null)
             => pool.Where(IsTableRow).Select(c => (Candidate: (Candidate?)c, Cells: RowCells(c)))
                 .FirstOrDefault(r => r.Cells is not null && entities.All(r.Cells.ContainsKey)
-                    && (labelTerms is null || SpeaksTo(RowLabel(r.Candidate!), labelTerms)));
+                    && (onAspects is null || SpeaksTo(RowLabel(r.Candidate!), onAspects)));
 
         /// <summary>The first cell of a table row: what the row compares.</summary>
         public string RowLabel(Candidate c) => Cells(Quote(c))[0];

@@ -235,7 +235,7 @@ public static partial class QuestionAnalyzer
         else
             kind = QuestionKind.General;
 
-        // "How does Django compare with Laravel?": the other side is not in the articles, so what they say for and against
+        // "How does X compare with Z?", Z an alternative the articles never mention: what they say for and against
         // the one they cover is the answer.
         if (kind == QuestionKind.Comparison && !whyNot && entities.Count == 1 && aspects.Count == 0 && uncoveredTopics.Any(m => m.Topic.Alternative))
         {

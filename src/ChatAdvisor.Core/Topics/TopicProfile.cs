@@ -35,9 +35,17 @@ public sealed record Aspect(string Id, string Label, string[] Triggers, string[]
     public bool IsIn(IReadOnlyList<string> terms, IReadOnlyList<string> words)
         => Triggers.Any(t => Contains(terms, t)) && (Requires.Length == 0 || Requires.Any(r => Contains(words, r) || Contains(terms, r)));
 
+    /// <summary>
+    /// Whether a passage with these search terms (in order) speaks to the aspect: one of its triggers or expansion terms is
+    /// in it, a two-term one in a row ("Real-time applications" for "real time").
+    /// </summary>
+    public bool SpokenIn(IReadOnlyList<string> terms) => Triggers.Any(t => Contains(terms, t)) || Expansion.Any(t => Contains(terms, t));
+
     /// <summary>Whether <paramref name="sequence"/> holds <paramref name="phrase"/>'s space-separated parts in a row.</summary>
     private static bool Contains(IReadOnlyList<string> sequence, string phrase)
     {
+        if (!phrase.Contains(' '))
+            return sequence.Contains(phrase);
         var parts = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         for (int i = 0; i + parts.Length <= sequence.Count; i++)
         {

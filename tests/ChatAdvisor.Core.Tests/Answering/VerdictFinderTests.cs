@@ -19,8 +19,7 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         // The rating scores a hair above the recommendation, well within the margin that would otherwise split the verdict.
         var evidence = new EvidenceSet(
             [ClaimFor("flask", "Learning Curve: Easy", ClaimKind.TableCell), ClaimFor("django", "the best starting point for most beginners", ClaimKind.Endorsement)],
-            [At(0.700), At(0.675)],
-            [[], []]);
+            [At(0.700), At(0.675)]);
 
         var verdict = VerdictFinder.Find(evidence, ["django", "flask"], At(1), [], [], index);
 
@@ -34,8 +33,7 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         var index = await SnapshotAsync();
         var evidence = new EvidenceSet(
             [ClaimFor("flask", "simple REST APIs", ClaimKind.Choice), ClaimFor("fastapi", "high-performance APIs", ClaimKind.Choice)],
-            [At(0.700), At(0.695)],
-            [[], []]);
+            [At(0.700), At(0.695)]);
 
         var verdict = VerdictFinder.Find(evidence, ["flask", "fastapi"], At(1), [], [], index);
 
@@ -49,8 +47,7 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         // "Which one has the smallest community?": the close praise of the largest community does not count.
         var evidence = new EvidenceSet(
             [ClaimFor("django", "the most mature ecosystem", ClaimKind.Endorsement), ClaimFor("fastapi", "Smaller ecosystem compared to Django", ClaimKind.Con)],
-            [At(0.750), At(0.700)],
-            [[], []]);
+            [At(0.750), At(0.700)]);
 
         var least = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), [], [], index, least: true);
         var most = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), [], [], index);
@@ -68,8 +65,7 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         var evidence = new EvidenceSet(
             [ClaimFor("django", "deliver a robust application faster", ClaimKind.Endorsement),
              ClaimFor("fastapi", "Performance: Excellent", ClaimKind.TableCell) with { Grade = 1, Row = "Performance" }],
-            [At(0.480), At(0.580)],
-            [["faster"], ["perform", "excel"]]);
+            [At(0.480), At(0.580)]);
 
         var verdict = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), ["faster"], [performance], index);
 

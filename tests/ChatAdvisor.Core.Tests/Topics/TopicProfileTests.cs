@@ -74,6 +74,16 @@ public class TopicProfileTests
     }
 
     [Fact]
+    public void AspectSpokenIn_PassageWithATriggerOfTwoTermsOrAnExpansion_SpeaksToIt()
+    {
+        var aspect = new Aspect("admin", "an admin panel", ["back offic"], ["admin"]) { Requires = ["staff"] };
+
+        Assert.True(aspect.SpokenIn(["a", "back", "offic", "for", "clerk"]));
+        Assert.True(aspect.SpokenIn(["built", "admin", "interfac"]));
+        Assert.False(aspect.SpokenIn(["back", "end", "offic"]));
+    }
+
+    [Fact]
     public void AspectIsIn_WithRequires_NeedsOneOfThemAsWordPhraseOrTerm()
     {
         var aspect = new Aspect("history", "history", ["creat", "base"], ["creat"]) { Requires = ["who", "based on", "predict"] };
