@@ -28,6 +28,19 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.DoesNotContain(QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Aspects, a => a.Id == aspect);
     }
 
+    [Theory]
+    [InlineData("We run a small college and want a site where students enrol and tutors publish lessons", "education", "beginners")]
+    [InlineData("I'm a student learning web development, which framework should I start with?", "beginners", "education")]
+    public async Task Analyze_SiteForLearnersOrALearner_AreDifferentAspects(string question, string aspect, string notAspect)
+    {
+        var index = await SnapshotAsync();
+
+        var aspects = QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Aspects;
+
+        Assert.Contains(aspects, a => a.Id == aspect);
+        Assert.DoesNotContain(aspects, a => a.Id == notAspect);
+    }
+
     [Fact]
     public async Task Analyze_NotBeforeAVerb_SetsNothingAside()
     {
@@ -64,6 +77,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("Does Django have an admin panel?", "Admin Panel — Django: Built-in")] // the comparison row answers first
     [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
     [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
+    [InlineData("We run a small college and want a site where students enrol and tutors publish lessons. Which framework?", "For what you describe, the articles point to **Django**")]
     public async Task Ask_Question_FirstSentenceAnswersItsShape(string question, string opening)
     {
         var answer = await fixture.Advisor.AskAsync(question);
