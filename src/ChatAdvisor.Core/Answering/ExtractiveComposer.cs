@@ -407,6 +407,13 @@ public static partial class ExtractiveComposer
     /// if" list ("You need an admin dashboard.") becomes "if you need an admin dashboard", a use case ("E-commerce
     /// platforms") becomes "for e-commerce platforms". Ratings, pros, warnings and whole sentences are not conditions.
     /// </summary>
+    /// <summary>
+    /// A title-case label as it reads inside a sentence: "Full Applications" reads "full applications", while "APIs" and
+    /// "ORM / Database" keep their acronyms ("ORM / database").
+    /// </summary>
+    private static string InSentence(string label)
+        => string.Join(' ', label.Split(' ').Select(w => w.Length > 1 && char.IsUpper(w[0]) && w.Skip(1).All(char.IsLower) ? w.ToLowerInvariant() : w));
+
     private static string? FitCondition(Claim claim, TopicProfile topic)
     {
         if (claim.Kind != ClaimKind.Choice)
@@ -415,9 +422,7 @@ public static partial class ExtractiveComposer
         // A labelled value ("Best For: Full Applications") is a condition by its value.
         if (text.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon && text[..colon].Split(' ').Length <= 3)
         {
-            // Table cells are in title case: "Full Applications" reads "full applications", "APIs" stays.
-            text = string.Join(' ', text[(colon + 2)..].Trim().Split(' ')
-                .Select(w => w.Length > 1 && char.IsUpper(w[0]) && w.Skip(1).All(char.IsLower) ? w.ToLowerInvariant() : w));
+            text = InSentence(text[(colon + 2)..].Trim());
         }
         if (text.Length == 0 || text.Length > 120 || topic.MentionedIn(text).Count > 0 || text.EndsWith(" for", StringComparison.OrdinalIgnoreCase))
             return null;
@@ -449,7 +454,7 @@ public static partial class ExtractiveComposer
         builder.Line($"{subject}, the articles still point to **{topic.Name(winner)}** rather than {topic.Name(rejected)} {builder.Cite(best)}.");
         var rejectedBest = evidence.For(rejected).FirstOrDefault()?.Claim;
         if (rejectedBest is { Kind: ClaimKind.TableCell } cell && cell.Condition.IndexOf(':') is > 0 and var colon)
-            builder.Line($"On {cell.Condition[..colon].ToLowerInvariant()}, the articles rate {topic.Name(rejected)} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
+            builder.Line($"On {InSentence(cell.Condition[..colon])}, the articles rate {topic.Name(rejected)} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
         else if (FitOf(evidence, rejected, topic) is { } condition)
             builder.Line($"The articles suggest {topic.Name(rejected)} {condition.Fit} {builder.Cite(condition.Claim)}.");
         builder.Points(evidence.For(winner).Skip(1).Take(1).Select(c => c.Claim));
@@ -539,7 +544,7 @@ public static partial class ExtractiveComposer
             var label = builder.RowLabel(row.Candidate);
             var lines = RowValues(row.Cells!, targets, topic);
             if (leader is not null)
-                builder.Line($"On {label.ToLowerInvariant()}, the articles favour **{topic.Name(leader)}** — {lines} {marker}.");
+                builder.Line($"On {InSentence(label)}, the articles favour **{topic.Name(leader)}** — {lines} {marker}.");
             else
                 builder.Line($"{label} — {lines} {marker}.");
             builder.Table(label, targets.Select(t => (topic.Name(t), row.Cells![t])).ToList(), marker);

@@ -204,9 +204,11 @@ public static partial class QuestionAnalyzer
         bool choiceBetween = entities.Count >= 2 && Regex.IsMatch(generic, @" xentity or xentity ")
             && !Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ) ");
         // "Do any of these come with X?", "how is X across the three?": the entities compared on an aspect, none named.
+        // So is "which of them ship X and which expect Y?": both sides asked for, each entity's value is the answer.
         bool acrossAll = entities.Count == 0 && aspects.Count > 0
-            && Regex.IsMatch(lower, @" ((any|each|all|none|either|neither) of (them|these|those|the three|the two|the frameworks)|do (they|these|those) |across (them|these|those|the three|all three|the board))")
-            && !Regex.IsMatch(lower, @" (best|better|should|would you|recommend|choose|pick|go with|use|ideal|right for|suit) ");
+            && ((Regex.IsMatch(lower, @" ((any|each|all|none|either|neither) of (them|these|those|the three|the two|the frameworks)|do (they|these|those) |across (them|these|those|the three|all three|the board))")
+                && !Regex.IsMatch(lower, @" (best|better|should|would you|recommend|choose|pick|go with|use|ideal|right for|suit) "))
+                || Regex.IsMatch(lower, @" which (\w+ ){1,8}and which (ones? |of (them|these|those) )?(\w+ )?(do|don t|does|doesn t|have|has|ship|need|expect|come|lack|leave|make)\b"));
         bool wantsLeast = Regex.IsMatch(lower, @" (smallest|least|fewest|slowest|weakest|worst|lowest|hardest|most difficult|most complex|most complicated) ");
         bool doubtsFit = Regex.IsMatch(lower, @" (overkill|too (heavy|much|big|complex|complicated|slow|simple|small|limited|basic|young|new)|a bad (idea|choice|fit)|a poor (choice|fit)|a mistake|a waste) ");
 

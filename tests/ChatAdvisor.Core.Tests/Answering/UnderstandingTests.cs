@@ -189,6 +189,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [Theory]
     [InlineData("Do any of them come with an admin panel?")]
     [InlineData("how good is async support across the three?")]
+    [InlineData("which ones have an admin panel and which don't?")]
     public async Task Analyze_AspectAskedOfAllWithoutNames_IsAComparison(string question)
     {
         var index = await SnapshotAsync();
@@ -204,6 +205,15 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         var question = QuestionAnalyzer.Analyze("It has to be a small, focused service. Which of the three would you use?", index, fixture.Advisor.Topic);
 
         Assert.Equal(QuestionKind.Recommendation, question.Kind);
+    }
+
+    [Fact]
+    public async Task AskAsync_WhichHaveItAndWhichDoNot_OpensWithTheRowAndKeepsItsAcronym()
+    {
+        var answer = await fixture.Advisor.AskAsync("Which of them include an ORM and which ones leave the database to me?");
+
+        Assert.StartsWith("On ORM / database, the articles favour **Django**", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("SQLAlchemy", answer.Text, StringComparison.Ordinal);
     }
 
     [Fact]
