@@ -372,6 +372,12 @@ public sealed record VerdictEvidence(string? Winner, IReadOnlyList<string> Split
 
     /// <summary>The best claims in favour of <paramref name="entity"/>.</summary>
     public IReadOnlyList<ScoredClaim> For(string entity) => Best.TryGetValue(entity, out var list) ? list : [];
+
+    /// <summary>Each entity's warning (a <see cref="ClaimKind.Con"/> claim) that fits the situation best, if any.</summary>
+    public IReadOnlyDictionary<string, ScoredClaim> Warnings { get; init; } = new Dictionary<string, ScoredClaim>();
+
+    /// <summary>The warning against <paramref name="entity"/> that fits the situation best, or null.</summary>
+    public ScoredClaim? WarningAgainst(string entity) => Warnings.GetValueOrDefault(entity);
 }
 
 /// <summary>
@@ -408,6 +414,7 @@ public static class VerdictFinder
         double gradeWeight = aspectOnly ? AspectOnlyGradeWeight : GradeWeight;
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
+        var warnings = new Dictionary<string, ScoredClaim>(StringComparer.Ordinal);
         var wanted = terms.ToHashSet(StringComparer.Ordinal);
         double wantedWeight = wanted.Sum(t => index.Lexical.Idf(t));
         ScoredClaim? top = null;
@@ -443,7 +450,11 @@ public static class VerdictFinder
                 {
                     case ClaimKind.Con:
                         foreach (var e in claim.Entities.Where(cons.ContainsKey))
+                        {
                             cons[e] = Math.Max(cons[e], score);
+                            if (!warnings.TryGetValue(e, out var worst) || score > worst.Score)
+                                warnings[e] = new ScoredClaim(claim, score);
+                        }
                         continue;
                     case ClaimKind.TableCell:
                         score += gradeWeight * claim.Grade - 0.02;
@@ -469,7 +480,7 @@ public static class VerdictFinder
         var ranked = candidates.Where(c => best[c].Count > 0).OrderByDescending(Standing).ToList();
         var standings = candidates.ToDictionary(c => c, Standing, StringComparer.Ordinal);
         var found = Decide(ranked, top, best, candidates, Standing, c => speaking.Contains(c.Claim));
-        return found with { Standings = standings };
+        return found with { Standings = standings, Warnings = warnings };
     }
 
     private static VerdictEvidence Decide(List<string> ranked, ScoredClaim? top, Dictionary<string, List<ScoredClaim>> best,

@@ -388,7 +388,13 @@ public static partial class ExtractiveComposer
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
         builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
-        builder.Points(support.Skip(1));
+        // Why not the one asked about: the articles' warning against it that fits the situation, when it fits better than
+        // its praise ("Is X too heavy for a tiny app?": "Can feel heavy for small projects").
+        if (rather.Length > 0 && evidence.WarningAgainst(question.Asked[0]) is { } warning
+            && warning.Score >= evidence.For(question.Asked[0]).FirstOrDefault()?.Score)
+            builder.Points([warning.Claim, .. support.Skip(1)]);
+        else
+            builder.Points(support.Skip(1));
         var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
         // The runner-up with the condition under which the articles point to it, when one of its claims reads as one.
@@ -403,17 +409,17 @@ public static partial class ExtractiveComposer
             .Where(c => c.Fit is not null).Select(c => ((Claim, string)?)(c.Claim, c.Fit!)).FirstOrDefault();
 
     /// <summary>
-    /// A claim as the condition under which its entity fits, or null when it does not read as one: an item of a "choose X
-    /// if" list ("You need an admin dashboard.") becomes "if you need an admin dashboard", a use case ("E-commerce
-    /// platforms") becomes "for e-commerce platforms". Ratings, pros, warnings and whole sentences are not conditions.
-    /// </summary>
-    /// <summary>
     /// A title-case label as it reads inside a sentence: "Full Applications" reads "full applications", while "APIs" and
     /// "ORM / Database" keep their acronyms ("ORM / database").
     /// </summary>
     private static string InSentence(string label)
         => string.Join(' ', label.Split(' ').Select(w => w.Length > 1 && char.IsUpper(w[0]) && w.Skip(1).All(char.IsLower) ? w.ToLowerInvariant() : w));
 
+    /// <summary>
+    /// A claim as the condition under which its entity fits, or null when it does not read as one: an item of a "choose X
+    /// if" list ("You need an admin dashboard.") becomes "if you need an admin dashboard", a use case ("E-commerce
+    /// platforms") becomes "for e-commerce platforms". Ratings, pros, warnings and whole sentences are not conditions.
+    /// </summary>
     private static string? FitCondition(Claim claim, TopicProfile topic)
     {
         if (claim.Kind != ClaimKind.Choice)

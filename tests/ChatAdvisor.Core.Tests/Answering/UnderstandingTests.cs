@@ -113,6 +113,16 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
+    public async Task AskAsync_EntityAskedAboutLosesTheVerdict_TheWarningAgainstItComesFirst()
+    {
+        var answer = await fixture.Advisor.AskAsync("Would Django be too heavy for a tiny side project?", "c-warning-first");
+
+        var lines = answer.Text.Split('\n');
+        Assert.Contains("**Flask** rather than Django", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Can feel heavy for small projects", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ask_RunnerUpFromATableCell_ItsConditionIsTheCellsValue()
     {
         var answer = await fixture.Advisor.AskAsync("Which is best for performance?", "c-runner-up-cell");
