@@ -101,6 +101,17 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     }
 
     [Fact]
+    public async Task AskAsync_IsThatOneHardForBeginners_AnswersAboutTheVerdictGivenWithTheWarningAgainstIt()
+    {
+        var first = await _advisor.AskAsync("I mostly care about machine learning services and building APIs, which framework?");
+        var followUp = await _advisor.AskAsync("is that one hard for beginners?", first.ConversationId);
+
+        Assert.Contains("**FastAPI**", first.Text.Split('\n')[0]);
+        Assert.Contains("rather than FastAPI", followUp.Text.Split('\n')[0]);
+        Assert.Contains("challenging for complete beginners", followUp.Text);
+    }
+
+    [Fact]
     public async Task AskAsync_HowDoesDjangoCompareOnThat_KeepsTheTopic()
     {
         var first = await _advisor.AskAsync("Is FastAPI good for performance?");
