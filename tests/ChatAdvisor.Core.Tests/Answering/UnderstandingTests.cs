@@ -261,6 +261,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [Theory]
     [InlineData("Which template engine does Flask use?", "Templating — Flask: Jinja2")]
     [InlineData("fastapi doesn't ship its own database layer right? so what do people plug in for that?", "ORM / Database — FastAPI:")]
+    [InlineData("is flask dead?", "Community Size — Flask: Large")]
     public async Task AskAsync_EntityAskedAboutOnAnAspect_OpensWithItsTableCell(string question, string opening)
     {
         var answer = await fixture.Advisor.AskAsync(question);
