@@ -394,6 +394,8 @@ public static class VerdictFinder
     private const double AspectOnlyGradeWeight = 0.10;
     // Entities whose best claims score within this margin of each other share the verdict.
     private const double SplitMargin = 0.012;
+    // A claim that speaks to an aspect asked about wins against one this close ahead that does not.
+    private const double AspectMargin = 0.02;
 
     /// <summary>
     /// The verdict among <paramref name="candidates"/> for the situation whose vector is <paramref name="situation"/>
@@ -493,21 +495,26 @@ public static class VerdictFinder
         // tell apart, is a split verdict.
         if (top is not null && top.Claim.Entities.Count > 1 && top.Claim.Entities.Contains(winner) && top.Claim.Entities.Count(best.ContainsKey) > 1)
             return new VerdictEvidence(winner, [.. top.Claim.Entities.Where(best.ContainsKey)], best);
-        if (ranked.Count > 1 && Standing(ranked[0]) - Standing(ranked[1]) < SplitMargin && candidates.Count > 1)
-        {
-            // Too close to tell apart by score, but a rating on one feature of a comparison table ("Learning Curve:
-            // Easy") is weaker evidence than a sentence or list item that recommends an entity for a situation: when
-            // exactly one of the two rests on a table cell, the recommendation decides.
-            bool firstCell = best[ranked[0]][0].Claim.Kind == ClaimKind.TableCell, secondCell = best[ranked[1]][0].Claim.Kind == ClaimKind.TableCell;
-            if (firstCell != secondCell)
-                return new VerdictEvidence(firstCell ? ranked[1] : ranked[0], [], best);
-            // Nor can a claim that resembles the situation but speaks to none of the aspects asked about share the
-            // verdict with one that does ("an online store": "e-commerce platforms" against "you're learning backend development").
-            bool firstSpeaks = speaksToAspect(best[ranked[0]][0]), secondSpeaks = speaksToAspect(best[ranked[1]][0]);
-            if (firstSpeaks != secondSpeaks)
-                return new VerdictEvidence(firstSpeaks ? ranked[0] : ranked[1], [], best);
+        if (ranked.Count < 2 || candidates.Count < 2)
+            return new VerdictEvidence(winner, [], best);
+        double gap = Standing(ranked[0]) - Standing(ranked[1]);
+        ScoredClaim first = best[ranked[0]][0], second = best[ranked[1]][0];
+        bool firstCell = first.Claim.Kind == ClaimKind.TableCell, secondCell = second.Claim.Kind == ClaimKind.TableCell;
+        // Too close to tell apart by score, but a rating on one feature of a comparison table ("Learning Curve: Easy") is
+        // weaker evidence than a sentence or list item that recommends an entity for a situation: when exactly one of the
+        // two rests on a table cell, the recommendation decides.
+        if (gap < SplitMargin && firstCell != secondCell)
+            return new VerdictEvidence(firstCell ? ranked[1] : ranked[0], [], best);
+        // Nor does a claim that resembles the situation but speaks to none of the aspects asked about win against, or share
+        // the verdict with, one close behind that does ("a chat app with websockets": "real-time applications" against
+        // "you're building a complete web application").
+        bool firstSpeaks = speaksToAspect(first), secondSpeaks = speaksToAspect(second);
+        if (gap < SplitMargin && firstSpeaks != secondSpeaks)
+            return new VerdictEvidence(firstSpeaks ? ranked[0] : ranked[1], [], best);
+        if (gap < AspectMargin && secondSpeaks && !firstSpeaks)
+            return new VerdictEvidence(ranked[1], [], best);
+        if (gap < SplitMargin)
             return new VerdictEvidence(winner, [ranked[0], ranked[1]], best);
-        }
         return new VerdictEvidence(winner, [], best);
     }
 }

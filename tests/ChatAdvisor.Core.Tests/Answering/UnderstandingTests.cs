@@ -77,6 +77,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("Does Django have an admin panel?", "Admin Panel — Django: Built-in")] // the comparison row answers first
     [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
     [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
+    [InlineData("django or fastapi for a chat app with websockets", "For a chat app with websockets, the articles point to **FastAPI**")]
     [InlineData("We run a small college and want a site where students enrol and tutors publish lessons. Which framework?", "For what you describe, the articles point to **Django**")]
     public async Task Ask_Question_FirstSentenceAnswersItsShape(string question, string opening)
     {

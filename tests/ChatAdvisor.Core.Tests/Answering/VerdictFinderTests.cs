@@ -27,6 +27,23 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Empty(verdict.Split);
     }
 
+    [Theory]
+    [InlineData(0.700, "fastapi")] // 0.015 ahead once the aspect counts: the claim on the aspect asked wins
+    [InlineData(0.720, "django")]  // 0.035 ahead: the closer match stands
+    public async Task Find_ClaimOnTheAspectCloseBehind_WinsAgainstOneThatIsNotOnIt(double other, string expected)
+    {
+        var index = await SnapshotAsync();
+        var realtime = new ChatAdvisor.Core.Topics.Aspect("realtime", "real-time applications", ["realtime"], ["realtime"]);
+        var evidence = new EvidenceSet(
+            [ClaimFor("django", "a complete web application", ClaimKind.Choice), ClaimFor("fastapi", "Real-time applications", ClaimKind.Choice)],
+            [At(other), At(0.655)]);
+
+        var verdict = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), [], [realtime], index);
+
+        Assert.Equal(expected, verdict.Winner);
+        Assert.Empty(verdict.Split);
+    }
+
     [Fact]
     public async Task Find_TwoRecommendationsTooCloseToTell_StaysSplit()
     {
