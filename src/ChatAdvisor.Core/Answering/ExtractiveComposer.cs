@@ -538,13 +538,15 @@ public static partial class ExtractiveComposer
         // the row as a Markdown table. A row whose label names the aspect is looked for among every passage retrieved (a
         // row names no entity in its own cells, so it may score low); else the best row among the relevant passages.
         var row = question.Aspects.Count > 0 ? builder.RowFor(all, targets, question.Aspects) : default;
+        bool rowOnAspect = row.Candidate is not null;
         if (row.Candidate is null && (question.Aspects.Count > 0 || question.ContentWords.Count > 0))
             row = builder.RowFor(relevant, targets);
         // A clear leader on the aspect, from the claims, opens the answer.
         string? leader = null;
         if (evidence?.Winner is { } w && evidence.Split.Count == 0 && question.Aspects.Count > 0 && targets.Contains(w))
             leader = w;
-        if (row.Candidate is not null)
+        // A leader on an aspect no table row rates ("for a blog") is not stated beside a row on another one ("Templating").
+        if (row.Candidate is not null && (leader is null || rowOnAspect))
         {
             var marker = builder.Cite(row.Candidate);
             var label = builder.RowLabel(row.Candidate);
@@ -573,9 +575,12 @@ public static partial class ExtractiveComposer
         var points = together.Concat(table).Concat(perEntity).Distinct().Take(MaxPoints + 1).ToList();
         if (points.Count == 0)
             points = relevant.Take(3).ToList();
+        // The leader's claim is cited first, so its marker comes first too.
+        var leaderClaim = leader is not null ? evidence!.For(leader).FirstOrDefault()?.Claim : null;
+        var leaderMarker = leaderClaim is not null ? builder.Cite(leaderClaim) : null;
         var lead = points.Take(Math.Min(3, points.Count)).Select(builder.Cite).ToList();
-        if (leader is not null && evidence!.For(leader).FirstOrDefault()?.Claim is { } claim)
-            builder.Line($"On {on.Trim()[3..]}, the articles favour **{topic.Name(leader)}** {builder.Cite(claim)}; here is how they compare {names} {string.Concat(lead)}.");
+        if (leaderMarker is not null)
+            builder.Line($"On {on.Trim()[3..]}, the articles favour **{topic.Name(leader!)}** {leaderMarker}; here is how they compare {names} {string.Concat(lead)}.");
         else
             builder.Line($"Here is how the articles compare {names}{on} {string.Concat(lead)}.");
         builder.Points(points);

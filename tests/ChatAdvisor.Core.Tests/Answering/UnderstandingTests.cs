@@ -78,6 +78,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
     [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
     [InlineData("django or fastapi for a chat app with websockets", "For a chat app with websockets, the articles point to **FastAPI**")]
+    [InlineData("Django vs Flask for a blog?", "On content-heavy sites, the articles favour **Django** [1]; here is how they compare")]
     [InlineData("We run a small college and want a site where students enrol and tutors publish lessons. Which framework?", "For what you describe, the articles point to **Django**")]
     public async Task Ask_Question_FirstSentenceAnswersItsShape(string question, string opening)
     {
