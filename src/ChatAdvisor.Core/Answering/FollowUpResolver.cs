@@ -100,7 +100,13 @@ public static partial class FollowUpResolver
         else if (current.Kind == QuestionKind.Recommendation && current.Entities.Count == 0 && PointsBack().IsMatch(lower) && !sameSituation)
         {
             // "Then why would anyone pick it?", "Is that one hard for beginners?": the entity in focus, asked about as if named.
-            resolved = current with { Entities = previousFocus, Asked = previousFocus.Count == 1 ? previousFocus : current.Asked, Aspects = aspects, UseCase = useCase };
+            resolved = current with
+            {
+                Entities = previousFocus,
+                Asked = previousFocus.Count == 1 ? previousFocus : current.Asked,
+                Aspects = aspects,
+                UseCase = useCase,
+            };
         }
         else if (current.Kind == QuestionKind.Recommendation && current.Entities.Count == 0)
         {

@@ -148,7 +148,7 @@ public static partial class QuestionAnalyzer
             while (j < words.Count && words[j] is "just" or "only" or "simply" or "merely" or "a" or "an" or "the")
                 j++;
             // "not an API", not "not sure an API is needed": only a noun right after the setting-aside words goes.
-            if (j < words.Count && j > i + 1 || j < words.Count && words[i] != "not")
+            if (j < words.Count && (j > i + 1 || words[i] != "not"))
                 i = j;
         }
         return kept;

@@ -37,7 +37,7 @@ public sealed record Aspect(string Id, string Label, string[] Triggers, string[]
 
     /// <summary>
     /// Whether a passage with these search terms (in order) speaks to the aspect: one of its triggers or expansion terms is
-    /// in it, a two-term one in a row ("Real-time applications" for "real time").
+    /// in it, a two-term one in a row ("Educational platforms" for "educ platform").
     /// </summary>
     public bool SpokenIn(IReadOnlyList<string> terms) => Triggers.Any(t => Contains(terms, t)) || Expansion.Any(t => Contains(terms, t));
 
