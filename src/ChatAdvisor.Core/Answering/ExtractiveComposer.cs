@@ -769,6 +769,7 @@ public static partial class ExtractiveComposer
         /// <summary>Points for claims, one a line, each cited.</summary>
         public void Points(IEnumerable<Claim> claims)
         {
+            bool any = false;
             foreach (var claim in claims)
             {
                 var marker = Cite(claim);
@@ -776,8 +777,16 @@ public static partial class ExtractiveComposer
                 if (_text.ToString().Contains(sentence, StringComparison.Ordinal))
                     continue;
                 _text.Append("- ").Append(sentence).Append(' ').Append(marker).Append('\n');
+                any = true;
             }
-            _text.Append('\n');
+            EndPoints(any);
+        }
+
+        // A list ends with a blank line; no list, no line (the line before already ends with one).
+        private void EndPoints(bool any)
+        {
+            if (any)
+                _text.Append('\n');
         }
 
         /// <summary>For a table row: its cells by entity id (from the column names of its header), or null.</summary>
@@ -839,14 +848,16 @@ public static partial class ExtractiveComposer
 
         public void Points(IEnumerable<Candidate> candidates)
         {
+            bool any = false;
             foreach (var c in candidates)
             {
                 var marker = Cite(c);
                 if (_text.ToString().Contains(Sentence(c), StringComparison.Ordinal))
                     continue;
                 _text.Append("- ").Append(Sentence(c)).Append(' ').Append(marker).Append('\n');
+                any = true;
             }
-            _text.Append('\n');
+            EndPoints(any);
         }
     }
 }

@@ -115,6 +115,14 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
+    public async Task AskAsync_VerdictWithNoPointBesideItsClaim_LeavesNoEmptyBlock()
+    {
+        var answer = await fixture.Advisor.AskAsync("django or fastapi for a chat app with websockets", "c-no-points");
+
+        Assert.DoesNotContain("\n\n\n", answer.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AskAsync_EntityAskedAboutLosesTheVerdict_TheWarningAgainstItComesFirst()
     {
         var answer = await fixture.Advisor.AskAsync("Would Django be too heavy for a tiny side project?", "c-warning-first");
