@@ -63,9 +63,6 @@ public sealed class EvidenceSet
     /// <summary>The search terms of each table cell's row label, in order (empty for other claims).</summary>
     public IReadOnlyList<List<string>> RowTerms { get; }
 
-    /// <summary>Whether claim <paramref name="i"/> (its condition or, for a table cell, its row) speaks to one of <paramref name="aspects"/>.</summary>
-    public bool SpeaksTo(int i, IReadOnlyList<Topics.Aspect> aspects, bool rowOnly = false)
-        => aspects.Any(a => a.SpokenIn(RowTerms[i]) || (!rowOnly && a.SpokenIn(TermLists[i])));
 }
 
 /// <summary>
@@ -359,7 +356,11 @@ public static partial class EvidenceExtractor
 }
 
 /// <summary>A claim matched to a question, with its score.</summary>
-public sealed record ScoredClaim(Claim Claim, double Score);
+public sealed record ScoredClaim(Claim Claim, double Score)
+{
+    /// <summary>Whether the claim (or, for a table cell, its row) speaks to one of the aspects the question asks about.</summary>
+    public bool OnAspect { get; init; }
+}
 
 /// <summary>Which entity the evidence points to for a situation, and how clearly.</summary>
 /// <param name="Winner">The entity the best evidence names, or null when nothing matched.</param>
@@ -415,22 +416,23 @@ public static class VerdictFinder
         bool aspectOnly = aspects.Count > 0 && terms.Count > 0 && terms.All(t => aspects.Any(a => a.Triggers.Contains(t)));
         double gradeWeight = aspectOnly ? AspectOnlyGradeWeight : GradeWeight;
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
-        var cons = candidates.ToDictionary(c => c, _ => 0.0, StringComparer.Ordinal);
         var warnings = new Dictionary<string, ScoredClaim>(StringComparer.Ordinal);
         var wanted = terms.ToHashSet(StringComparer.Ordinal);
         double wantedWeight = wanted.Sum(t => index.Lexical.Idf(t));
         ScoredClaim? top = null;
-        var speaking = new HashSet<Claim>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < evidence.Claims.Count; i++)
         {
             var claim = evidence.Claims[i];
             if (!claim.Entities.Any(best.ContainsKey))
                 continue;
+            bool rowOnAspect = aspects.Any(a => a.SpokenIn(evidence.RowTerms[i]));
+            int conditionAspects = aspects.Count(a => a.SpokenIn(evidence.TermLists[i]));
+            bool onAspect = rowOnAspect || conditionAspects > 0;
             // A table cell rates an entity on one feature ("Learning Curve: Easy"): evidence only for a question about
             // that feature, never for a situation that merely resembles the row in wording.
-            if (claim.Kind == ClaimKind.TableCell && !evidence.SpeaksTo(i, aspects, rowOnly: true))
+            if (claim.Kind == ClaimKind.TableCell && !rowOnAspect)
                 continue;
-            if (onAspects && aspects.Count > 0 && !evidence.SpeaksTo(i, aspects))
+            if (onAspects && aspects.Count > 0 && !onAspect)
                 continue;
             double score = 0;
             if (situation.Length > 0 && evidence.Vectors.Count > i)
@@ -438,7 +440,7 @@ public static class VerdictFinder
             // Shared topic words, weighted by how rare they are, and each aspect of the question the claim speaks to.
             if (wantedWeight > 0)
                 score += WordBonus * evidence.Terms[i].Where(wanted.Contains).Sum(t => index.Lexical.Idf(t)) / wantedWeight;
-            score += AspectBonus * aspects.Count(a => a.SpokenIn(evidence.TermLists[i]));
+            score += AspectBonus * conditionAspects;
             if (least)
             {
                 if (claim.Kind is not (ClaimKind.Con or ClaimKind.TableCell))
@@ -451,11 +453,10 @@ public static class VerdictFinder
                 switch (claim.Kind)
                 {
                     case ClaimKind.Con:
-                        foreach (var e in claim.Entities.Where(cons.ContainsKey))
+                        foreach (var e in claim.Entities.Where(best.ContainsKey))
                         {
-                            cons[e] = Math.Max(cons[e], score);
                             if (!warnings.TryGetValue(e, out var worst) || score > worst.Score)
-                                warnings[e] = new ScoredClaim(claim, score);
+                                warnings[e] = new ScoredClaim(claim, score) { OnAspect = onAspect };
                         }
                         continue;
                     case ClaimKind.TableCell:
@@ -466,9 +467,7 @@ public static class VerdictFinder
                         break;
                 }
             }
-            var scored = new ScoredClaim(claim, score);
-            if (evidence.SpeaksTo(i, aspects))
-                speaking.Add(claim);
+            var scored = new ScoredClaim(claim, score) { OnAspect = onAspect };
             foreach (var e in claim.Entities.Where(best.ContainsKey))
                 best[e].Add(scored);
             if (top is null || score > top.Score)
@@ -478,15 +477,16 @@ public static class VerdictFinder
             list.Sort((a, b) => b.Score.CompareTo(a.Score));
 
         // An entity's standing: its best claim, less a share of a warning that fits the situation better than its praise.
-        double Standing(string e) => best[e].Count == 0 ? double.NegativeInfinity : best[e][0].Score - 0.5 * Math.Max(0, cons[e] - best[e][0].Score + 0.05);
+        double Warning(string e) => warnings.TryGetValue(e, out var w) ? Math.Max(0, w.Score) : 0;
+        double Standing(string e) => best[e].Count == 0 ? double.NegativeInfinity : best[e][0].Score - 0.5 * Math.Max(0, Warning(e) - best[e][0].Score + 0.05);
         var ranked = candidates.Where(c => best[c].Count > 0).OrderByDescending(Standing).ToList();
         var standings = candidates.ToDictionary(c => c, Standing, StringComparer.Ordinal);
-        var found = Decide(ranked, top, best, candidates, Standing, c => speaking.Contains(c.Claim));
+        var found = Decide(ranked, top, best, candidates, Standing);
         return found with { Standings = standings, Warnings = warnings };
     }
 
     private static VerdictEvidence Decide(List<string> ranked, ScoredClaim? top, Dictionary<string, List<ScoredClaim>> best,
-        IReadOnlyList<string> candidates, Func<string, double> Standing, Func<ScoredClaim, bool> speaksToAspect)
+        IReadOnlyList<string> candidates, Func<string, double> Standing)
     {
         if (ranked.Count == 0)
             return new VerdictEvidence(null, [], best);
@@ -508,7 +508,7 @@ public static class VerdictFinder
         // Nor does a claim that resembles the situation but speaks to none of the aspects asked about win against, or share
         // the verdict with, one close behind that does ("a chat app with websockets": "real-time applications" against
         // "you're building a complete web application").
-        bool firstSpeaks = speaksToAspect(first), secondSpeaks = speaksToAspect(second);
+        bool firstSpeaks = first.OnAspect, secondSpeaks = second.OnAspect;
         if (gap < SplitMargin && firstSpeaks != secondSpeaks)
             return new VerdictEvidence(firstSpeaks ? ranked[0] : ranked[1], [], best);
         if (gap < AspectMargin && secondSpeaks && !firstSpeaks)
