@@ -767,24 +767,22 @@ public static partial class ExtractiveComposer
         }
 
         /// <summary>Points for claims, one a line, each cited.</summary>
-        public void Points(IEnumerable<Claim> claims)
+        public void Points(IEnumerable<Claim> claims) => Points(claims.Select(c => (Cite(c), Sentence(c))));
+
+        /// <summary>
+        /// Points, one a line, each with its marker; a sentence the answer already says is left out. The list ends with a
+        /// blank line; no point, no line (the line before already ends with one).
+        /// </summary>
+        private void Points(IEnumerable<(string Marker, string Sentence)> points)
         {
             bool any = false;
-            foreach (var claim in claims)
+            foreach (var (marker, sentence) in points)
             {
-                var marker = Cite(claim);
-                var sentence = Sentence(claim);
                 if (_text.ToString().Contains(sentence, StringComparison.Ordinal))
                     continue;
                 _text.Append("- ").Append(sentence).Append(' ').Append(marker).Append('\n');
                 any = true;
             }
-            EndPoints(any);
-        }
-
-        // A list ends with a blank line; no list, no line (the line before already ends with one).
-        private void EndPoints(bool any)
-        {
             if (any)
                 _text.Append('\n');
         }
@@ -846,18 +844,7 @@ public static partial class ExtractiveComposer
 
         public void Line(string line) => _text.Append(line).Append("\n\n");
 
-        public void Points(IEnumerable<Candidate> candidates)
-        {
-            bool any = false;
-            foreach (var c in candidates)
-            {
-                var marker = Cite(c);
-                if (_text.ToString().Contains(Sentence(c), StringComparison.Ordinal))
-                    continue;
-                _text.Append("- ").Append(Sentence(c)).Append(' ').Append(marker).Append('\n');
-                any = true;
-            }
-            EndPoints(any);
-        }
+        /// <summary>Points for passages, one a line, each cited.</summary>
+        public void Points(IEnumerable<Candidate> candidates) => Points(candidates.Select(c => (Cite(c), Sentence(c))));
     }
 }
