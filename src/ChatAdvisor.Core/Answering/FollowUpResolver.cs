@@ -99,14 +99,8 @@ public static partial class FollowUpResolver
         }
         else if (current.Kind == QuestionKind.Recommendation && current.Entities.Count == 0 && PointsBack().IsMatch(lower) && !sameSituation)
         {
-            // "Then why would anyone pick it?", "Is that one hard for beginners?": the entity in focus, asked about as if named.
-            resolved = current with
-            {
-                Entities = previousFocus,
-                Asked = previousFocus.Count == 1 ? previousFocus : current.Asked,
-                Aspects = aspects,
-                UseCase = useCase,
-            };
+            // "Then why would anyone pick it?": the entity in focus.
+            resolved = current with { Entities = previousFocus, Aspects = aspects, UseCase = useCase };
         }
         else if (current.Kind == QuestionKind.Recommendation && current.Entities.Count == 0)
         {
@@ -126,8 +120,6 @@ public static partial class FollowUpResolver
             {
                 Kind = kind,
                 Entities = focus,
-                // "Is it hard for beginners?" asks about the entity "it" points to, as if it were named.
-                Asked = focus.Count == 1 && PointsBack().IsMatch(lower) ? focus : current.Asked,
                 Aspects = current.Aspects.Count > 0 || current.Kind == QuestionKind.ProsCons ? current.Aspects : previous.Aspects,
                 UseCase = useCase,
                 WantsPros = current.Kind == QuestionKind.ProsCons ? current.WantsPros : previous.WantsPros,
@@ -168,6 +160,10 @@ public static partial class FollowUpResolver
         bool ownsTopic = current.Entities.Count > 0 && current.Kind is not (QuestionKind.General or QuestionKind.OutOfScope);
         if (resolved.ContentWords.Count == 0 && !ownsTopic)
             resolved = resolved with { Terms = [.. resolved.Terms.Concat(previous.Terms).Distinct()] };
+        // A follow-up that points back ("Is that one hard for beginners?", "Then why would anyone pick it?") asks about the
+        // entity it points to, as if it were named.
+        if (resolved.Asked.Count == 0 && resolved.Entities.Count == 1 && PointsBack().IsMatch(lower))
+            resolved = resolved with { Asked = resolved.Entities };
         return Finish(resolved, previous, topic);
     }
 
