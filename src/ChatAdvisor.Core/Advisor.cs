@@ -348,9 +348,11 @@ public sealed partial class Advisor(
         return _genericQuestion ??= await retriever.EmbedQueryAsync($"Which {Topic.EntityNoun} should I choose?", cancellationToken);
     }
 
-    /// <summary>The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up.</summary>
-    // Pros and cons asked beside something the articles do not cover ("How does X compare with Z?", Z not in them) are searched in
-    // the words of the part they cover: the uncovered name and "compare" would draw passages that weigh other things.
+    /// <summary>
+    /// The text a question is embedded from: the question, followed by its standalone wording when it is a follow-up. Pros
+    /// and cons asked beside something the articles do not cover ("How does X compare with Z?", Z not in them) are searched
+    /// in the words of the part they cover: the uncovered name and "compare" would draw passages that weigh other things.
+    /// </summary>
     private static string SearchText(QuestionAnalysis resolved, QuestionAnalysis? previous)
         => resolved.Kind == QuestionKind.ProsCons && resolved.Uncovered.Count > 0 ? resolved.Resolved
             : previous is not null && resolved.LooksLikeFollowUp ? resolved.Text + "\n" + resolved.Resolved : resolved.Text;
