@@ -500,17 +500,19 @@ public static class VerdictFinder
         double gap = Standing(ranked[0]) - Standing(ranked[1]);
         ScoredClaim first = best[ranked[0]][0], second = best[ranked[1]][0];
         bool firstCell = first.Claim.Kind == ClaimKind.TableCell, secondCell = second.Claim.Kind == ClaimKind.TableCell;
-        // Too close to tell apart by score, but a rating on one feature of a comparison table ("Learning Curve: Easy") is
-        // weaker evidence than a sentence or list item that recommends an entity for a situation: when exactly one of the
-        // two rests on a table cell, the recommendation decides.
-        if (gap < SplitMargin && firstCell != secondCell)
-            return new VerdictEvidence(firstCell ? ranked[1] : ranked[0], [], best);
-        // Nor does a claim that resembles the situation but speaks to none of the aspects asked about win against, or share
-        // the verdict with, one close behind that does ("a chat app with websockets": "real-time applications" against
-        // "you're building a complete web application").
+        // Too close to tell apart by score: a claim that resembles the situation but speaks to none of the aspects asked
+        // about does not win against, or share the verdict with, one that does ("a chat app with websockets": "real-time
+        // applications" against "you're building a complete web application"; "clerks edit records through back-office
+        // screens": "Admin Panel: Built-in" against "high-performance backend systems").
         bool firstSpeaks = first.OnAspect, secondSpeaks = second.OnAspect;
         if (gap < SplitMargin && firstSpeaks != secondSpeaks)
             return new VerdictEvidence(firstSpeaks ? ranked[0] : ranked[1], [], best);
+        // Both on the aspects, or neither: a rating on one feature of a comparison table ("Learning Curve: Easy") is
+        // weaker evidence than a sentence or list item that recommends an entity for a situation, so when exactly one of
+        // the two rests on a table cell, the recommendation decides.
+        if (gap < SplitMargin && firstCell != secondCell)
+            return new VerdictEvidence(firstCell ? ranked[1] : ranked[0], [], best);
+        // A claim on the aspects also wins against one a little further ahead that is not on them.
         if (gap < AspectMargin && secondSpeaks && !firstSpeaks)
             return new VerdictEvidence(ranked[1], [], best);
         if (gap < SplitMargin)

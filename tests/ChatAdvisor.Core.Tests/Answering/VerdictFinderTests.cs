@@ -27,6 +27,23 @@ public class VerdictFinderTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Empty(verdict.Split);
     }
 
+    [Fact]
+    public async Task Find_TableRatingOnTheAspectAsCloseAsARecommendationOffIt_RatingDecides()
+    {
+        var index = await SnapshotAsync();
+        // "back-office clerks edit records through screens": the admin row's rating against a recommendation for high
+        // performance, which speaks to nothing asked.
+        var admin = new ChatAdvisor.Core.Topics.Aspect("admin", "an admin panel", ["admin"], ["admin"]);
+        var evidence = new EvidenceSet(
+            [ClaimFor("django", "Admin Panel: Built-in", ClaimKind.TableCell) with { Row = "Admin Panel" }, ClaimFor("fastapi", "High-performance backend systems", ClaimKind.Choice)],
+            [At(0.680), At(0.700)]);
+
+        var verdict = VerdictFinder.Find(evidence, ["django", "fastapi"], At(1), [], [admin], index);
+
+        Assert.Equal("django", verdict.Winner);
+        Assert.Empty(verdict.Split);
+    }
+
     [Theory]
     [InlineData(0.700, "fastapi")] // 0.015 ahead once the aspect counts: the claim on the aspect asked wins
     [InlineData(0.720, "django")]  // 0.035 ahead: the closer match stands
