@@ -90,6 +90,8 @@ public static partial class QuestionAnalyzer
         "build", "building", "make", "project", "app", "application", "applications", "developer", "developers", "development",
         "stack", "opinion", "say", "article", "articles", "which", "wich", "should", "problems", "issues", "negatives", "positives",
         "pluses", "minuses", "similar", "same", "different",
+        // Filler that weighs a question without saying what it is about ("honestly, which is the best one overall?").
+        "overall", "honestly", "honest", "frankly", "actually", "seriously", "basically", "generally", "personally", "truly",
     };
 
     private static readonly HashSet<string> Anaphora = new(StringComparer.Ordinal)

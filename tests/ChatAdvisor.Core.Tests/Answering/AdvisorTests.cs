@@ -40,6 +40,17 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     }
 
     [Theory]
+    [InlineData("Which framework is the best?")]
+    [InlineData("ok but honestly which of the three is just the best one overall?")]
+    public async Task AskAsync_BestWithNothingToWeighItBy_SaysTheArticlesNameNoSingleBest(string question)
+    {
+        var answer = await _advisor.AskAsync(question);
+
+        Assert.StartsWith("The articles agree there is no single best framework", answer.Text);
+        await AssertCitationsVerbatimAsync(answer);
+    }
+
+    [Theory]
     [InlineData("What's the weather like in Paris today?")]
     [InlineData("Give me a recipe for banana bread")]
     [InlineData("Should I use Ruby on Rails or Laravel?")]
