@@ -52,10 +52,24 @@ public static partial class CasualWording
         var text = ClosingRequest().Replace(question, "");
         text = WordPlus().Replace(text, " and ");
         text = Token().Replace(text, m => Shorthand.TryGetValue(m.Value, out var plain) ? plain : m.Value);
+        text = SoonDone().Replace(text, m => Quick(m.Groups["fast"]));
+        text = SoonDoneAfter().Replace(text, m => m.Value[..(m.Groups["fast"].Index - m.Index)] + Quick(m.Groups["fast"]));
         text = Spaces().Replace(text, " ").Trim();
         // A question that was only shorthand keeps its own words.
         return text.Length == 0 ? question : text;
     }
+
+    /// <summary>"fast", "faster", "fastest" as "quick", "quicker", "quickest": the speed of getting something done.</summary>
+    private static string Quick(Group fast)
+        => (char.IsUpper(fast.Value[0]) ? "Quick" : "quick") + fast.Value[4..];
+
+    // "the fastest way to build", "fastest to set up": how soon something is done, not how fast it runs.
+    [GeneratedRegex(@"\b(?<fast>fast|faster|fastest)(?=\s+(way\s+)?to\s+(build|ship|get|set|start|launch|develop|code|write|prototype|deliver|spin|put|throw|learn|pick))", RegexOptions.IgnoreCase)]
+    private static partial Regex SoonDone();
+
+    // "gets me running fastest", "up and running faster", "ship it fast.": the same, said after what is to be done.
+    [GeneratedRegex(@"\b(running|started|going|shipped|shipping|launched|delivered|built|done|out the door|off the ground|(build|ship|develop|launch|prototype|deliver|code|write)\w*\s+(it|this|that|something|stuff|things|one|them))\s+(the\s+)?(?<fast>fast|faster|fastest)\b(?!\s+\w)", RegexOptions.IgnoreCase)]
+    private static partial Regex SoonDoneAfter();
 
     // ", thoughts?" / "- any ideas?" / "… what do you think?" at the end, after something else was asked.
     [GeneratedRegex(@"(?<=\S)[\s,;:\-–—]+(any\s+)?(thoughts|ideas|advice|suggestions|recommendations|opinions)\s*\??\s*$|(?<=\S)[\s,;:\-–—]+what\s+do\s+you\s+(think|reckon|suggest)\s*\??\s*$", RegexOptions.IgnoreCase)]

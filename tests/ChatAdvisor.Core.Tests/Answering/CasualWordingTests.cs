@@ -16,7 +16,18 @@ public class CasualWordingTests
         => Assert.Equal(plain, CasualWording.Normalize(casual));
 
     [Theory]
+    [InlineData("need a backend for a demo, what gets me running fastest", "need a backend for a demo, what gets me running quickest")]
+    [InlineData("Fastest way to build an MVP?", "Quickest way to build an MVP?")]
+    [InlineData("which is faster to set up", "which is quicker to set up")]
+    [InlineData("I have to ship it fast.", "I have to ship it quick.")]
+    public void Normalize_SpeedOfGettingItDone_ReadsAsQuickness(string casual, string plain)
+        => Assert.Equal(plain, CasualWording.Normalize(casual));
+
+    [Theory]
     [InlineData("Which framework is best for a REST API?")]
+    [InlineData("Which one is fastest under load?")]
+    [InlineData("I need the app running fast for thousands of users")]
+    [InlineData("what is the fastest way to serve requests?")]
     [InlineData("Does it work with C++ extensions?")]
     [InlineData("thoughts?")]
     public void Normalize_PlainQuestion_ComesBackUnchanged(string question)

@@ -14,6 +14,8 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("I'm not building a website, only an API for a mobile app", "api", null)] // "not" before a verb sets nothing aside
     [InlineData("We run a small college and want a site where students enrol and tutors publish lessons", "education", "beginners")] // a site for learners
     [InlineData("I'm a student learning web development, which framework should I start with?", "beginners", "education")] // a learner
+    [InlineData("hackathon this weekend, need a backend to demo an idea, what gets me running fastest", "speed", "performance")] // soon done
+    [InlineData("which of them is fastest under heavy load?", "performance", null)]
     public async Task Analyze_Question_CuesTheAspectsItIsAbout(string question, string? cued, string? notCued)
     {
         var index = await SnapshotAsync();
