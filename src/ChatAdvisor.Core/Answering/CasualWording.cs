@@ -52,12 +52,17 @@ public static partial class CasualWording
         var text = ClosingRequest().Replace(question, "");
         text = WordPlus().Replace(text, " and ");
         text = Token().Replace(text, m => Shorthand.TryGetValue(m.Value, out var plain) ? plain : m.Value);
+        text = SameTime().Replace(text, "simultaneously");
         text = SoonDone().Replace(text, m => Quick(m.Groups["fast"]));
         text = SoonDoneAfter().Replace(text, m => m.Value[..(m.Groups["fast"].Index - m.Index)] + Quick(m.Groups["fast"]));
         text = Spaces().Replace(text, " ").Trim();
         // A question that was only shorthand keeps its own words.
         return text.Length == 0 ? question : text;
     }
+
+    // "thousands of users connected at the same time": at once, not a matter of time.
+    [GeneratedRegex(@"\bat the (very )?same time\b", RegexOptions.IgnoreCase)]
+    private static partial Regex SameTime();
 
     /// <summary>"fast", "faster", "fastest" as "quick", "quicker", "quickest": the speed of getting something done.</summary>
     private static string Quick(Group fast)

@@ -20,7 +20,8 @@ public class CasualWordingTests
     [InlineData("Fastest way to build an MVP?", "Quickest way to build an MVP?")]
     [InlineData("which is faster to set up", "which is quicker to set up")]
     [InlineData("I have to ship it fast.", "I have to ship it quick.")]
-    public void Normalize_SpeedOfGettingItDone_ReadsAsQuickness(string casual, string plain)
+    [InlineData("A live feed with thousands of users connected at the same time", "A live feed with thousands of users connected simultaneously")]
+    public void Normalize_HowSoonAndHowManyAtOnce_SaidPlainly(string casual, string plain)
         => Assert.Equal(plain, CasualWording.Normalize(casual));
 
     [Theory]
