@@ -367,7 +367,12 @@ public static partial class ExtractiveComposer
         {
             var parts = evidence.Split.Select(e => (Entity: e, Claim: evidence.For(e)[0].Claim)).ToList();
             var shared = parts.Select(p => p.Claim).Distinct().Count() == 1;
-            if (shared)
+            if (question.WantsLeast && AboutItsAspects(question, topic))
+            {
+                var cited = string.Concat(parts.Select(p => builder.Cite(p.Claim)).Distinct());
+                builder.Line($"On {Aspects(question)}, the articles rate {string.Join(" and ", parts.Select(p => $"**{topic.Name(p.Entity)}**"))} lowest {cited}.");
+            }
+            else if (shared)
             {
                 builder.Line($"{subject}, the articles point to {string.Join(" or ", parts.Select(p => $"**{topic.Name(p.Entity)}**"))} {builder.Cite(parts[0].Claim)}.");
             }
@@ -387,7 +392,11 @@ public static partial class ExtractiveComposer
             .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, question.Aspects)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
-        builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
+        // "Which has the smallest community?" is answered by the one rated lowest, which is not a recommendation for it.
+        if (question.WantsLeast && AboutItsAspects(question, topic))
+            builder.Line($"On {Aspects(question)}, the articles rate **{topic.Name(winner)}** lowest {builder.Cite(support[0])}.");
+        else
+            builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
         // Why not the one asked about: the articles' warning against it that fits the situation, when it fits better than
         // its praise ("Is X too heavy for a tiny app?": "Can feel heavy for small projects").
         if (rather.Length > 0 && evidence.WarningAgainst(question.Asked[0]) is { } warning
@@ -476,10 +485,11 @@ public static partial class ExtractiveComposer
     {
         if (question.UseCase is { } useCase)
             return $"For {Lower(useCase)}";
-        return AboutItsAspects(question, topic)
-            ? $"For {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}"
-            : "For what you describe";
+        return AboutItsAspects(question, topic) ? $"For {Aspects(question)}" : "For what you describe";
     }
+
+    /// <summary>The labels of the question's first two aspects: "community and ecosystem", "performance and scalability".</summary>
+    private static string Aspects(QuestionAnalysis question) => string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label));
 
     /// <summary>True when the question asks about its aspects ("best for beginners?"), not a situation that cues them.</summary>
     private static bool AboutItsAspects(QuestionAnalysis question, TopicProfile topic)
@@ -532,7 +542,7 @@ public static partial class ExtractiveComposer
     {
         var targets = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var names = topic.JoinNames(targets);
-        var on = question.Aspects.Count > 0 ? $" on {string.Join(" and ", question.Aspects.Take(2).Select(a => a.Label))}" : "";
+        var on = question.Aspects.Count > 0 ? $" on {Aspects(question)}" : "";
 
         // A comparison table row on the aspect asked, with a value for every entity compared: one line per entity and
         // the row as a Markdown table. A row whose label names the aspect is looked for among every passage retrieved (a

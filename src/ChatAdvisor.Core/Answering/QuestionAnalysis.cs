@@ -212,7 +212,7 @@ public static partial class QuestionAnalyzer
             && ((Regex.IsMatch(lower, @" ((any|each|all|none|either|neither) of (them|these|those|the three|the two|the frameworks)|do (they|these|those) |across (them|these|those|the three|all three|the board))")
                 && !Regex.IsMatch(lower, @" (best|better|should|would you|recommend|choose|pick|go with|use|ideal|right for|suit) "))
                 || Regex.IsMatch(lower, @" which (\w+ ){1,8}and which (ones? |of (them|these|those) )?(\w+ )?(do|don t|does|doesn t|have|has|ship|need|expect|come|lack|leave|make)\b"));
-        bool wantsLeast = Regex.IsMatch(lower, @" (smallest|least|fewest|slowest|weakest|worst|lowest|hardest|most difficult|most complex|most complicated) ");
+        bool wantsLeast = Regex.IsMatch(lower, @" (smallest|least|fewest|slowest|weakest|worst|lowest|hardest|most difficult|most complex|most complicated|most opinionated|most rigid|most restrictive|strictest) ");
         bool doubtsFit = Regex.IsMatch(lower, @" (overkill|too (heavy|much|big|complex|complicated|slow|simple|small|limited|basic|young|new)|a bad (idea|choice|fit)|a poor (choice|fit)|a mistake|a waste) ");
 
         QuestionKind kind;

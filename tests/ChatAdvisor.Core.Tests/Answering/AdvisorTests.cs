@@ -51,6 +51,18 @@ public class AdvisorTests(AdvisorFixture fixture) : IClassFixture<AdvisorFixture
     }
 
     [Theory]
+    [InlineData("Which one has the smallest community?", "On community and ecosystem, the articles rate **FastAPI** lowest [1].")]
+    [InlineData("Which of the three is the most opinionated?", "On flexibility, the articles rate **Django** lowest [1].")]
+    [InlineData("which is hardest to learn?", "On beginners, the articles rate **Django** and **FastAPI** lowest [1].")]
+    public async Task AskAsync_TheLeastOfSomething_SaysWhichTheArticlesRateLowest(string question, string opening)
+    {
+        var answer = await _advisor.AskAsync(question);
+
+        Assert.Equal(opening, answer.Text.Split('\n')[0]);
+        await AssertCitationsVerbatimAsync(answer);
+    }
+
+    [Theory]
     [InlineData("What's the weather like in Paris today?")]
     [InlineData("Give me a recipe for banana bread")]
     [InlineData("Should I use Ruby on Rails or Laravel?")]
