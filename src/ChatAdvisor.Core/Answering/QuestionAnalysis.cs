@@ -119,6 +119,9 @@ public static partial class QuestionAnalyzer
     [GeneratedRegex(@"\b(?<parts>[A-Za-z][A-Za-z0-9]*)(?:-(?<parts>[A-Za-z][A-Za-z0-9]*))+\b")]
     private static partial Regex NamedCompound();
 
+    [GeneratedRegex(@"\b(?<head>[A-Za-z][A-Za-z0-9]*)-(heavy|intensive|driven|centric|oriented|focused|based)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex DegreeSuffix();
+
     [GeneratedRegex(@"\b(ignore|disregard|forget|override)\b[^.?!\n]*\b(instructions?|prompts?|rules|directions|guidelines|context|above|previous|prior)\b[^.?!\n]*[.?!]?", RegexOptions.IgnoreCase)]
     private static partial Regex IgnoreInstructions();
 
@@ -169,7 +172,9 @@ public static partial class QuestionAnalyzer
         // "the micro one" is read as the entity the profile describes so, before anything else looks at the words.
         var text = topic.NameDescribed(CasualWording.Normalize(StripInstructions(question, out bool hadInstructions)));
         text = JoinNamedCompounds(text, index.Spelling);
-        var words = TextAnalyzer.Words(text.AsSpan());
+        // "a database-heavy app" is an app with much database: "heavy" says how much, and is no word of the situation that
+        // should meet "heavy API usage" or "can feel heavy" (the text, and so the use case shown, keeps it).
+        var words = TextAnalyzer.Words(DegreeSuffix().Replace(text, "${head}").AsSpan());
         var corrected = words.Select(w => index.Spelling.Correct(w)).ToList();
         var entities = topic.EntitiesInWords(corrected);
         // An entity's alias of several words ("my db" for "MyDB") reads as the entity's own term, not as its words (which could be

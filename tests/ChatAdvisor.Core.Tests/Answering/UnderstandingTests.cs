@@ -40,6 +40,18 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Contains("time", question.ContentWords);
     }
 
+    [Fact]
+    public async Task Analyze_DegreeCompound_IsAboutItsHead()
+    {
+        var index = await SnapshotAsync();
+
+        var question = QuestionAnalyzer.Analyze("So for a database-heavy app which one?", index, fixture.Advisor.Topic);
+
+        Assert.Contains("database", question.ContentWords);
+        Assert.DoesNotContain("heavy", question.ContentWords);
+        Assert.Equal("a database-heavy app", question.UseCase);
+    }
+
     [Theory]
     [InlineData("You're building APIs.", "APIs.")]
     [InlineData("You need an admin dashboard.", "an admin dashboard.")]
