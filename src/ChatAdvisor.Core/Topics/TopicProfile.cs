@@ -41,6 +41,22 @@ public sealed record Aspect(string Id, string Label, string[] Triggers, string[]
     /// </summary>
     public bool SpokenIn(IReadOnlyList<string> terms) => Triggers.Any(t => Contains(terms, t)) || Expansion.Any(t => Contains(terms, t));
 
+    /// <summary>The positions in <paramref name="terms"/> of the aspect's triggers of several terms ("sql inject"), where they occur.</summary>
+    internal IEnumerable<int> InPhraseTriggers(IReadOnlyList<string> terms)
+    {
+        foreach (var parts in Triggers.Where(t => t.Contains(' ')).Select(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+        {
+            for (int i = 0; i + parts.Length <= terms.Count; i++)
+            {
+                if (parts.Select((part, j) => terms[i + j] == part).All(same => same))
+                {
+                    for (int j = 0; j < parts.Length; j++)
+                        yield return i + j;
+                }
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="sequence"/> holds <paramref name="phrase"/>'s space-separated parts in a row.</summary>
     private static bool Contains(IReadOnlyList<string> sequence, string phrase)
     {
@@ -172,6 +188,18 @@ public sealed partial class TopicProfile
 
     /// <summary>The aspects questions are recognised to be about.</summary>
     public IReadOnlyList<Aspect> Aspects { get; }
+
+    /// <summary>
+    /// The aspects a question with these search terms and words (both in order) is about (<see cref="Aspect.IsIn"/>). A
+    /// term inside another aspect's trigger of several terms cues only that aspect: "sql" in "SQL injection" is security,
+    /// not databases.
+    /// </summary>
+    public IReadOnlyList<Aspect> AspectsIn(IReadOnlyList<string> terms, IReadOnlyList<string> words)
+        => [.. Aspects.Where(aspect =>
+        {
+            var taken = Aspects.Where(other => other != aspect).SelectMany(other => other.InPhraseTriggers(terms)).ToHashSet();
+            return aspect.IsIn(taken.Count == 0 ? terms : [.. terms.Select((t, i) => taken.Contains(i) ? "" : t)], words);
+        })];
 
     /// <summary>Words that place a question in the corpus's domain even when no entity or aspect is named.</summary>
     public IReadOnlyList<string> DomainWords { get; }
