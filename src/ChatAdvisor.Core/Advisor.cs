@@ -291,7 +291,9 @@ public sealed partial class Advisor(
     /// about an entity on one ("what does X plug in for its database?") is answered by the articles' comparison-table row
     /// on it, when they have one with a value for every entity asked about: the chunk that holds the row is placed at
     /// <paramref name="at"/> (after the passages a verdict rests on) unless it ranks there or higher already. A row among
-    /// the hits is preferred to one elsewhere in the corpus.
+    /// the hits comes before one elsewhere in the corpus; when two articles' tables have such a row ("Built-in | No | No"
+    /// and "Built-in admin interface | None | None (API-centric)"), the second follows the first, since each says what
+    /// the other leaves out.
     /// </summary>
     /// <remarks>
     /// The row must be named by the aspect's label ("Validation" for validation, "Admin Panel" for an admin panel): this
@@ -320,14 +322,22 @@ public sealed partial class Advisor(
             }
             return int.MaxValue;
         }
-        var row = rows.MinBy(RankOf)!;
-        if (RankOf(row) <= at)
-            return hits;
-        var moved = hits.FirstOrDefault(h => h.Chunk.Index == row.Index) ?? new SearchHit(row, hits.Count > at ? hits[at].Score : 0);
-        var rest = hits.Where(h => h.Chunk.Index != row.Index).ToList();
-        rest.Insert(Math.Min(at, rest.Count), moved);
-        return [.. rest.Take(Math.Max(k, at + 1))];
+        foreach (var row in rows.OrderBy(RankOf).Take(MaxAspectRows).ToList())
+        {
+            if (RankOf(row) > at)
+            {
+                var moved = hits.FirstOrDefault(h => h.Chunk.Index == row.Index) ?? new SearchHit(row, hits.Count > at ? hits[at].Score : 0);
+                var rest = hits.Where(h => h.Chunk.Index != row.Index).ToList();
+                rest.Insert(Math.Min(at, rest.Count), moved);
+                hits = [.. rest.Take(Math.Max(k, at + 1))];
+            }
+            at = Math.Max(at, RankOf(row) + 1);
+        }
+        return hits;
     }
+
+    // Comparison-table rows on the aspect asked that are brought among the first hits (from different articles' tables).
+    private const int MaxAspectRows = 2;
 
     /// <summary>The chunk that holds the whole passage of <paramref name="claim"/>, or null.</summary>
     private static Chunking.Chunk? ChunkOf(IndexSnapshot snapshot, Claim claim)

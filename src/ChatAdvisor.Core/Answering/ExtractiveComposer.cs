@@ -565,7 +565,11 @@ public static partial class ExtractiveComposer
                 builder.Line($"On {InSentence(label)}, the articles favour **{topic.Name(leader)}** — {lines} {marker}.");
             else
                 builder.Line($"{label} — {lines} {marker}.");
-            builder.Table(label, targets.Select(t => (topic.Name(t), row.Cells![t])).ToList(), marker);
+            var rows = new List<(string Label, string Marker, IReadOnlyList<string> Values)> { (label, marker, [.. targets.Select(t => row.Cells![t])]) };
+            // Another article's table with a row on the same aspect says what this one leaves out ("None (API-centric)").
+            if (rowOnAspect && builder.RowFor(all.Where(c => c.Chunk.DocumentId != row.Candidate.Chunk.DocumentId), targets, question.Aspects) is { Candidate: { } other } second)
+                rows.Add((builder.RowLabel(other), builder.Cite(other), [.. targets.Select(t => second.Cells![t])]));
+            builder.Table([.. targets.Select(topic.Name)], rows);
             builder.Points(PassagesOnAspect(relevant, row.Candidate, targets, question.Aspects, builder));
             return leader;
         }
@@ -828,12 +832,14 @@ public static partial class ExtractiveComposer
         /// <summary>The first cell of a table row: what the row compares.</summary>
         public string RowLabel(Candidate c) => Cells(Quote(c))[0];
 
-        /// <summary>A Markdown table of one compared row: a column per entity.</summary>
-        public void Table(string label, IReadOnlyList<(string Name, string Value)> cells, string marker)
+        /// <summary>A Markdown table of compared rows: a column per entity, a row per compared feature with its citation.</summary>
+        public void Table(IReadOnlyList<string> names, IReadOnlyList<(string Label, string Marker, IReadOnlyList<string> Values)> rows)
         {
-            _text.Append("| | ").Append(string.Join(" | ", cells.Select(c => c.Name))).Append(" |\n");
-            _text.Append("|---|").Append(string.Concat(cells.Select(_ => "---|"))).Append('\n');
-            _text.Append("| ").Append(label).Append(' ').Append(marker).Append(" | ").Append(string.Join(" | ", cells.Select(c => c.Value.Replace("|", "/")))).Append(" |\n\n");
+            _text.Append("| | ").Append(string.Join(" | ", names)).Append(" |\n");
+            _text.Append("|---|").Append(string.Concat(names.Select(_ => "---|"))).Append('\n');
+            foreach (var (label, marker, values) in rows)
+                _text.Append("| ").Append(label).Append(' ').Append(marker).Append(" | ").Append(string.Join(" | ", values.Select(v => v.Replace("|", "/")))).Append(" |\n");
+            _text.Append('\n');
         }
 
         /// <summary>The sentence after <paramref name="c"/> in the same paragraph, as a candidate, or null.</summary>

@@ -41,6 +41,28 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
+    public async Task Ask_ComparisonOnAnAspectTwoTablesRate_TableHasBothRowsEachCited()
+    {
+        var answer = await fixture.Advisor.AskAsync("Do any of these give you a ready-made back-office UI to manage your data?");
+
+        var rows = answer.Text.Split('\n').Where(line => line.StartsWith("| Admin Panel [", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Contains(rows, r => r.Contains("None (API-centric)", StringComparison.Ordinal));
+        Assert.Equal(2, rows.Select(r => r[..r.IndexOf(']')]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Analyze_WordInsideAnotherAspectsPhrase_CuesOnlyThatAspect()
+    {
+        var index = await SnapshotAsync();
+
+        var aspects = QuestionAnalyzer.Analyze("how does each of them protect against SQL injection?", index, fixture.Advisor.Topic).Aspects;
+
+        Assert.Contains(aspects, a => a.Id == "security");
+        Assert.DoesNotContain(aspects, a => a.Id == "database");
+    }
+
+    [Fact]
     public async Task Analyze_DegreeCompound_IsAboutItsHead()
     {
         var index = await SnapshotAsync();
