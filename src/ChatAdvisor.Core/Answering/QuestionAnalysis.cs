@@ -138,6 +138,24 @@ public static partial class QuestionAnalyzer
     private static partial Regex NotANounPhrase();
 
     /// <summary>
+    /// Whether a question about one entity asks which thing of it ("Which interactive reference pages come with X?",
+    /// "What Python version does X need?"), not which entity: the word after "which" or "what" is neither the topic's
+    /// noun nor "one" or "option", and nothing asks for a recommendation.
+    /// </summary>
+    private static bool AsksForAThingOf(string lower, IReadOnlyList<string> entities, TopicProfile topic)
+    {
+        if (entities.Count != 1 || Regex.IsMatch(lower, @" (should|recommend\w*|best|better|choose|pick|good for|suit\w*|ideal) "))
+            return false;
+        var asked = Regex.Match(lower, @"^ (which|what) (?<thing>\w+) ");
+        if (!asked.Success)
+            return false;
+        var thing = asked.Groups["thing"].Value;
+        var noun = topic.EntityNoun.ToLowerInvariant();
+        return thing != noun && thing != noun + "s" && thing is not ("one" or "ones" or "option" or "options" or "of" or "kind" or "sort" or "type")
+            && !TextAnalyzer.StopWords.Contains(thing) && thing is not ("s" or "is" or "are" or "was" or "were" or "do" or "does" or "did");
+    }
+
+    /// <summary>
     /// <paramref name="words"/> without the word that "not (just) a", "rather than" or "instead of" sets aside.
     /// </summary>
     private static List<string> SetAside(IReadOnlyList<string> words)
@@ -233,6 +251,8 @@ public static partial class QuestionAnalyzer
             kind = QuestionKind.Recommendation; // "Is X a good fit for …?" asks for a verdict on a situation
         else if (Regex.IsMatch(generic, @"^ (which|what) (\w+ )?(websites|sites|companies|products|apps) |^ (which|what) (\w+ ){1,3}(does|do|did|is|are|was) xentity (use|uses|using|ship|ships|come|have|has|support|supports|rely|run|build|built|based)\b| (websites|sites|companies|products|apps|who) (\w+ ){0,3}(use|uses|using|run|runs|running|built with|powered by|run on|running on) xentity|^ (who|when|where|what year|how old)|^ (is|does|can|did|was|has) (xentity|it) | (built on|based on|created by|released|used by|inspired by|who created|who made|who wrote|how old) "))
             kind = QuestionKind.Fact;
+        else if (AsksForAThingOf(lower, entities, topic))
+            kind = QuestionKind.Fact; // "Which interactive docs come free with X?": a thing X has, not a choice among the entities
         else if (Regex.IsMatch(lower, @"^ (what is|what s|what are|define|explain|what does|what do you mean by) ") && entities.Count == 0 && !Regex.IsMatch(lower, @" (best|better|should|recommend|choose|which) "))
             kind = QuestionKind.Definition;
         else if (Regex.IsMatch(lower, @"^ (what|which) should | should (a|an|the|my|our) | (which|what framework|should i|should we|recommend|recommendation|best|better|choose|choice|pick|go with|suit|suited|ideal|good for|good choice|right for|use for|i want to build|i m building|we re building|i need|we need|for a|for an|for my|for our) "))

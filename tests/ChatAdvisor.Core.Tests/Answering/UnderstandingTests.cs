@@ -62,6 +62,18 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.DoesNotContain(aspects, a => a.Id == "database");
     }
 
+    [Theory]
+    [InlineData("which docs pages does fastapi generate for free?", QuestionKind.Fact)]
+    [InlineData("Which Ruby framework was Flask modelled on?", QuestionKind.Fact)]
+    [InlineData("Which framework should I pick instead of Flask?", QuestionKind.Recommendation)]
+    [InlineData("Which one is best for an API, FastAPI?", QuestionKind.Recommendation)]
+    public async Task Analyze_WhichThingOfOneEntity_IsAFactNotAChoice(string question, QuestionKind kind)
+    {
+        var index = await SnapshotAsync();
+
+        Assert.Equal(kind, QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Kind);
+    }
+
     [Fact]
     public async Task Analyze_DegreeCompound_IsAboutItsHead()
     {
