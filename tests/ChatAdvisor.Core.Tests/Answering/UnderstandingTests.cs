@@ -16,6 +16,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("I'm a student learning web development, which framework should I start with?", "beginners", "education")] // a learner
     [InlineData("hackathon this weekend, need a backend to demo an idea, what gets me running fastest", "speed", "performance")] // soon done
     [InlineData("which of them is fastest under heavy load?", "performance", null)]
+    [InlineData("what does fastapi use to check request bodies are the right shape?", "validation", null)] // data of the right shape
     [InlineData("A live feed with thousands of users connected at the same time", "performance", "speed")] // at once, not time to build
     public async Task Analyze_Question_CuesTheAspectsItIsAbout(string question, string? cued, string? notCued)
     {
