@@ -17,6 +17,9 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("hackathon this weekend, need a backend to demo an idea, what gets me running fastest", "speed", "performance")] // soon done
     [InlineData("which of them is fastest under heavy load?", "performance", null)]
     [InlineData("what does fastapi use to check request bodies are the right shape?", "validation", null)] // data of the right shape
+    [InlineData("a backend that returns suggestions from our recommendation model", "ml", null)] // a trained model
+    [InlineData("a backend for our mobile app, and we have a lot of users", "performance", null)] // many users at once
+    [InlineData("which data model fits a blog?", null, "ml")] // a data model is no trained one
     [InlineData("A live feed with thousands of users connected at the same time", "performance", "speed")] // at once, not time to build
     public async Task Analyze_Question_CuesTheAspectsItIsAbout(string question, string? cued, string? notCued)
     {
