@@ -20,6 +20,8 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("a backend that returns suggestions from our recommendation model", "ml", null)] // a trained model
     [InlineData("a backend for our mobile app, and we have a lot of users", "performance", null)] // many users at once
     [InlineData("which data model fits a blog?", null, "ml")] // a data model is no trained one
+    [InlineData("an enterprise system several teams will maintain for 10+ years", "large", "history")] // a long life is no history
+    [InlineData("how many years has FastAPI been around?", "history", null)]
     [InlineData("A live feed with thousands of users connected at the same time", "performance", "speed")] // at once, not time to build
     public async Task Analyze_Question_CuesTheAspectsItIsAbout(string question, string? cued, string? notCued)
     {
