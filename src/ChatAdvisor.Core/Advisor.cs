@@ -270,14 +270,21 @@ public sealed partial class Advisor(
 
     /// <summary>
     /// The passages a verdict rests on, first: the chunk of the best claim of the winner (and of each entity of a split
-    /// verdict), then the other hits in their order, at most <paramref name="k"/>. The claims are matched to the situation
-    /// by their own retrieval (<see cref="VerdictFinder"/>); the passages that state them are what the answer quotes.
+    /// verdict) and, when that claim is a table rating ("Admin Panel: Built-in"), the chunk of the winner's best claim
+    /// that says it in words ("Projects requiring an admin panel"); then the other hits in their order, at most
+    /// <paramref name="k"/>. The claims are matched to the situation by their own retrieval (<see cref="VerdictFinder"/>);
+    /// the passages that state them are what the answer quotes.
     /// </summary>
     private static IReadOnlyList<SearchHit> EvidenceFirst(IndexSnapshot snapshot, IReadOnlyList<SearchHit> hits, VerdictEvidence evidence, int k)
     {
         var entities = evidence.Split.Count > 0 ? evidence.Split : [evidence.Winner!];
         var first = new List<SearchHit>();
-        foreach (var claim in entities.Select(e => evidence.For(e).FirstOrDefault()?.Claim).OfType<Claim>())
+        var chosen = entities.Select(e => evidence.For(e).FirstOrDefault()?.Claim).OfType<Claim>().ToList();
+        // A rating in a comparison table is one feature's grade: the winner's best claim in words comes right after it.
+        if (entities.Count == 1 && chosen is [{ Kind: ClaimKind.TableCell }]
+            && evidence.For(entities[0]).Select(c => c.Claim).FirstOrDefault(c => c.Kind != ClaimKind.TableCell) is { } stated)
+            chosen.Add(stated);
+        foreach (var claim in chosen)
         {
             var chunk = ChunkOf(snapshot, claim);
             if (chunk is not null && first.All(h => h.Chunk.Index != chunk.Index))

@@ -134,6 +134,22 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
+    public async Task Understand_VerdictOnATableRating_ThePassageSayingItInWordsIsSecond()
+    {
+        var index = await SnapshotAsync();
+
+        var understood = await fixture.Advisor.UnderstandAsync("I need back-office screens so staff can edit records", null, index);
+
+        var winner = Assert.IsType<string>(understood.Evidence?.Winner);
+        var claims = understood.Evidence!.For(winner).Select(c => c.Claim).ToList();
+        Assert.Equal(ClaimKind.TableCell, claims[0].Kind);
+        var stated = claims.First(c => c.Kind != ClaimKind.TableCell);
+        var second = understood.Hits[1].Chunk;
+        Assert.True(second.DocumentId == stated.DocumentId && second.Start <= stated.Start && stated.End <= second.End,
+            $"the second hit is not the passage of \"{stated.Condition}\"");
+    }
+
+    [Fact]
     public async Task Ask_BestForAnAspect_EveryPointBehindTheVerdictSpeaksToIt()
     {
         var answer = await fixture.Advisor.AskAsync("Which framework is best for beginners?", "c-support-aspect");
