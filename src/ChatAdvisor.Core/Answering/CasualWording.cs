@@ -6,6 +6,9 @@ namespace ChatAdvisor.Core.Answering;
 /// Rewrites chat shorthand into the plain English the articles are written in, so a casually worded question finds what
 /// its clean wording finds: informal contractions ("gonna", "wanna"), chat abbreviations ("u", "pls", "w/"), "+" and
 /// "&amp;" between words, and a closing request for opinions ("thoughts?", "any ideas?") that asks nothing of its own.
+/// Everyday phrasing of time is said plainly too: "at the same time" is "simultaneously", and "fast" about getting
+/// something done ("the fastest way to build", "gets me running fastest") is "quick", so neither reads as how fast
+/// something runs.
 /// </summary>
 /// <remarks>General English only; nothing here knows the topic. Thread-safe.</remarks>
 public static partial class CasualWording

@@ -363,11 +363,13 @@ public static partial class ExtractiveComposer
     {
         var winner = evidence.Winner!;
         var subject = Subject(question, topic);
+        // "Which has the smallest community?" is answered by the one rated lowest, which is not a recommendation for it.
+        bool ratedLowest = question.WantsLeast && AboutItsAspects(question, topic);
         if (evidence.Split.Count > 1)
         {
             var parts = evidence.Split.Select(e => (Entity: e, Claim: evidence.For(e)[0].Claim)).ToList();
             var shared = parts.Select(p => p.Claim).Distinct().Count() == 1;
-            if (question.WantsLeast && AboutItsAspects(question, topic))
+            if (ratedLowest)
             {
                 var cited = string.Concat(parts.Select(p => builder.Cite(p.Claim)).Distinct());
                 builder.Line($"On {Aspects(question)}, the articles rate {string.Join(" and ", parts.Select(p => $"**{topic.Name(p.Entity)}**"))} lowest {cited}.");
@@ -392,8 +394,7 @@ public static partial class ExtractiveComposer
             .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, question.Aspects)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
-        // "Which has the smallest community?" is answered by the one rated lowest, which is not a recommendation for it.
-        if (question.WantsLeast && AboutItsAspects(question, topic))
+        if (ratedLowest)
             builder.Line($"On {Aspects(question)}, the articles rate **{topic.Name(winner)}** lowest {builder.Cite(support[0])}.");
         else
             builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");

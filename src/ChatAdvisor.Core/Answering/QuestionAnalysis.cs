@@ -151,8 +151,8 @@ public static partial class QuestionAnalyzer
             return false;
         var thing = asked.Groups["thing"].Value;
         var noun = topic.EntityNoun.ToLowerInvariant();
-        return thing != noun && thing != noun + "s" && thing is not ("one" or "ones" or "option" or "options" or "of" or "kind" or "sort" or "type")
-            && !TextAnalyzer.StopWords.Contains(thing) && thing is not ("s" or "is" or "are" or "was" or "were" or "do" or "does" or "did");
+        return thing != noun && thing != noun + "s" && !TextAnalyzer.StopWords.Contains(thing)
+            && thing is not ("one" or "ones" or "option" or "options" or "kind" or "sort" or "type");
     }
 
     /// <summary>

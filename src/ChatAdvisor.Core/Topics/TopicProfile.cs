@@ -43,35 +43,24 @@ public sealed record Aspect(string Id, string Label, string[] Triggers, string[]
 
     /// <summary>The positions in <paramref name="terms"/> of the aspect's triggers of several terms ("sql inject"), where they occur.</summary>
     internal IEnumerable<int> InPhraseTriggers(IReadOnlyList<string> terms)
-    {
-        foreach (var parts in Triggers.Where(t => t.Contains(' ')).Select(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
-        {
-            for (int i = 0; i + parts.Length <= terms.Count; i++)
-            {
-                if (parts.Select((part, j) => terms[i + j] == part).All(same => same))
-                {
-                    for (int j = 0; j < parts.Length; j++)
-                        yield return i + j;
-                }
-            }
-        }
-    }
+        => Triggers.Where(t => t.Contains(' ')).Select(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .SelectMany(parts => Occurrences(terms, parts).SelectMany(start => Enumerable.Range(start, parts.Length)));
 
     /// <summary>Whether <paramref name="sequence"/> holds <paramref name="phrase"/>'s space-separated parts in a row.</summary>
     private static bool Contains(IReadOnlyList<string> sequence, string phrase)
+        => phrase.Contains(' ') ? Occurrences(sequence, phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Any() : sequence.Contains(phrase);
+
+    /// <summary>Where <paramref name="parts"/> start in <paramref name="sequence"/>, in a row.</summary>
+    private static IEnumerable<int> Occurrences(IReadOnlyList<string> sequence, string[] parts)
     {
-        if (!phrase.Contains(' '))
-            return sequence.Contains(phrase);
-        var parts = phrase.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         for (int i = 0; i + parts.Length <= sequence.Count; i++)
         {
             int j = 0;
             while (j < parts.Length && sequence[i + j] == parts[j])
                 j++;
             if (j == parts.Length)
-                return true;
+                yield return i;
         }
-        return false;
     }
 }
 
@@ -195,11 +184,14 @@ public sealed partial class TopicProfile
     /// not databases.
     /// </summary>
     public IReadOnlyList<Aspect> AspectsIn(IReadOnlyList<string> terms, IReadOnlyList<string> words)
-        => [.. Aspects.Where(aspect =>
+    {
+        var inPhrases = Aspects.Select(a => a.InPhraseTriggers(terms).ToHashSet()).ToList();
+        return [.. Aspects.Where((aspect, i) =>
         {
-            var taken = Aspects.Where(other => other != aspect).SelectMany(other => other.InPhraseTriggers(terms)).ToHashSet();
-            return aspect.IsIn(taken.Count == 0 ? terms : [.. terms.Select((t, i) => taken.Contains(i) ? "" : t)], words);
+            var taken = inPhrases.Where((_, j) => j != i).SelectMany(positions => positions).ToHashSet();
+            return aspect.IsIn(taken.Count == 0 ? terms : [.. terms.Select((t, at) => taken.Contains(at) ? "" : t)], words);
         })];
+    }
 
     /// <summary>Words that place a question in the corpus's domain even when no entity or aspect is named.</summary>
     public IReadOnlyList<string> DomainWords { get; }
