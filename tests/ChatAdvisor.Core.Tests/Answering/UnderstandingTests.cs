@@ -35,15 +35,18 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
             Assert.DoesNotContain(aspects, a => a.Id == notCued);
     }
 
-    [Fact]
-    public async Task Analyze_HyphenatedWords_StayWords()
+    [Theory]
+    [InlineData("I'm building an e-shop with a real-time stock counter", "shop time", null)] // hyphenated words stay words
+    [InlineData("So for a database-heavy app which one?", "database", "heavy")] // a degree compound is about its head
+    public async Task Analyze_HyphenatedWords_CountAsWhatTheySay(string question, string content, string? notContent)
     {
         var index = await SnapshotAsync();
 
-        var question = QuestionAnalyzer.Analyze("I'm building an e-shop with a real-time stock counter", index, fixture.Advisor.Topic);
+        var words = QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).ContentWords;
 
-        Assert.Contains("shop", question.ContentWords);
-        Assert.Contains("time", question.ContentWords);
+        Assert.All(content.Split(' '), word => Assert.Contains(word, words));
+        if (notContent is not null)
+            Assert.DoesNotContain(notContent, words);
     }
 
     [Fact]
@@ -80,18 +83,6 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         Assert.Equal(kind, QuestionAnalyzer.Analyze(question, index, fixture.Advisor.Topic).Kind);
     }
 
-    [Fact]
-    public async Task Analyze_DegreeCompound_IsAboutItsHead()
-    {
-        var index = await SnapshotAsync();
-
-        var question = QuestionAnalyzer.Analyze("So for a database-heavy app which one?", index, fixture.Advisor.Topic);
-
-        Assert.Contains("database", question.ContentWords);
-        Assert.DoesNotContain("heavy", question.ContentWords);
-        Assert.Equal("a database-heavy app", question.UseCase);
-    }
-
     [Theory]
     [InlineData("You're building APIs.", "APIs.")]
     [InlineData("You need an admin dashboard.", "an admin dashboard.")]
@@ -108,6 +99,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
     [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
     [InlineData("django or fastapi for a chat app with websockets", "For a chat app with websockets, the articles point to **FastAPI**")]
+    [InlineData("So for a database-heavy app which one?", "For a database-heavy app, the articles point to **Django**")] // the use case as asked
     [InlineData("Django vs Flask for a blog?", "On content-heavy sites, the articles favour **Django** [1]; here is how they compare")]
     [InlineData("We run a small college and want a site where students enrol and tutors publish lessons. Which framework?", "For what you describe, the articles point to **Django**")]
     public async Task Ask_Question_FirstSentenceAnswersItsShape(string question, string opening)
