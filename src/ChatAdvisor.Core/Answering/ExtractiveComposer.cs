@@ -365,14 +365,15 @@ public static partial class ExtractiveComposer
         var subject = Subject(question, topic);
         // "Which has the smallest community?" is answered by the one rated lowest, which is not a recommendation for it.
         bool ratedLowest = question.WantsLeast && AboutItsAspects(question, topic);
+        string Lowest(IEnumerable<string> entities, string markers)
+            => $"On {Aspects(question)}, the articles rate {string.Join(" and ", entities.Select(e => $"**{topic.Name(e)}**"))} lowest {markers}.";
         if (evidence.Split.Count > 1)
         {
             var parts = evidence.Split.Select(e => (Entity: e, Claim: evidence.For(e)[0].Claim)).ToList();
             var shared = parts.Select(p => p.Claim).Distinct().Count() == 1;
             if (ratedLowest)
             {
-                var cited = string.Concat(parts.Select(p => builder.Cite(p.Claim)).Distinct());
-                builder.Line($"On {Aspects(question)}, the articles rate {string.Join(" and ", parts.Select(p => $"**{topic.Name(p.Entity)}**"))} lowest {cited}.");
+                builder.Line(Lowest(parts.Select(p => p.Entity), string.Concat(parts.Select(p => builder.Cite(p.Claim)).Distinct())));
             }
             else if (shared)
             {
@@ -395,7 +396,7 @@ public static partial class ExtractiveComposer
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
         if (ratedLowest)
-            builder.Line($"On {Aspects(question)}, the articles rate **{topic.Name(winner)}** lowest {builder.Cite(support[0])}.");
+            builder.Line(Lowest([winner], builder.Cite(support[0])));
         else
             builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
         // Why not the one asked about: the articles' warning against it that fits the situation, when it fits better than
@@ -595,7 +596,7 @@ public static partial class ExtractiveComposer
         var leaderMarker = leaderClaim is not null ? builder.Cite(leaderClaim) : null;
         var lead = points.Take(Math.Min(3, points.Count)).Select(builder.Cite).ToList();
         if (leaderMarker is not null)
-            builder.Line($"On {on.Trim()[3..]}, the articles favour **{topic.Name(leader!)}** {leaderMarker}; here is how they compare {names} {string.Concat(lead)}.");
+            builder.Line($"On {Aspects(question)}, the articles favour **{topic.Name(leader!)}** {leaderMarker}; here is how they compare {names} {string.Concat(lead)}.");
         else
             builder.Line($"Here is how the articles compare {names}{on} {string.Concat(lead)}.");
         builder.Points(points);

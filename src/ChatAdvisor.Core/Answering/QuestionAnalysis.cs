@@ -206,7 +206,7 @@ public static partial class QuestionAnalyzer
         // "a full website, not just an API" is not a question about APIs: a word the question sets aside is no aspect cue.
         var affirmed = SetAside(folded);
         var affirmedTerms = affirmed.Count == folded.Count ? terms : TextAnalyzer.TermsOfWords(affirmed);
-        var aspects = topic.AspectsIn(affirmedTerms, affirmed).ToList();
+        var aspects = topic.AspectsIn(affirmedTerms, affirmed);
 
         // What the question names that the articles never mention: judged on the words as typed (spelling correction
         // would turn an unknown name into a known word).
