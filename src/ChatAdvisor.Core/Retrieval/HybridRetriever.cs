@@ -123,6 +123,15 @@ public sealed class HybridRetriever(Retriever lexical, IEmbeddingGenerator<strin
     public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string questionText, CancellationToken cancellationToken = default)
         => (await embeddings.GenerateAsync([questionText], Embeddings.EmbeddingInput.ForQuery(), cancellationToken))[0].Vector;
 
+    /// <summary>Several texts' vectors, each embedded as a search query, in order (one batch per model).</summary>
+    public async Task<IReadOnlyList<ReadOnlyMemory<float>>> EmbedQueriesAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        if (texts.Count == 0)
+            return [];
+        var generated = await embeddings.GenerateAsync(texts, Embeddings.EmbeddingInput.ForQuery(), cancellationToken);
+        return [.. generated.Select(e => e.Vector)];
+    }
+
     /// <summary>
     /// A text's vector for matching claims (<see cref="Answering.VerdictFinder"/>), embedded as a search query: with an
     /// <see cref="Embeddings.EnsembleEmbeddingGenerator"/>, by its first model alone, which is all claims are matched by.
