@@ -6,6 +6,7 @@ using ChatAdvisor.Core.Conversations;
 using ChatAdvisor.Core.Ingestion;
 using ChatAdvisor.Core.Retrieval;
 using ChatAdvisor.Core.Topics;
+using ChatAdvisor.Core.Understanding;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,9 +23,10 @@ public sealed partial class Advisor(
     IOptions<RetrievalOptions> retrieval,
     ILogger<Advisor> logger,
     LlmAnswerer? llm = null,
-    TopicProfile? topic = null)
+    TopicProfile? topic = null) : IReadinessContributor
 {
     private TopicProfile? _topic = topic;
+    private volatile ComponentStatus _understanding = new(false, "waiting for the index");
 
     /// <summary>
     /// What the corpus compares and what the advisor says about it: the <see cref="TopicProfile"/> read from
@@ -136,7 +138,9 @@ public sealed partial class Advisor(
         }
         else
         {
-            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector);
+            var claims = turn.Resolved.Kind == QuestionKind.ProsCons
+                ? await EvidenceExtractor.GetAsync(turn.Snapshot, Topic, turn.Snapshot.Vectors is null ? null : retriever, cancellationToken) : null;
+            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector, claims);
             verdict = composed.Verdict;
             answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions);
         }
@@ -208,12 +212,22 @@ public sealed partial class Advisor(
                 vectorCache[text] = vector = await retriever.EmbedQueryAsync(text, cancellationToken);
             return vector;
         }
+        var models = vectors && UseModels ? await ModelsAsync(snapshot, cancellationToken) : UnderstandingModels.None;
+        // A task ("write me a SQL query", "fix my route") is not a question about the articles, whatever it names.
+        if (models.Kinds is { } kinds && analysis.Text.Length > 0
+            && kinds.Predict((await Embed(analysis.Text)).Span) is { Label: KindLabels.Task, Probability: >= KindLabels.Sure })
+            analysis = analysis with { Kind = QuestionKind.OutOfScope, IsTask = true };
         // Keywords alone miss paraphrases ("novice" for "beginner"): with vectors, a question close in meaning to a
         // passage is in scope too.
-        if (analysis.Kind == QuestionKind.OutOfScope && analysis.Uncovered.Count == 0 && vectors && analysis.Text.Length > 0
+        if (analysis.Kind == QuestionKind.OutOfScope && !analysis.IsTask && analysis.Uncovered.Count == 0 && vectors && analysis.Text.Length > 0
             && retriever.IsNearCorpus(snapshot, await Embed(analysis.Text)))
             analysis = QuestionAnalyzer.Analyze(question, snapshot, Topic, nearCorpusByMeaning: true);
-        var resolved = FollowUpResolver.Resolve(analysis, previous, Topic);
+        // What a follow-up does ("why not X?", "any downsides?", "are you sure?") is read by the follow-up model when it is sure.
+        string? act = null;
+        if (previous is not null && models.FollowUps is { } acts && analysis.Text.Length > 0
+            && acts.Predict((await Embed(analysis.Text)).Span) is { Probability: >= FollowUpActs.Sure } predicted)
+            act = predicted.Label;
+        var resolved = FollowUpResolver.Resolve(analysis, previous, Topic, act);
         if (resolved.Kind == QuestionKind.OutOfScope)
             return new Understanding(resolved, [], null);
 
@@ -245,13 +259,26 @@ public sealed partial class Advisor(
                 : await retriever.EmbedSituationAsync(situation, cancellationToken);
             evidence = VerdictFinder.Find(claims, candidates, situationVector, terms, resolved.Aspects, snapshot, resolved.WantsLeast,
                 onAspects: resolved.Kind == QuestionKind.Comparison && !resolved.WhyNot);
-            // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
-            // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
-            // Nor does X when the articles' comparison table rates it low on what is asked ("Is X good for async?", "Limited").
-            if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
+            // "Why not X?" asks why the earlier verdict stands: it is kept while the articles have a claim for it.
+            if (resolved.WhyNot && previous?.Verdict is { } earlier && resolved.Entities.Contains(earlier) && evidence.For(earlier).Count > 0)
+                evidence = evidence with { Winner = earlier, Split = [] };
+            // A situation is judged by the verdict model, trained on situations labelled with what the articles support; a
+            // question about a feature alone ("which is easiest to learn?") is a lookup in the comparison tables, which the
+            // claims above did.
+            if (resolved.Kind == QuestionKind.Recommendation && !resolved.WantsLeast && models.Verdicts is { } verdicts
+                && !VerdictFinder.IsAspectOnly(terms, resolved.Aspects) && !await AsksAboutAFeatureAsync(models, analysis.Text, Embed))
+            {
+                evidence = VerdictModel.Decide(verdicts.Predict((await Embed(situation)).Span), evidence, candidates, resolved.Entities.Count == 1 ? resolved.Entities[0] : null);
+            }
+            else if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
                 && !evidence.For(resolved.Entities[0]).Any(c => c.Claim.Kind == ClaimKind.TableCell && c.Claim.Grade < 0)
                 && evidence.Standings[resolved.Entities[0]] >= evidence.Standings[w] - 0.03)
+            {
+                // "Is X a good fit for …?": X unless the evidence clearly prefers another ("Would X be overkill …?" gets no such benefit of the doubt).
+                // Standings count the articles' warnings: "Is X fine for a big project?" gets no benefit when they warn against X for it.
+                // Nor does X when the articles' comparison table rates it low on what is asked ("Is X good for async?", "Limited").
                 evidence = evidence with { Winner = resolved.Entities[0], Split = [] };
+            }
         }
         int first = 0;
         if (evidence?.Winner is not null)
@@ -267,6 +294,15 @@ public sealed partial class Advisor(
                 resolved.Kind == QuestionKind.Comparison ? first : Math.Max(first, 1), retrieval.Value.TopK);
         return new Understanding(resolved, hits, evidence, queryVector);
     }
+
+    /// <summary>
+    /// True when the kind model reads the question as a comparison ("which of them has the best docs?", "which one checks
+    /// request data for me?"): a question about a feature, answered from how the articles rate the entities on it, not
+    /// a situation to find the fitting entity for.
+    /// </summary>
+    private static async Task<bool> AsksAboutAFeatureAsync(UnderstandingModels models, string question, Func<string, Task<ReadOnlyMemory<float>>> embed)
+        => models.Kinds is { } kinds && kinds.Predict((await embed(question)).Span) is { Label: KindLabels.Compare } prediction
+            && prediction.Probability >= KindLabels.Sure;
 
     /// <summary>
     /// The passages a verdict rests on, first: the chunk of the best claim of the winner (and of each entity of a split
@@ -349,6 +385,58 @@ public sealed partial class Advisor(
     /// <summary>The chunk that holds the whole passage of <paramref name="claim"/>, or null.</summary>
     private static Chunking.Chunk? ChunkOf(IndexSnapshot snapshot, Claim claim)
         => snapshot.Chunks.FirstOrDefault(c => c.DocumentId == claim.DocumentId && c.Start <= claim.Start && claim.End <= c.End);
+
+    /// <summary>
+    /// False to answer without the understanding models, from the words and claims alone: the evaluation measures the
+    /// models beside the rules they replace with it. True by default.
+    /// </summary>
+    internal bool UseModels { get; set; } = true;
+
+    /// <summary>
+    /// The understanding models of the corpus (trained on first use, cached beside the index). Example sets that cannot be
+    /// read leave the advisor answering from the words alone, and <c>/readyz</c> says why.
+    /// </summary>
+    internal async Task<UnderstandingModels> ModelsAsync(IndexSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var models = await UnderstandingModels.GetAsync(snapshot, index.CorpusPath, Topic, retriever, Path.GetDirectoryName(index.CachePath), cancellationToken);
+            if (!_understanding.Ready)
+            {
+                _understanding = new ComponentStatus(true, models.Describe());
+                Log.UnderstandingReady(logger, models.Describe(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            return models;
+        }
+        catch (InvalidDataException e)
+        {
+            // A broken example set must not take the advisor down: it answers as it would without one.
+            if (_understanding.Ready || !_understanding.Detail.StartsWith("example sets", StringComparison.Ordinal))
+                Log.ExampleSetInvalid(logger, e.Message);
+            _understanding = new ComponentStatus(true, "example sets not used: " + e.Message);
+            return UnderstandingModels.None;
+        }
+    }
+
+    /// <summary>Loads the index and trains (or loads) the understanding models, so the first question does not wait for them.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = await index.GetAsync(cancellationToken);
+        if (snapshot.Vectors is null || !UseModels)
+        {
+            _understanding = new ComponentStatus(true, "no embedding: questions are read from their words");
+            return;
+        }
+        _understanding = new ComponentStatus(false, "training the understanding models");
+        await ModelsAsync(snapshot, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    string IReadinessContributor.Name => "understanding";
+
+    /// <inheritdoc />
+    ComponentStatus IReadinessContributor.GetStatus() => _understanding;
 
     private ReadOnlyMemory<float>? _genericQuestion;
 

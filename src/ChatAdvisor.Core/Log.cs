@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Error, "Scheduled conversation clean-up failed; it runs again at the next interval")]
     public static partial void CleanupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Information, "Understanding models ready: {Models} ({Milliseconds} ms)")]
+    public static partial void UnderstandingReady(ILogger logger, string models, long milliseconds);
+
+    [LoggerMessage(16, LogLevel.Error, "An example set could not be read, so questions are read from their words alone: {Problem}")]
+    public static partial void ExampleSetInvalid(ILogger logger, string problem);
 }

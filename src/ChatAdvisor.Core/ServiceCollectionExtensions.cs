@@ -45,6 +45,7 @@ public static class ServiceCollectionExtensions
         // Before the index warm-up, so a storage folder that cannot be written stops start-up first.
         services.AddHostedService<StorageMaintenance>();
         services.TryAddSingleton<Advisor>();
+        services.AddSingleton<IReadinessContributor>(sp => sp.GetRequiredService<Advisor>());
         services.TryAddSingleton<ReadinessReporter>();
         services.AddHostedService<IndexWarmup>();
         return services;
@@ -62,7 +63,7 @@ public static class ServiceCollectionExtensions
 /// Loads the embedding model and loads or builds the index in the background as the host starts, so the first question is
 /// fast; <c>/readyz</c> reports both until they are ready.
 /// </summary>
-internal sealed class IndexWarmup(IndexProvider index, EmbeddingModels embeddings) : BackgroundService
+internal sealed class IndexWarmup(IndexProvider index, EmbeddingModels embeddings, Advisor advisor) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,6 +71,7 @@ internal sealed class IndexWarmup(IndexProvider index, EmbeddingModels embedding
         {
             // The index may come from the cache without embedding anything; the model is still needed for the first question.
             await Task.WhenAll(embeddings.LoadAsync(stoppingToken), index.GetAsync(stoppingToken).AsTask());
+            await advisor.WarmUpAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -195,8 +195,11 @@ public static partial class EvidenceExtractor
         }
     }
 
-    // How highly a comparison-table cell rates its entity, on a rough ordinal scale of common English ratings.
-    private static int Level(string cell)
+    /// <summary>
+    /// How highly a comparison-table cell rates its entity, on a rough ordinal scale of common English ratings: 0 for
+    /// none, limited or left to extensions, 3 for excellent or built in.
+    /// </summary>
+    internal static int Level(string cell)
     {
         if (LowCell().IsMatch(cell))
             return 0;
@@ -374,6 +377,12 @@ public sealed record VerdictEvidence(string? Winner, IReadOnlyList<string> Split
     /// <summary>The best claims in favour of <paramref name="entity"/>.</summary>
     public IReadOnlyList<ScoredClaim> For(string entity) => Best.TryGetValue(entity, out var list) ? list : [];
 
+    /// <summary>How probable the verdict model found <see cref="Winner"/> (null when the claims alone decided).</summary>
+    public double? Probability => Winner is null ? null : Probabilities?.GetValueOrDefault(Winner);
+
+    /// <summary>How probable the verdict model found each candidate entity for the situation (null when the claims alone decided).</summary>
+    public IReadOnlyDictionary<string, double>? Probabilities { get; init; }
+
     /// <summary>Each entity's warning (a <see cref="ClaimKind.Con"/> claim) that fits the situation best, if any.</summary>
     public IReadOnlyDictionary<string, ScoredClaim> Warnings { get; init; } = new Dictionary<string, ScoredClaim>();
 
@@ -413,7 +422,7 @@ public static class VerdictFinder
     {
         // A question that is only about aspects ("which of those is faster?") is answered by how the articles rate the
         // entities on them: a graded comparison-table row on the aspect outweighs a sentence that merely shares a word.
-        bool aspectOnly = aspects.Count > 0 && terms.Count > 0 && terms.All(t => aspects.Any(a => a.Triggers.Contains(t)));
+        bool aspectOnly = IsAspectOnly(terms, aspects);
         double gradeWeight = aspectOnly ? AspectOnlyGradeWeight : GradeWeight;
         var best = candidates.ToDictionary(c => c, _ => new List<ScoredClaim>(), StringComparer.Ordinal);
         var warnings = new Dictionary<string, ScoredClaim>(StringComparer.Ordinal);
@@ -484,6 +493,13 @@ public static class VerdictFinder
         var found = Decide(ranked, top, best, candidates, Standing);
         return found with { Standings = standings, Warnings = warnings };
     }
+
+    /// <summary>
+    /// True when every topic term of a question is a cue of one of its aspects ("which of those is faster?"): it asks how
+    /// the entities rate on a feature, not which fits a situation.
+    /// </summary>
+    public static bool IsAspectOnly(IReadOnlyCollection<string> terms, IReadOnlyList<Topics.Aspect> aspects)
+        => aspects.Count > 0 && terms.Count > 0 && terms.All(t => aspects.Any(a => a.Triggers.Contains(t)));
 
     private static VerdictEvidence Decide(List<string> ranked, ScoredClaim? top, Dictionary<string, List<ScoredClaim>> best,
         IReadOnlyList<string> candidates, Func<string, double> Standing)

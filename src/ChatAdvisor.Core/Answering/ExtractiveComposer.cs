@@ -49,6 +49,9 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"^(It|Its|It's|It’s)\b")]
     private static partial Regex StartsWithPronoun();
 
+    [GeneratedRegex(@"^\W*(it|its|it's|it’s|this|that|these|those|they|as a result|also)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex LeansBack();
+
     // "X is usually the best starting point", "choose X for speed", "(favoring X)": built per topic from the entity names.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TopicProfile, Regex> Endorsements = [];
 
@@ -95,8 +98,12 @@ public static partial class ExtractiveComposer
     /// <paramref name="queryVector"/> is the vector the question was searched with (empty without an embedding): a passage
     /// close to it in meaning counts even when it shares no word with the question ("Who wrote X?" → "released in 2010 by …").
     /// </remarks>
+    /// <remarks>
+    /// <paramref name="claims"/>, when given, are the articles' claims: pros and cons are told from the items the articles
+    /// list as advantages and disadvantages of the entity asked about.
+    /// </remarks>
     public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
-        VerdictEvidence? evidence = null, ReadOnlyMemory<float> queryVector = default)
+        VerdictEvidence? evidence = null, ReadOnlyMemory<float> queryVector = default, EvidenceSet? claims = null)
     {
         if (question.Kind == QuestionKind.OutOfScope)
             return OutOfScope(question, topic);
@@ -110,14 +117,14 @@ public static partial class ExtractiveComposer
         if (relevant.Count == 0 && !hasEvidence)
             return partly is null ? NotCovered(question, topic) : new ComposedAnswer(partly, false, [], Suggestions.After(question, null, topic));
 
-        var composed = ComposeShaped(question, relevant, candidates, index, topic, evidence, partly);
+        var composed = ComposeShaped(question, relevant, candidates, index, topic, evidence, partly, claims, queryVector);
         if (composed.Verdict is { } verdict && !VerdictCheck.IsSupported(composed, verdict, index, topic))
-            composed = ComposeShaped(question, relevant, candidates, index, topic, evidence: null, partly, allowVerdict: false);
+            composed = ComposeShaped(question, relevant, candidates, index, topic, evidence: null, partly, claims, queryVector, allowVerdict: false);
         return composed;
     }
 
     private static ComposedAnswer ComposeShaped(QuestionAnalysis question, List<Candidate> relevant, List<Candidate> all, IndexSnapshot index, TopicProfile topic,
-        VerdictEvidence? evidence, string? partly, bool allowVerdict = true)
+        VerdictEvidence? evidence, string? partly, EvidenceSet? claims, ReadOnlyMemory<float> queryVector, bool allowVerdict = true)
     {
         var builder = new AnswerBuilder(index, topic);
         if (partly is not null)
@@ -137,6 +144,8 @@ public static partial class ExtractiveComposer
                 break;
             case QuestionKind.Comparison when relevant.Count > 0:
                 verdict = ComposeComparison(question, relevant, all, builder, topic, allowVerdict ? evidence : null);
+                break;
+            case QuestionKind.ProsCons when claims is not null && question.Entities.Count > 0 && ComposeListedProsCons(question, claims, queryVector, builder, topic):
                 break;
             case QuestionKind.ProsCons when relevant.Count > 0:
                 ComposeProsCons(question, relevant, builder, topic);
@@ -408,8 +417,10 @@ public static partial class ExtractiveComposer
             builder.Points(support.Skip(1));
         var others = question.Entities.Count >= 2 ? question.Entities : topic.EntityIds.ToList();
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
-        // The runner-up with the condition under which the articles point to it, when one of its claims reads as one.
-        if (runnerUp is not null && FitOf(evidence, runnerUp, topic) is { } condition)
+        // The runner-up with the condition under which the articles point to it, when one of its claims reads as one and
+        // the situation has a need it fits (the verdict model gives it some probability).
+        if (runnerUp is not null && !(evidence.Probabilities?.GetValueOrDefault(runnerUp) < Understanding.VerdictModel.Alternative)
+            && FitOf(evidence, runnerUp, topic) is { } condition)
             builder.Line($"Consider **{topic.Name(runnerUp)}** {condition.Fit} {builder.Cite(condition.Claim)}.");
         return winner;
     }
@@ -455,25 +466,35 @@ public static partial class ExtractiveComposer
     [GeneratedRegex(@"^(it|its|it's|they|this|that|there|if|when|while|although|because|is|are|can|will|should|must|has|have|does|do)\b", RegexOptions.IgnoreCase)]
     private static partial Regex StartsLikeClause();
 
-    /// <summary>"Why not Y instead?": the verdict on the same situation among Y and the earlier verdict, and what the articles say against the loser.</summary>
+    /// <summary>
+    /// "Why not Y instead?": the verdict on the same situation among the entities asked about and the earlier verdict, and
+    /// for each one rejected what the articles say against it for the situation (its warning that fits best), or how
+    /// they rate it, or what they suggest it for instead.
+    /// </summary>
     private static string? ComposeWhyNot(QuestionAnalysis question, VerdictEvidence evidence, AnswerBuilder builder, TopicProfile topic)
     {
-        var rejected = question.Entities[0];
         var winner = evidence.Winner!;
         var subject = Subject(question, topic);
         var best = evidence.For(winner)[0].Claim;
-        if (winner == rejected)
+        var rejected = question.Entities.Take(Math.Max(1, question.Entities.Count - 1)).Where(e => e != winner).ToList();
+        if (rejected.Count == 0)
         {
             builder.Line($"{subject}, the articles point to **{topic.Name(winner)}** too {builder.Cite(best)}.");
             builder.Points(evidence.For(winner).Skip(1).Take(2).Select(c => c.Claim));
             return winner;
         }
-        builder.Line($"{subject}, the articles still point to **{topic.Name(winner)}** rather than {topic.Name(rejected)} {builder.Cite(best)}.");
-        var rejectedBest = evidence.For(rejected).FirstOrDefault()?.Claim;
-        if (rejectedBest is { Kind: ClaimKind.TableCell } cell && cell.Condition.IndexOf(':') is > 0 and var colon)
-            builder.Line($"On {InSentence(cell.Condition[..colon])}, the articles rate {topic.Name(rejected)} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
-        else if (FitOf(evidence, rejected, topic) is { } condition)
-            builder.Line($"The articles suggest {topic.Name(rejected)} {condition.Fit} {builder.Cite(condition.Claim)}.");
+        builder.Line($"{subject}, the articles still point to **{topic.Name(winner)}** rather than {topic.JoinNames(rejected)} {builder.Cite(best)}.");
+        foreach (var other in rejected)
+        {
+            var name = topic.Name(other);
+            var rejectedBest = evidence.For(other).FirstOrDefault()?.Claim;
+            if (evidence.WarningAgainst(other) is { } warning)
+                builder.Line($"Against {name} here, the articles say: {Lower(builder.Sentence(warning.Claim).TrimEnd('.'))} {builder.Cite(warning.Claim)}.");
+            else if (rejectedBest is { Kind: ClaimKind.TableCell } cell && cell.Condition.IndexOf(':') is > 0 and var colon)
+                builder.Line($"On {InSentence(cell.Condition[..colon])}, the articles rate {name} \"{cell.Condition[(colon + 1)..].Trim()}\" {builder.Cite(cell)}.");
+            else if (FitOf(evidence, other, topic) is { } condition)
+                builder.Line($"The articles suggest {name} {condition.Fit} instead {builder.Cite(condition.Claim)}.");
+        }
         builder.Points(evidence.For(winner).Skip(1).Take(1).Select(c => c.Claim));
         return winner;
     }
@@ -560,6 +581,9 @@ public static partial class ExtractiveComposer
         // A leader on an aspect no table row rates ("for a blog") is not stated beside a row on another one ("Templating").
         if (row.Candidate is not null && (leader is null || rowOnAspect))
         {
+            // The leader named beside a row is the one the row rates highest: the claims never outvote the row they sit beside.
+            if (rowOnAspect)
+                leader = RowLeader(row.Cells!, targets);
             var marker = builder.Cite(row.Candidate);
             var label = builder.RowLabel(row.Candidate);
             var lines = RowValues(row.Cells!, targets, topic);
@@ -603,6 +627,53 @@ public static partial class ExtractiveComposer
         return leader;
     }
 
+    // Items of each side of a pros-and-cons answer, per entity.
+    private const int MaxListedPerSide = 4;
+
+    /// <summary>
+    /// Pros and cons from the items the articles list as an entity's advantages and disadvantages (<see cref="ClaimKind.Pro"/>
+    /// and <see cref="ClaimKind.Con"/> claims), each side the question asks for under its own heading, closest to the
+    /// question first. False when the articles list nothing on the sides asked for.
+    /// </summary>
+    private static bool ComposeListedProsCons(QuestionAnalysis question, EvidenceSet claims, ReadOnlyMemory<float> queryVector, AnswerBuilder builder,
+        TopicProfile topic)
+    {
+        List<Claim> Side(string entity, ClaimKind kind)
+        {
+            var found = Enumerable.Range(0, claims.Claims.Count)
+                .Where(i => claims.Claims[i].Kind == kind && claims.Claims[i].Entities.Count == 1 && claims.Claims[i].Entities[0] == entity)
+                // "It is called …", "This makes …" lean on the sentence before them: no point of their own.
+                .Where(i => !LeansBack().IsMatch(claims.Claims[i].Condition))
+                .DistinctBy(i => (claims.Claims[i].DocumentId, claims.Claims[i].Start)).ToList();
+            // Items under a heading that names the side ("Cons of X", "Advantages") first, then the closest to the question.
+            // Claims are embedded by the first model alone: the first part of the question's vector is that model's (scaled).
+            bool withVectors = queryVector.Length > 0 && claims.Vectors.Count == claims.Claims.Count;
+            var side = kind == ClaimKind.Pro ? ProsHeading() : ConsHeading();
+            var order = found.ToDictionary(i => i, i => (side.IsMatch(builder.Heading(claims.Claims[i]) ?? "") ? 1.0 : 0.0)
+                + (withVectors ? System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(queryVector.Span[..claims.Vectors[i].Length], claims.Vectors[i].Span) : 0));
+            found = [.. found.OrderByDescending(i => order[i]).ThenBy(i => i)];
+            return [.. found.Take(MaxListedPerSide).Select(i => claims.Claims[i])];
+        }
+        var sides = question.Entities.Select(e => (Entity: e, Pros: question.WantsPros ? Side(e, ClaimKind.Pro) : [], Cons: question.WantsCons ? Side(e, ClaimKind.Con) : [])).ToList();
+        if (sides.All(s => s.Pros.Count == 0 && s.Cons.Count == 0))
+            return false;
+        foreach (var (entity, pros, cons) in sides)
+        {
+            var name = topic.Name(entity);
+            if (question.WantsPros)
+            {
+                builder.Line(pros.Count > 0 ? $"The articles name these advantages of {name} {string.Concat(pros.Take(2).Select(builder.Cite))}:" : $"The articles list no advantages of {name}.");
+                builder.Points(pros);
+            }
+            if (question.WantsCons)
+            {
+                builder.Line(cons.Count > 0 ? $"{(question.WantsPros ? "And these" : "The articles name these")} disadvantages of {name} {string.Concat(cons.Take(2).Select(builder.Cite))}:" : $"The articles list no disadvantages of {name}.");
+                builder.Points(cons);
+            }
+        }
+        return true;
+    }
+
     private static void ComposeProsCons(QuestionAnalysis question, List<Candidate> relevant, AnswerBuilder builder, TopicProfile topic)
     {
         var subject = question.Entities.Count == 1 ? topic.Name(question.Entities[0]) : question.Entities.Count > 1 ? topic.JoinNames(question.Entities) : $"these {topic.EntityNoun}s";
@@ -629,6 +700,13 @@ public static partial class ExtractiveComposer
     private static string RowValues(Dictionary<string, string> cells, IReadOnlyList<string> entities, TopicProfile topic)
         => string.Join("; ", entities.Select(e => $"{topic.Name(e)}: {cells[e]}"));
 
+    /// <summary>The one entity a comparison-table row rates above every other entity compared, or null (a tie, or no ratings).</summary>
+    private static string? RowLeader(Dictionary<string, string> cells, IReadOnlyList<string> entities)
+    {
+        var levels = entities.Select(e => (Entity: e, Level: EvidenceExtractor.Level(cells[e]))).OrderByDescending(l => l.Level).ToList();
+        return levels.Count >= 2 && levels[0].Level > levels[1].Level ? levels[0].Entity : null;
+    }
+
     /// <summary>Up to two passages besides a table row that are about the entities and speak to the aspect.</summary>
     private static IEnumerable<Candidate> PassagesOnAspect(List<Candidate> relevant, Candidate row, IReadOnlyList<string> entities,
         IReadOnlyList<Aspect> aspects, AnswerBuilder builder)
@@ -645,7 +723,9 @@ public static partial class ExtractiveComposer
             if (row.Candidate is not null)
             {
                 var marker = builder.Cite(row.Candidate);
-                builder.Line($"{builder.RowLabel(row.Candidate)} — {RowValues(row.Cells!, question.Entities, topic)} {marker}.");
+                // "Does X have …?", "Can X …?" about one entity: the cell's rating answers yes or no before the row says how.
+                var answer = question.Entities.Count == 1 && AsksYesOrNo(question.Text) ? YesOrNo(row.Cells![question.Entities[0]]) + ": " : "";
+                builder.Line($"{answer}{builder.RowLabel(row.Candidate)} — {RowValues(row.Cells!, question.Entities, topic)} {marker}.");
                 builder.Points(PassagesOnAspect(relevant, row.Candidate, question.Entities, question.Aspects, builder));
                 return;
             }
@@ -662,10 +742,28 @@ public static partial class ExtractiveComposer
             builder.Points(more.Take(2));
     }
 
+    /// <summary>True when a question asks for yes or no about having or doing something ("Does X have …?", "and can it …?").</summary>
+    private static bool AsksYesOrNo(string question) => YesNoQuestion().IsMatch(question);
+
+    // Questions of having or doing ("does X have …", "can X …"): a rating answers them; "is X dead?" is no such question.
+    [GeneratedRegex(@"^\W*((and|so|but|ok|okay)\W+)?(does|do|did|can|could|has|have)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex YesNoQuestion();
+
+    /// <summary>
+    /// A comparison-table cell as the answer to a yes-or-no question: "No" for none, "Not built in" for what takes an
+    /// extension or is optional, "Yes" for any other rating.
+    /// </summary>
+    private static string YesOrNo(string cell)
+        => EvidenceExtractor.Level(cell) > 0 ? "Yes" : NotBuiltIn().IsMatch(cell) ? "Not built in" : "No";
+
+    [GeneratedRegex(@"^\s*(extensions?|optional|manual|via|through|plugin)", RegexOptions.IgnoreCase)]
+    private static partial Regex NotBuiltIn();
+
     private static ComposedAnswer OutOfScope(QuestionAnalysis question, TopicProfile topic)
     {
         var text = new StringBuilder();
-        text.Append(question.Uncovered.Count > 0
+        text.Append(question.IsTask ? topic.Say(topic.Texts.Task)
+            : question.Uncovered.Count > 0
             ? topic.Say(topic.Texts.OnlyUncovered).Replace("{topics}", JoinTopics(question.Uncovered), StringComparison.Ordinal)
             : topic.Say(topic.Texts.OutOfScope));
         text.Append(' ').Append(topic.Say(topic.Texts.Offer));
@@ -781,6 +879,9 @@ public static partial class ExtractiveComposer
             bool namesOwnEntity = topic.MentionedIn(flat).Any(claim.Entities.Contains);
             return !namesOwnEntity && heading is not null ? $"{heading.TrimEnd(':', '.')}: {flat}" : flat;
         }
+
+        /// <summary>The heading of the section a claim sits in, or null.</summary>
+        public string? Heading(Claim claim) => index.Article(claim.DocumentId).Article.Sections[claim.Section].Heading;
 
         /// <summary>Points for claims, one a line, each cited.</summary>
         public void Points(IEnumerable<Claim> claims) => Points(claims.Select(c => (Cite(c), Sentence(c))));

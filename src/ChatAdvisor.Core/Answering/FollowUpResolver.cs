@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ChatAdvisor.Core.Topics;
+using ChatAdvisor.Core.Understanding;
 
 namespace ChatAdvisor.Core.Answering;
 
@@ -32,8 +33,11 @@ public static partial class FollowUpResolver
     private static partial Regex FactQuestion();
 
     /// <summary>The question to answer: <paramref name="current"/> itself, or merged with <paramref name="previous"/>.</summary>
-    public static QuestionAnalysis Resolve(QuestionAnalysis current, QuestionAnalysis? previous, TopicProfile topic)
+    public static QuestionAnalysis Resolve(QuestionAnalysis current, QuestionAnalysis? previous, TopicProfile topic, string? act = null)
     {
+        if (previous is not null && previous.Kind != QuestionKind.OutOfScope && !current.IsTask && act is not null
+            && ResolveAct(current, previous, topic, act) is { } byAct)
+            return Finish(byAct, previous, topic);
         if (previous is null || previous.Kind == QuestionKind.OutOfScope || !current.LooksLikeFollowUp)
             return Finish(current, previous, topic);
         var lower = " " + string.Join(' ', Retrieval.TextAnalyzer.Words(current.Text.AsSpan())) + " ";
@@ -46,7 +50,7 @@ public static partial class FollowUpResolver
             return Finish(current with { Shown = [] }, null, topic);
 
         // "it", "its", "that one": the one entity the user last named, else the verdict they were given, else what was discussed.
-        IReadOnlyList<string> previousFocus = previous.Asked.Count == 1 ? previous.Asked : previous.Verdict is { } v ? [v] : previous.Entities;
+        IReadOnlyList<string> previousFocus = FocusOf(previous);
         var shown = previous.Shown.Count > 0 ? previous.Shown : previous.Entities;
         bool others = TheOthers().IsMatch(lower);
         bool amongShown = AmongShown().IsMatch(lower);
@@ -166,6 +170,63 @@ public static partial class FollowUpResolver
             resolved = resolved with { Asked = resolved.Entities };
         return Finish(resolved, previous, topic);
     }
+
+    /// <summary>
+    /// A follow-up read by the act the follow-up model gives it (<see cref="FollowUpActs"/>), or null when the act leaves it
+    /// to the reading of its words: a challenge asks the earlier question again, "why not X?" weighs X against the earlier
+    /// verdict, "any downsides?" asks for the drawbacks of the entity in focus, "how does that compare with the rest?"
+    /// compares every entity on the same aspect, and a changed requirement is a new choice for the situation as changed.
+    /// </summary>
+    private static QuestionAnalysis? ResolveAct(QuestionAnalysis current, QuestionAnalysis previous, TopicProfile topic, string act)
+    {
+        IReadOnlyList<string> focus = FocusOf(previous);
+        var aspects = current.Aspects.Count > 0 ? current.Aspects : previous.Aspects;
+        switch (act)
+        {
+            case FollowUpActs.Challenge when current.Entities.Count == 0:
+                return previous with { Text = current.Text, Asked = previous.Asked, LooksLikeFollowUp = true, HadInstructions = current.HadInstructions, Uncovered = [] };
+            case FollowUpActs.WhyNot:
+            {
+                // "why not X?" rejects the one named; "and the other two, why not them?" every one not in focus.
+                var rejected = current.Entities.Count > 0 ? current.Entities.ToList() : topic.EntityIds.Where(id => !focus.Contains(id)).ToList();
+                var preferred = focus.FirstOrDefault(f => !rejected.Contains(f));
+                if (rejected.Count == 0 || preferred is null)
+                    return null;
+                return current with
+                {
+                    Kind = QuestionKind.Comparison, WhyNot = true, Entities = [.. rejected, preferred], Asked = rejected, Aspects = previous.Aspects,
+                    UseCase = previous.UseCase, Situation = previous.Situation, LooksLikeFollowUp = true,
+                };
+            }
+            case FollowUpActs.Cons when current.Entities.Count <= 1:
+                return current with
+                {
+                    Kind = QuestionKind.ProsCons, WantsCons = true, WantsPros = false, Entities = current.Entities.Count == 1 ? current.Entities : focus,
+                    Aspects = current.Aspects, LooksLikeFollowUp = true,
+                };
+            case FollowUpActs.CompareRest when current.Entities.Count <= 1:
+                return current with { Kind = QuestionKind.Comparison, Entities = [.. topic.EntityIds], Aspects = aspects, LooksLikeFollowUp = true };
+            case FollowUpActs.ChangedSituation when current.Entities.Count == 0 && previous.Kind == QuestionKind.Recommendation:
+            {
+                var situation = (previous.Situation ?? previous.Text).TrimEnd('?', '.', ' ') + ". " + current.Text;
+                return current with
+                {
+                    Kind = QuestionKind.Recommendation, Aspects = [.. previous.Aspects.Concat(current.Aspects).Distinct()], UseCase = previous.UseCase,
+                    Situation = situation, LooksLikeFollowUp = true,
+                };
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// What "it" and "that one" point to after <paramref name="previous"/>: the verdict an answer to "why not X?" kept,
+    /// else the one entity the user named, else the verdict, else what was discussed.
+    /// </summary>
+    private static IReadOnlyList<string> FocusOf(QuestionAnalysis previous)
+        => previous.WhyNot && previous.Verdict is { } kept ? [kept]
+            : previous.Asked.Count == 1 ? previous.Asked : previous.Verdict is { } v ? [v] : previous.Entities;
 
     private static QuestionAnalysis Finish(QuestionAnalysis resolved, QuestionAnalysis? previous, TopicProfile topic)
     {

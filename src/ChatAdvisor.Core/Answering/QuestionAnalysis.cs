@@ -58,6 +58,9 @@ public sealed record QuestionAnalysis
     /// <summary>True when the question leans on the conversation ("and its cons?", "why not X?").</summary>
     public bool LooksLikeFollowUp { get; init; }
 
+    /// <summary>True when the message asks for a task (write code, a query, a text) rather than asking about the articles.</summary>
+    public bool IsTask { get; init; }
+
     /// <summary>True when text that tried to give the advisor instructions was removed.</summary>
     public bool HadInstructions { get; init; }
 
@@ -188,7 +191,7 @@ public static partial class QuestionAnalyzer
     public static QuestionAnalysis Analyze(string question, IndexSnapshot index, TopicProfile topic, bool nearCorpusByMeaning = false)
     {
         // "the micro one" is read as the entity the profile describes so, before anything else looks at the words.
-        var text = topic.NameDescribed(CasualWording.Normalize(StripInstructions(question, out bool hadInstructions)));
+        var text = Readable(question, topic, out bool hadInstructions);
         text = JoinNamedCompounds(text, index.Spelling);
         // "a database-heavy app" is an app with much database: "heavy" says how much, and is no word of the situation that
         // should meet "heavy API usage" or "can feel heavy" (the text, and so the use case shown, keeps it).
@@ -221,8 +224,9 @@ public static partial class QuestionAnalyzer
                 && !w.All(char.IsDigit) && !uncoveredWords.Contains(w))
             .Distinct().ToList();
 
-        bool wantsCons = Regex.IsMatch(lower, @" (cons?|disadvantages?|drawbacks?|downsides?|weakness(es)?|limitations?|negatives?|minuses|problems?|issues?|bad|worst|risks?|caveats?|criticism) ");
-        bool wantsPros = Regex.IsMatch(lower, @" (pros?|advantages?|benefits?|strengths?|positives?|pluses|good about|upsides?) ");
+        bool wantsCons = Regex.IsMatch(lower, @" (cons?|disadvantages?|drawbacks?|downsides?|weakness(es)?|limitations?|negatives?|minuses|problems?|issues?|bad|worst|risks?|caveats?|criticism|lose|trade offs?|tradeoffs?) ");
+        bool wantsPros = Regex.IsMatch(lower, @" (pros?|advantages?|benefits?|strengths?|positives?|pluses|good about|upsides?|gain|trade offs?|tradeoffs?) ")
+            || (wantsCons && Regex.IsMatch(lower, @" (good|gain|like) "));
         bool prosCons = wantsCons || wantsPros;
         bool whyNot = Regex.IsMatch(lower, @"^ (why not|why wouldn t|why shouldn t|what s wrong with|isn t) ") && entities.Count >= 1;
         bool comparison = entities.Count >= 2 || Regex.IsMatch(lower, @" (vs|versus|compare[sd]?|comparison|comparing|difference|differences|differ|against) ");
@@ -280,6 +284,16 @@ public static partial class QuestionAnalyzer
         bool inDomain = entities.Count > 0 || aspects.Count > 0 || folded.Any(domainWords.Contains) || nearEnough
             || ChoosingAmongOptions().IsMatch(lower) || ChoosingAmongOptions().IsMatch(" " + string.Join(' ', words) + " ")
             || (content.Count > 0 && content.Count(w => index.Spelling.IsKnown(w)) * 2 > content.Count && folded.Any(w => w is "framework" or "frameworks" or "backend" or "web"));
+        // Names no article mentions ("Strawberry", "k8s") are not covered, whether or not the profile lists them. The names
+        // in a described situation ("our Acme shop") are its context, not something asked about.
+        if (kind != QuestionKind.Recommendation || entities.Count > 0)
+        {
+            foreach (var name in UnmentionedNames(text, index.Spelling, topic))
+            {
+                if (!uncovered.Any(u => u.Contains(name, StringComparison.OrdinalIgnoreCase)))
+                    uncovered.Add(name);
+            }
+        }
         // A question that weighs only other choices of the same kind (two other frameworks, a service in another
         // language) is about choices the articles do not compare, whatever aspect it mentions.
         bool onlyUncovered = uncovered.Count > 0 && entities.Count == 0 && (aspects.Count == 0 || uncoveredTopics.Any(m => m.Topic.Alternative));
@@ -325,6 +339,15 @@ public static partial class QuestionAnalyzer
     }
 
     /// <summary>
+    /// The question as the analysis reads it: instructions removed, chat shorthand written out, and an entity described
+    /// instead of named ("the micro one") named. The understanding models read their examples the same way.
+    /// </summary>
+    public static string Readable(string question, TopicProfile topic) => Readable(question, topic, out _);
+
+    private static string Readable(string question, TopicProfile topic, out bool hadInstructions)
+        => topic.NameDescribed(CasualWording.Normalize(StripInstructions(question, out hadInstructions)));
+
+    /// <summary>
     /// How an answer names an uncovered topic: by its name when the question used it, else by the words the question
     /// used with the name beside them ("kubernetes (container deployment)"), so the user reads that what they asked
     /// about is the part not covered.
@@ -337,6 +360,41 @@ public static partial class QuestionAnalyzer
         var typed = Regex.Match(question, string.Join(@"[\W_]*", words.Select(Regex.Escape)), RegexOptions.IgnoreCase);
         return $"{(typed.Success ? typed.Value : string.Join(' ', words))} ({uncovered.Name})";
     }
+
+    /// <summary>
+    /// The names in <paramref name="text"/> that no article uses, as typed: a word capitalised inside a sentence, or spelled
+    /// as a product name (a digit, a capital inside it), that spelling correction does not turn into a word of the articles.
+    /// Entity names and aliases are known.
+    /// </summary>
+    private static List<string> UnmentionedNames(string text, SpellingCorrector vocabulary, TopicProfile topic)
+    {
+        var names = new List<string>();
+        foreach (Match m in NameToken().Matches(text))
+        {
+            var word = m.Value.TrimEnd('.', '-');
+            var lower = word.ToLowerInvariant();
+            if (lower.Length < 3 || vocabulary.IsKnown(lower) || topic.MentionedIn(word).Count > 0 || TextAnalyzer.StopWords.Contains(lower)
+                || names.Contains(word, StringComparer.OrdinalIgnoreCase))
+                continue;
+            // A product's spelling ("k8s", "GitHub", "gRPC") marks a name wherever it stands.
+            bool capitalisedInside = char.IsUpper(word[0]) && !StartsSentence(text, m.Index);
+            bool spelledAsAName = word.Any(char.IsDigit) || word.Skip(1).Any(char.IsUpper);
+            if ((capitalisedInside || spelledAsAName) && !vocabulary.IsKnown(vocabulary.Correct(lower)))
+                names.Add(word);
+        }
+        return names;
+    }
+
+    private static bool StartsSentence(string text, int index)
+    {
+        int i = index - 1;
+        while (i >= 0 && (char.IsWhiteSpace(text[i]) || text[i] is '"' or '\'' or '(' or '*'))
+            i--;
+        return i < 0 || text[i] is '.' or '?' or '!' or ':' or '\n';
+    }
+
+    [GeneratedRegex(@"(?<![\w.\-])\p{L}[\p{L}\p{N}+#]*(?:\.\p{L}[\p{L}\p{N}+#]*)*(?![\w\-])")]
+    private static partial Regex NameToken();
 
     /// <summary>The words with each entity alias of several words replaced by the entity's term.</summary>
     private static List<string> FoldEntityPhrases(List<string> words, TopicProfile topic)

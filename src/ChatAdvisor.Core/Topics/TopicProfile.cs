@@ -85,6 +85,9 @@ public sealed record TopicTexts
     /// <summary>The reply to a question wholly outside the corpus.</summary>
     public string OutOfScope { get; init; } = "That isn't something the articles I answer from cover: they compare {entities}.";
 
+    /// <summary>The reply to a request for a task (write code, a query, a text) rather than a question about the articles.</summary>
+    public string Task { get; init; } = "That is a task rather than a question about the articles: I don't write code, queries or other texts. I answer questions about {entities} from the articles I have.";
+
     /// <summary>The reply to a question only about things the corpus does not cover; <c>{topics}</c> names them.</summary>
     public string OnlyUncovered { get; init; } = "The articles I answer from don't cover {topics}: they compare {entities}.";
 

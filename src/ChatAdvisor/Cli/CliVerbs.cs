@@ -23,6 +23,10 @@ public static class CliVerbs
                                                         --explain shows how the question was understood and what was retrieved)
           ChatAdvisor chat                              an interactive conversation in the terminal
           ChatAdvisor index [--force]                   build the index from the corpus and report what was indexed
+          ChatAdvisor understanding [--predict "<message>" …]
+                                                        the understanding models: their example sets' cross-validated accuracy,
+                                                        and verdict accuracy on the evaluation sets beside the rules alone;
+                                                        --predict shows what each model reads in the messages given
           ChatAdvisor eval [--json] [--set <file|folder>]
                                                         run the evaluation sets and print the figures: the dev set
                                                         (eval/dev) beside the held-out test set (eval/test), or one set
@@ -31,7 +35,7 @@ public static class CliVerbs
         With dotnet run: dotnet run --project src/ChatAdvisor -- ask "Which framework for an ML API?"
         """;
 
-    private static readonly string[] Verbs = ["ask", "chat", "index", "eval", "models", "help", "--help", "-h"];
+    private static readonly string[] Verbs = ["ask", "chat", "index", "eval", "understanding", "models", "help", "--help", "-h"];
 
     /// <summary>True when <paramref name="arg"/> names a verb (as opposed to a host argument such as --urls).</summary>
     public static bool IsVerb(string arg) => Verbs.Contains(arg, StringComparer.Ordinal);
@@ -50,6 +54,7 @@ public static class CliVerbs
                 "chat" => await ChatAsync(args[1..], output, error, input),
                 "index" => await IndexAsync(args[1..], output, error),
                 "eval" => await EvalAsync(args[1..], output, error),
+                "understanding" => await UnderstandingCommand.RunAsync(args[1..], output),
                 "models" => await ModelsCommand.RunAsync(args[1..]),
                 _ => Help(output),
             };
@@ -135,7 +140,8 @@ public static class CliVerbs
         await error.WriteLineAsync($"  kind {resolved.Kind}; entities [{string.Join(", ", resolved.Entities)}]; use case '{resolved.UseCase}'; not covered [{string.Join(", ", resolved.Uncovered)}]; aspects [{string.Join(", ", resolved.Aspects.Select(a => a.Id))}]; terms [{string.Join(" ", resolved.Terms)}]");
         if (evidence is not null)
         {
-            await error.WriteLineAsync($"  verdict {evidence.Winner ?? "none"}{(evidence.Split.Count > 0 ? " (split: " + string.Join(", ", evidence.Split) + ")" : "")}");
+            await error.WriteLineAsync($"  verdict {evidence.Winner ?? "none"}{(evidence.Split.Count > 0 ? " (split: " + string.Join(", ", evidence.Split) + ")" : "")}"
+                + (evidence.Probabilities is { } p ? $"; verdict model: {string.Join(", ", p.Select(e => $"{e.Key} {e.Value:0.00}"))}" : "; from the claims"));
             foreach (var (entity, claims) in evidence.Best)
             {
                 await error.WriteLineAsync($"    {entity,-10} standing {(evidence.Standings.TryGetValue(entity, out var standing) ? standing : double.NaN):0.000}");
@@ -290,7 +296,7 @@ public static class CliVerbs
         return reports.Values.All(r => r.Failures.Count == 0) ? 0 : 1;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {

@@ -95,7 +95,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     [InlineData("We trained a model that scores loan applications and now thousands of users need to hit it for predictions at the same time. Which framework fits?",
         "For what you describe, the articles")] // a situation whose words include aspect cues is not "about" those aspects
     [InlineData("Which framework is best for async support?", "For async support, the articles")]
-    [InlineData("Does Django have an admin panel?", "Admin Panel — Django: Built-in")] // the comparison row answers first
+    [InlineData("Does Django have an admin panel?", "Yes: Admin Panel — Django: Built-in")] // yes or no first, from the comparison row
     [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
     [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
     [InlineData("django or fastapi for a chat app with websockets", "For a chat app with websockets, the articles point to **FastAPI**")]
@@ -207,7 +207,8 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         var answer = await fixture.Advisor.AskAsync("How does Django compare with Laravel?", "c-against-alternative");
 
         Assert.StartsWith("The articles don't cover Laravel", answer.Text, StringComparison.Ordinal);
-        Assert.Contains("advantages and disadvantages of Django", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("advantages of Django", answer.Text, StringComparison.Ordinal);
+        Assert.Contains("disadvantages of Django", answer.Text, StringComparison.Ordinal);
         Assert.Contains(answer.Citations, c => c.Section == "Pros of Django");
         Assert.DoesNotContain(answer.Suggestions, s => s.Contains("disadvantages of Django", StringComparison.Ordinal));
     }
