@@ -140,7 +140,14 @@ public sealed partial class Advisor(
         {
             var claims = turn.Resolved.Kind == QuestionKind.ProsCons
                 ? await EvidenceExtractor.GetAsync(turn.Snapshot, Topic, turn.Snapshot.Vectors is null ? null : retriever, cancellationToken) : null;
-            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector, claims);
+            // A follow-up that asks for more about a verdict ("why?", "by how much?") is not answered with the passage the
+            // verdict rested on again.
+            var alreadySaid = turn.Resolved.LooksLikeFollowUp && turn.Resolved.Kind is QuestionKind.Fact or QuestionKind.General && turn.History.Count > 0
+                && turn.History[^1].Understood.Kind is QuestionKind.Recommendation or QuestionKind.Comparison
+                ? turn.History[^1].Answer.Citations.Take(1).ToList() : null;
+            var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector, claims, alreadySaid);
+            if (alreadySaid is not null && !composed.Grounded)
+                composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector, claims);
             verdict = composed.Verdict;
             answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions);
         }
@@ -202,6 +209,9 @@ public sealed partial class Advisor(
     {
         var mode = kind ?? retrieval.Value.Mode;
         bool vectors = mode != RetrieverKind.Lexical && snapshot.Vectors is not null && snapshot.Chunks.Count > 0;
+        // "The framework born at a newspaper - can it do async?": an entity described by what the articles say of it is named.
+        if (vectors)
+            question = await DescribedEntities.NameAsync(question, Topic, snapshot, retriever, cancellationToken);
         var analysis = QuestionAnalyzer.Analyze(question, snapshot, Topic);
         var vectorCache = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
         async Task<ReadOnlyMemory<float>> Embed(string text)
@@ -215,7 +225,7 @@ public sealed partial class Advisor(
         var models = vectors && UseModels ? await ModelsAsync(snapshot, cancellationToken) : UnderstandingModels.None;
         // A task ("write me a SQL query", "fix my route") is not a question about the articles, whatever it names.
         if (models.Kinds is { } kinds && analysis.Text.Length > 0
-            && kinds.Predict((await Embed(analysis.Text)).Span) is { Label: KindLabels.Task, Probability: >= KindLabels.Sure })
+            && kinds.Predict((await Embed(analysis.Text)).Span) is { Label: KindLabels.Task, Probability: >= KindLabels.SureOfTask })
             analysis = analysis with { Kind = QuestionKind.OutOfScope, IsTask = true };
         // Keywords alone miss paraphrases ("novice" for "beginner"): with vectors, a question close in meaning to a
         // passage is in scope too.
@@ -268,7 +278,10 @@ public sealed partial class Advisor(
             if (resolved.Kind == QuestionKind.Recommendation && !resolved.WantsLeast && models.Verdicts is { } verdicts
                 && !VerdictFinder.IsAspectOnly(terms, resolved.Aspects) && !await AsksAboutAFeatureAsync(models, analysis.Text, Embed))
             {
-                evidence = VerdictModel.Decide(verdicts.Predict((await Embed(situation)).Span), evidence, candidates, resolved.Entities.Count == 1 ? resolved.Entities[0] : null);
+                // The model reads the situation as the user told it, names included: a follow-up's situation as the
+                // conversation left it, else the question itself.
+                var told = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } carried ? carried : analysis.Text;
+                evidence = VerdictModel.Decide(verdicts.Predict((await Embed(told)).Span), evidence, candidates, resolved.Entities.Count == 1 ? resolved.Entities[0] : null);
             }
             else if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
                 && !evidence.For(resolved.Entities[0]).Any(c => c.Claim.Kind == ClaimKind.TableCell && c.Claim.Grade < 0)

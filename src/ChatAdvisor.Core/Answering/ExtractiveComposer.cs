@@ -102,13 +102,18 @@ public static partial class ExtractiveComposer
     /// <paramref name="claims"/>, when given, are the articles' claims: pros and cons are told from the items the articles
     /// list as advantages and disadvantages of the entity asked about.
     /// </remarks>
+    /// <remarks>
+    /// <paramref name="alreadySaid"/>: the passage the previous answer opened with; a follow-up that asks for more is not answered with it again.
+    /// </remarks>
     public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
-        VerdictEvidence? evidence = null, ReadOnlyMemory<float> queryVector = default, EvidenceSet? claims = null)
+        VerdictEvidence? evidence = null, ReadOnlyMemory<float> queryVector = default, EvidenceSet? claims = null, IReadOnlyList<Citation>? alreadySaid = null)
     {
         if (question.Kind == QuestionKind.OutOfScope)
             return OutOfScope(question, topic);
 
         var candidates = Score(question, hits, index, topic, queryVector);
+        if (alreadySaid is { Count: > 0 })
+            candidates = [.. candidates.Where(c => !alreadySaid.Any(s => s.DocumentId == c.Chunk.DocumentId && s.Start < c.End && c.Start < s.End))];
         var relevant = candidates.Where(c => c.Score >= MinimumScore(question)).ToList();
         var partly = question.Uncovered.Count > 0
             ? topic.Say(topic.Texts.PartlyUncovered).Replace("{topics}", JoinTopics(question.Uncovered), StringComparison.Ordinal)
@@ -404,10 +409,12 @@ public static partial class ExtractiveComposer
             .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, question.Aspects)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
+        // "Is X a good fit for …?", "Would X work for …?": yes or no first, then the verdict it rests on.
+        var yesNo = question.Asked.Count == 1 && AsksForAVerdictOnOne(question.Text) ? (question.Asked[0] == winner ? "Yes. " : "No. ") : "";
         if (ratedLowest)
             builder.Line(Lowest([winner], builder.Cite(support[0])));
         else
-            builder.Line($"{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
+            builder.Line($"{yesNo}{subject}, the articles point to **{topic.Name(winner)}**{rather} {builder.Cite(support[0])}.");
         // Why not the one asked about: the articles' warning against it that fits the situation, when it fits better than
         // its praise ("Is X too heavy for a tiny app?": "Can feel heavy for small projects").
         if (rather.Length > 0 && evidence.WarningAgainst(question.Asked[0]) is { } warning
@@ -742,11 +749,17 @@ public static partial class ExtractiveComposer
             builder.Points(more.Take(2));
     }
 
+    /// <summary>True when a question asks for yes or no about one entity's fit ("Is X good for …?", "Would X be overkill …?").</summary>
+    private static bool AsksForAVerdictOnOne(string question) => VerdictQuestion().IsMatch(question);
+
+    [GeneratedRegex(@"^\W*([\w.+]+(\s+[\w.+]+)?\s*(,|:|\s[-–—])\s*)?((and|so|but|ok|okay)\W+)?(is|are|would|will|could|can|should|does|do)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex VerdictQuestion();
+
     /// <summary>True when a question asks for yes or no about having or doing something ("Does X have …?", "and can it …?").</summary>
     private static bool AsksYesOrNo(string question) => YesNoQuestion().IsMatch(question);
 
     // Questions of having or doing ("does X have …", "can X …"): a rating answers them; "is X dead?" is no such question.
-    [GeneratedRegex(@"^\W*((and|so|but|ok|okay)\W+)?(does|do|did|can|could|has|have)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\W*([\w.+]+(\s+[\w.+]+)?\s*(,|:|\s[-–—])\s*)?((and|so|but|ok|okay)\W+)?(does|do|did|can|could|has|have)\b", RegexOptions.IgnoreCase)]
     private static partial Regex YesNoQuestion();
 
     /// <summary>

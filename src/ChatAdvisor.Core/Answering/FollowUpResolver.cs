@@ -204,6 +204,11 @@ public static partial class FollowUpResolver
                     Kind = QuestionKind.ProsCons, WantsCons = true, WantsPros = false, Entities = current.Entities.Count == 1 ? current.Entities : focus,
                     Aspects = current.Aspects, LooksLikeFollowUp = true,
                 };
+            // "by how much?", "why?", "wasn't there a funny story to it?": more about what the last answer was about, told
+            // from the passages (not a verdict given again), even when its own words are not the articles'.
+            case FollowUpActs.Drill when current.Entities.Count == 0 && focus.Count > 0 && current.Uncovered.Count == 0
+                && (previous.Kind is QuestionKind.Recommendation or QuestionKind.Comparison || current.Kind is QuestionKind.OutOfScope or QuestionKind.Recommendation):
+                return current with { Kind = QuestionKind.General, Entities = focus, Aspects = aspects, LooksLikeFollowUp = true };
             case FollowUpActs.CompareRest when current.Entities.Count <= 1:
                 return current with { Kind = QuestionKind.Comparison, Entities = [.. topic.EntityIds], Aspects = aspects, LooksLikeFollowUp = true };
             case FollowUpActs.ChangedSituation when current.Entities.Count == 0 && previous.Kind == QuestionKind.Recommendation:

@@ -379,7 +379,9 @@ public static partial class QuestionAnalyzer
             // A product's spelling ("k8s", "GitHub", "gRPC") marks a name wherever it stands.
             bool capitalisedInside = char.IsUpper(word[0]) && !StartsSentence(text, m.Index);
             bool spelledAsAName = word.Any(char.IsDigit) || word.Skip(1).Any(char.IsUpper);
-            if ((capitalisedInside || spelledAsAName) && !vocabulary.IsKnown(vocabulary.Correct(lower)))
+            // An acronym that is a word of the language ("HTML", "JSON") is a common term, not a product's name.
+            bool commonAcronym = word.All(c => !char.IsLetter(c) || char.IsUpper(c)) && vocabulary.IsWord(lower);
+            if ((capitalisedInside || spelledAsAName) && !commonAcronym && !vocabulary.IsKnown(vocabulary.Correct(lower)))
                 names.Add(word);
         }
         return names;

@@ -69,6 +69,9 @@ public sealed record EvalReport
     /// <summary>Citations checked.</summary>
     public required int Citations { get; init; }
 
+    /// <summary>Citations that do not support the sentence they are attached to (<see cref="Answering.CitationSupport"/>); the target is 0.</summary>
+    public int UnsupportedCitations { get; init; }
+
     /// <summary>Median time of one in-process answer, in milliseconds (warm, over every single-turn question; the question's embedding included).</summary>
     public required double MedianAnswerMilliseconds { get; init; }
 
@@ -114,6 +117,7 @@ public sealed record EvalReport
         await output.WriteLineAsync($"  key-fact coverage     {KeyFactCoverage:0.000}");
         await output.WriteLineAsync($"  refusal accuracy      {RefusalAccuracy:0.000}");
         await output.WriteLineAsync($"  citation faithfulness {CitationFaithfulness:0.000}   ({Citations} citations)");
+        await output.WriteLineAsync($"  unsupported citations {UnsupportedCitations}");
         await output.WriteLineAsync($"  answer time           p50 {MedianAnswerMilliseconds:0.0} ms, p99 {P99AnswerMilliseconds:0.0} ms (in process, question embedding included)");
         await output.WriteLineAsync($"  index build time      {IndexBuildMilliseconds:0.0} ms");
         if (WithheldMisses > 0)
@@ -144,7 +148,7 @@ public static partial class Evaluator
         var ranks = new List<int?>();
         RetrieverKind[] kinds = [RetrieverKind.Lexical, RetrieverKind.Vector, RetrieverKind.Hybrid];
         var ranksByKind = kinds.ToDictionary(k => k, _ => (All: new List<int?>(), Paraphrase: new List<int?>()));
-        int facts = 0, factsFound = 0, refusalRight = 0, turns = 0, citations = 0, faithful = 0;
+        int facts = 0, factsFound = 0, refusalRight = 0, turns = 0, citations = 0, faithful = 0, unsupported = 0;
         int verdictTurns = 0, verdictRight = 0, bullets = 0, relevantBullets = 0, followUps = 0, followUpsRight = 0, partials = 0, partialsRight = 0;
         var topic = advisor.Topic;
         var failures = new List<EvalFailure>();
@@ -238,6 +242,11 @@ public static partial class Evaluator
                     }
                 }
 
+                foreach (var (id, reason) in Answering.CitationSupport.Unsupported(answer.Text, answer.Citations, snapshot, topic))
+                {
+                    unsupported++;
+                    failures.Add(new EvalFailure(@case.Id, t + 1, turn.Question, $"citation {reason}"));
+                }
                 foreach (var citation in answer.Citations)
                 {
                     citations++;
@@ -289,6 +298,7 @@ public static partial class Evaluator
             PartialTurns = partials,
             RefusalAccuracy = turns == 0 ? 1 : (double)refusalRight / turns,
             CitationFaithfulness = citations == 0 ? 1 : (double)faithful / citations,
+            UnsupportedCitations = unsupported,
             Citations = citations,
             MedianAnswerMilliseconds = times.Count == 0 ? 0 : times[times.Count / 2],
             P99AnswerMilliseconds = times.Count == 0 ? 0 : times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))],

@@ -34,5 +34,5 @@ public static class FollowUpActs
     public const string AspectShift = "aspect_shift";
 
     /// <summary>The probability from which an act decides how a follow-up is read.</summary>
-    public const double Sure = 0.6;
+    public const double Sure = 0.5;
 }

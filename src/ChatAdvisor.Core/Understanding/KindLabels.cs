@@ -26,4 +26,7 @@ public static class KindLabels
 
     /// <summary>The probability from which a kind decision is acted on.</summary>
     public const double Sure = 0.5;
+
+    /// <summary>The probability from which a message is declined as a task: a question wrongly declined costs more than a task answered.</summary>
+    public const double SureOfTask = 0.75;
 }

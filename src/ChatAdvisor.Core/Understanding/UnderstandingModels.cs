@@ -76,15 +76,15 @@ public sealed class UnderstandingModels
         return lazy.Value.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Each example set's cross-validated accuracy and confusions (5 folds), for the report of the <c>models</c> command.</summary>
+    /// <summary>Each example set's cross-validated accuracy and confusions (5 folds) at the L2 penalty <paramref name="l2"/>, for the <c>understanding</c> command.</summary>
     public static async Task<IReadOnlyList<(ExampleSet Set, CrossValidation Result)>> CrossValidateAsync(string corpusPath, TopicProfile topic,
-        HybridRetriever embedder, CancellationToken cancellationToken = default)
+        HybridRetriever embedder, float l2 = LinearClassifier.DefaultL2, CancellationToken cancellationToken = default)
     {
         var results = new List<(ExampleSet, CrossValidation)>();
         foreach (var set in SetNames.Select(n => ExampleSet.Load(corpusPath, n)).OfType<ExampleSet>())
         {
             var vectors = await EmbedAsync(set, topic, embedder, cancellationToken);
-            results.Add((set, LinearClassifier.CrossValidate(vectors, [.. set.Examples.Select(e => e.Label)])));
+            results.Add((set, LinearClassifier.CrossValidate(vectors, [.. set.Examples.Select(e => e.Label)], l2: l2)));
         }
         return results;
     }

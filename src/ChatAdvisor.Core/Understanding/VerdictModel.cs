@@ -43,6 +43,9 @@ public static class VerdictModel
         if (asked is not null && asked != best && Share(probability) < Confident
             && ranked.FirstOrDefault(r => r.Entity == asked) is { Entity: not null } askedRank && Share(askedRank.Probability) >= BenefitOfDoubt)
             return evidence with { Winner = asked, Split = [], Probabilities = shares };
+        // "Is X good for …?" where another is more probable: a plain no, with the one that fits.
+        if (asked is not null && asked != best && Share(probability) >= Alternative)
+            return evidence with { Winner = best, Split = [], Probabilities = shares };
         // Sure of one entity, or of no other: that one. Two plausible entities: which fits which need. None plausible (the
         // situation names no need the examples know): the claims that match it decide.
         if (Share(probability) >= Confident || ranked.Count == 1 || (Share(probability) >= Alternative && Share(ranked[1].Probability) < Alternative))

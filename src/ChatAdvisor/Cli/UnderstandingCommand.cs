@@ -15,6 +15,14 @@ internal static class UnderstandingCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
+        float[] penalties = [LinearClassifier.DefaultL2];
+        if (args.Length == 2 && args[0] == "--l2")
+        {
+            // --l2 0.01,0.05,0.2: the cross-validated accuracy at each penalty, to choose the one the models are trained with.
+            penalties = [.. args[1].Split(',').Select(p => float.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out var v) && v >= 0 ? v
+                : throw new CliVerbs.UsageException($"--l2 needs penalties such as 0.01,0.05,0.2, not '{p}'."))];
+            args = [];
+        }
         if (args.Length > 0 && args[0] != "--predict")
             throw new CliVerbs.UsageException($"unknown option '{args[0]}' for understanding.");
         await using var host = CliHost.Create(isolatedStorage: args.Length == 0);
@@ -39,13 +47,18 @@ internal static class UnderstandingCommand
             return 0;
         }
 
-        await output.WriteLineAsync("Example sets (5-fold cross-validation):");
-        foreach (var (set, result) in await UnderstandingModels.CrossValidateAsync(index.CorpusPath, advisor.Topic, retriever))
+        foreach (var l2 in penalties)
+        {
+        await output.WriteLineAsync($"Example sets (5-fold cross-validation, L2 {l2}):");
+        foreach (var (set, result) in await UnderstandingModels.CrossValidateAsync(index.CorpusPath, advisor.Topic, retriever, l2))
         {
             await output.WriteLineAsync($"  {set.Name,-10} {result.Accuracy:0.000}  ({result.Correct} of {result.Examples}; labels: {string.Join(", ", set.Labels.Select(l => $"{l} {set.Examples.Count(e => e.Label == l)}"))})");
             foreach (var ((expected, predicted), count) in result.Confusions.OrderByDescending(c => c.Value).Take(5))
                 await output.WriteLineAsync($"      {expected} read as {predicted}: {count}");
         }
+        }
+        if (penalties.Length > 1)
+            return 0;
 
         foreach (var name in new[] { "dev", "validation", "test" })
         {
