@@ -222,7 +222,9 @@ public sealed partial class Advisor(
                 vectorCache[text] = vector = await retriever.EmbedQueryAsync(text, cancellationToken);
             return vector;
         }
-        var models = vectors && UseModels ? await ModelsAsync(snapshot, cancellationToken) : UnderstandingModels.None;
+        // While the server's warm-up is still training the models, a question is read from its words rather than kept
+        // waiting (/readyz says "training" meanwhile); without a warm-up (the CLI, tests) the first question trains them.
+        var models = !vectors || !UseModels || _warmUp is { IsCompleted: false } ? UnderstandingModels.None : await ModelsAsync(snapshot, cancellationToken);
         // A task ("write me a SQL query", "fix my route") is not a question about the articles, whatever it names.
         if (models.Kinds is { } kinds && analysis.Text.Length > 0
             && kinds.Predict((await Embed(analysis.Text)).Span) is { Label: KindLabels.Task, Probability: >= KindLabels.SureOfTask })
@@ -281,7 +283,13 @@ public sealed partial class Advisor(
                 // The model reads the situation as the user told it, names included: a follow-up's situation as the
                 // conversation left it, else the question itself.
                 var told = previous is not null && resolved.LooksLikeFollowUp && resolved.Situation is { } carried ? carried : analysis.Text;
-                evidence = VerdictModel.Decide(verdicts.Predict((await Embed(told)).Span), evidence, candidates, resolved.Entities.Count == 1 ? resolved.Entities[0] : null);
+                var prediction = verdicts.Predict((await Embed(told)).Span);
+                // A follow-up that states a need of its own ("and if it grows to twenty developers?") is judged by that need
+                // when the model is sure of it: the new need is what the user is asking about.
+                if (!ReferenceEquals(told, analysis.Text) && verdicts.Predict((await Embed(analysis.Text)).Span) is { } own
+                    && own.Label != UnderstandingModels.Depends && own.Probability >= VerdictModel.Confident)
+                    prediction = own;
+                evidence = VerdictModel.Decide(prediction, evidence, candidates, resolved.Entities.Count == 1 ? resolved.Entities[0] : null);
             }
             else if (resolved.Entities.Count == 1 && !resolved.DoubtsFit && evidence.Winner is { } w && w != resolved.Entities[0] && evidence.For(resolved.Entities[0]).Count > 0
                 && !evidence.For(resolved.Entities[0]).Any(c => c.Claim.Kind == ClaimKind.TableCell && c.Claim.Grade < 0)
@@ -432,17 +440,26 @@ public sealed partial class Advisor(
         }
     }
 
-    /// <summary>Loads the index and trains (or loads) the understanding models, so the first question does not wait for them.</summary>
-    public async Task WarmUpAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Loads the index and trains (or loads) the understanding models, so the first question does not wait for them.
+    /// Returns what <c>/readyz</c> reports of them.
+    /// </summary>
+    public Task<string> WarmUpAsync(CancellationToken cancellationToken = default) => _warmUp ??= WarmUpCoreAsync(cancellationToken);
+
+    private Task<string>? _warmUp;
+
+    private async Task<string> WarmUpCoreAsync(CancellationToken cancellationToken)
     {
         var snapshot = await index.GetAsync(cancellationToken);
         if (snapshot.Vectors is null || !UseModels)
         {
             _understanding = new ComponentStatus(true, "no embedding: questions are read from their words");
-            return;
+            return _understanding.Detail;
         }
-        _understanding = new ComponentStatus(false, "training the understanding models");
+        if (!_understanding.Ready)
+            _understanding = new ComponentStatus(false, "training the understanding models");
         await ModelsAsync(snapshot, cancellationToken);
+        return _understanding.Detail;
     }
 
     /// <inheritdoc />

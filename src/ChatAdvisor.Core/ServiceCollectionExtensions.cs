@@ -71,7 +71,8 @@ internal sealed class IndexWarmup(IndexProvider index, EmbeddingModels embedding
         {
             // The index may come from the cache without embedding anything; the model is still needed for the first question.
             await Task.WhenAll(embeddings.LoadAsync(stoppingToken), index.GetAsync(stoppingToken).AsTask());
-            await advisor.WarmUpAsync(stoppingToken);
+            // Not cancelled by a stop: the models would be embedding examples with an embedding model being disposed.
+            await advisor.WarmUpAsync(CancellationToken.None);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -405,8 +405,9 @@ public static partial class ExtractiveComposer
         // The claims behind the verdict; for a question about an aspect ("best for beginners?"), those beside the best one
         // must speak to it, not merely be the winner's next-closest praise ("The core … is based on MVC architecture").
         bool onAspect = AboutItsAspects(question, topic);
+        // A claim shared with another entity ("X or Y would be more appropriate") is no point for the verdict alone.
         var support = evidence.For(winner).Select(c => c.Claim).DistinctBy(c => (c.DocumentId, c.Start))
-            .Where((c, i) => i == 0 || !onAspect || SpeaksTo(c.Condition, question.Aspects)).Take(3).ToList();
+            .Where((c, i) => i == 0 || ((!onAspect || SpeaksTo(c.Condition, question.Aspects)) && c.Entities.Count == 1)).Take(3).ToList();
         // "Is X a good fit for …?" answered with another entity says so.
         var rather = question.Asked.Count == 1 && question.Asked[0] != winner ? $" rather than {topic.Name(question.Asked[0])}" : "";
         // "Is X a good fit for …?", "Would X work for …?": yes or no first, then the verdict it rests on.
@@ -426,8 +427,9 @@ public static partial class ExtractiveComposer
         var runnerUp = others.Where(e => e != winner && evidence.For(e).Count > 0).OrderByDescending(e => evidence.For(e)[0].Score).FirstOrDefault();
         // The runner-up with the condition under which the articles point to it, when one of its claims reads as one and
         // the situation has a need it fits (the verdict model gives it some probability).
-        if (runnerUp is not null && !(evidence.Probabilities?.GetValueOrDefault(runnerUp) < Understanding.VerdictModel.Alternative)
-            && FitOf(evidence, runnerUp, topic) is { } condition)
+        // A question about a feature ("which is the fastest?") gets no runner-up pitch.
+        bool alternative = evidence.Probabilities is { } p ? p.GetValueOrDefault(runnerUp ?? "") >= Understanding.VerdictModel.Alternative : !onAspect;
+        if (runnerUp is not null && alternative && FitOf(evidence, runnerUp, topic) is { } condition)
             builder.Line($"Consider **{topic.Name(runnerUp)}** {condition.Fit} {builder.Cite(condition.Claim)}.");
         return winner;
     }
@@ -769,7 +771,7 @@ public static partial class ExtractiveComposer
     private static string YesOrNo(string cell)
         => EvidenceExtractor.Level(cell) > 0 ? "Yes" : NotBuiltIn().IsMatch(cell) ? "Not built in" : "No";
 
-    [GeneratedRegex(@"^\s*(extensions?|optional|manual|via|through|plugin)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^\s*(extensions?|optional|manual|via|through|plugin)|\b(integrates?|librar(y|ies)|extensions?|if needed|sqlalchemy|add-?ons?)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NotBuiltIn();
 
     private static ComposedAnswer OutOfScope(QuestionAnalysis question, TopicProfile topic)

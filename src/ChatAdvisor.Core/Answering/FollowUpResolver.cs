@@ -206,7 +206,9 @@ public static partial class FollowUpResolver
                 };
             // "by how much?", "why?", "wasn't there a funny story to it?": more about what the last answer was about, told
             // from the passages (not a verdict given again), even when its own words are not the articles'.
+            // A drill that brings an aspect of its own ("is that one hard for beginners?") is read from its words.
             case FollowUpActs.Drill when current.Entities.Count == 0 && focus.Count > 0 && current.Uncovered.Count == 0
+                && current.Aspects.All(previous.Aspects.Contains)
                 && (previous.Kind is QuestionKind.Recommendation or QuestionKind.Comparison || current.Kind is QuestionKind.OutOfScope or QuestionKind.Recommendation):
                 return current with { Kind = QuestionKind.General, Entities = focus, Aspects = aspects, LooksLikeFollowUp = true };
             case FollowUpActs.CompareRest when current.Entities.Count <= 1:

@@ -380,7 +380,9 @@ public static partial class QuestionAnalyzer
             bool capitalisedInside = char.IsUpper(word[0]) && !StartsSentence(text, m.Index);
             bool spelledAsAName = word.Any(char.IsDigit) || word.Skip(1).Any(char.IsUpper);
             // An acronym that is a word of the language ("HTML", "JSON") is a common term, not a product's name.
-            bool commonAcronym = word.All(c => !char.IsLetter(c) || char.IsUpper(c)) && vocabulary.IsWord(lower);
+            // A word in capitals longer than an acronym is shouting ("OVERRIDE"), not a name.
+            bool allCaps = word.All(c => !char.IsLetter(c) || char.IsUpper(c));
+            bool commonAcronym = allCaps && (vocabulary.IsWord(lower) || (word.Length > 5 && !word.Any(char.IsDigit)));
             if ((capitalisedInside || spelledAsAName) && !commonAcronym && !vocabulary.IsKnown(vocabulary.Correct(lower)))
                 names.Add(word);
         }

@@ -46,6 +46,10 @@ internal sealed class CliHost : IAsyncDisposable
         builder.Logging.AddFilter((category, level) => level >= LogLevel.Warning);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddChatAdvisor(builder.Configuration, contentRoot);
+        // A verb loads what it needs when it needs it; the server's warm-up would train the understanding models in the
+        // background of a verb that may not use them (and stop under it).
+        foreach (var warmup in builder.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(Core.IndexWarmup)).ToList())
+            builder.Services.Remove(warmup);
         var host = builder.Build();
         host.Start();
         return new CliHost(host, contentRoot, temporary);

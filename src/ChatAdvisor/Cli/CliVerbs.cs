@@ -232,6 +232,10 @@ public static class CliVerbs
             await output.WriteLineAsync($"  skipped {skipped.File}: {skipped.Problem}");
         var how = snapshot.Built.FromCache ? "unchanged, loaded from cache" : $"built in {snapshot.Built.Duration.TotalMilliseconds:0} ms";
         await output.WriteLineAsync($"{snapshot.Articles.Count} articles, {snapshot.Chunks.Count} chunks, {snapshot.Lexical.TermCount} terms ({how}); cache: {provider.CachePath}");
+        // The understanding models are trained with the index and cached beside it, so a server started on this storage
+        // folder is ready at once.
+        var understanding = await host.Advisor.WarmUpAsync();
+        await output.WriteLineAsync($"understanding: {understanding}");
         return snapshot.Articles.Count > 0 ? 0 : 1;
     }
 

@@ -96,7 +96,7 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
         "For what you describe, the articles")] // a situation whose words include aspect cues is not "about" those aspects
     [InlineData("Which framework is best for async support?", "For async support, the articles")]
     [InlineData("Does Django have an admin panel?", "Yes: Admin Panel — Django: Built-in")] // yes or no first, from the comparison row
-    [InlineData("Is Flask good for async code?", "For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
+    [InlineData("Is Flask good for async code?", "No. For async support, the articles point to **FastAPI** rather than Flask")] // rated low: no benefit of the doubt
     [InlineData("I'm building an online store with a staff back-office", "For an online store with a staff back-office, the articles point to **Django**")]
     [InlineData("django or fastapi for a chat app with websockets", "For a chat app with websockets, the articles point to **FastAPI**")]
     [InlineData("So for a database-heavy app which one?", "For a database-heavy app, the articles point to **Django**")] // the use case as asked
@@ -126,19 +126,19 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
-    public async Task Understand_VerdictOnATableRating_ThePassageSayingItInWordsIsSecond()
+    public async Task Understand_VerdictOfTheModel_ThePassageSayingItInWordsLeadsAndTheRatingFollows()
     {
         var index = await SnapshotAsync();
 
         var understood = await fixture.Advisor.UnderstandAsync("I need back-office screens so staff can edit records", null, index);
 
         var winner = Assert.IsType<string>(understood.Evidence?.Winner);
-        var claims = understood.Evidence!.For(winner).Select(c => c.Claim).ToList();
-        Assert.Equal(ClaimKind.TableCell, claims[0].Kind);
-        var stated = claims.First(c => c.Kind != ClaimKind.TableCell);
-        var second = understood.Hits[1].Chunk;
-        Assert.True(second.DocumentId == stated.DocumentId && second.Start <= stated.Start && stated.End <= second.End,
-            $"the second hit is not the passage of \"{stated.Condition}\"");
+        Assert.NotNull(understood.Evidence!.Probabilities);
+        var claims = understood.Evidence.For(winner).Select(c => c.Claim).ToList();
+        Assert.NotEqual(ClaimKind.TableCell, claims[0].Kind);
+        var first = understood.Hits[0].Chunk;
+        Assert.True(first.DocumentId == claims[0].DocumentId && first.Start <= claims[0].Start && claims[0].End <= first.End,
+            $"the first hit is not the passage of \"{claims[0].Condition}\"");
     }
 
     [Fact]
@@ -171,12 +171,13 @@ public class UnderstandingTests(AdvisorFixture fixture) : IClassFixture<AdvisorF
     }
 
     [Fact]
-    public async Task Ask_RunnerUpFromATableCell_ItsConditionIsTheCellsValue()
+    public async Task Ask_BestForAFeature_NoRunnerUpPitch()
     {
         var answer = await fixture.Advisor.AskAsync("Which is best for performance?", "c-runner-up-cell");
 
-        Assert.DoesNotContain("for best For", answer.Text, StringComparison.Ordinal);
-        Assert.Contains("Consider **Django** for full applications", answer.Text, StringComparison.Ordinal);
+        // A question about a feature is answered by how the articles rate it: another entity's pitch is filler there.
+        Assert.StartsWith("For performance, the articles point to **FastAPI**", answer.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Consider **", answer.Text, StringComparison.Ordinal);
     }
 
     [Fact]
