@@ -148,6 +148,17 @@ public sealed partial class Advisor(
             var composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector, claims, alreadySaid);
             if (alreadySaid is not null && !composed.Grounded)
                 composed = ExtractiveComposer.Compose(turn.Resolved, turn.Hits, turn.Snapshot, Topic, turn.Evidence, turn.QueryVector, claims);
+            // A follow-up is never answered with the answer it follows: when the verdict would only be said again ("does
+            // that bite me later?"), what the articles say against the entity in focus is the part not yet said.
+            if (turn.History.Count > 0 && turn.Resolved.LooksLikeFollowUp && composed.Verdict is { } repeated
+                && turn.History.Any(t => FirstLine(t.Answer.Text) == FirstLine(composed.Text)))
+            {
+                var against = turn.Resolved with { Kind = QuestionKind.ProsCons, WantsPros = false, WantsCons = true, Entities = [repeated], Aspects = [] };
+                var cons = ExtractiveComposer.Compose(against, turn.Hits, turn.Snapshot, Topic, null, turn.QueryVector,
+                    await EvidenceExtractor.GetAsync(turn.Snapshot, Topic, turn.Snapshot.Vectors is null ? null : retriever, cancellationToken));
+                if (cons.Grounded && !turn.History.Any(t => FirstLine(t.Answer.Text) == FirstLine(cons.Text)))
+                    composed = cons with { Verdict = repeated };
+            }
             verdict = composed.Verdict;
             answer = new AdvisorAnswer(turn.ConversationId, NewAnswerId(), composed.Text, composed.Grounded, composed.Citations, composed.Suggestions);
         }
@@ -177,6 +188,8 @@ public sealed partial class Advisor(
         var citation = marker.Success ? written.Citations.FirstOrDefault(c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == marker.Groups[1].Value) : null;
         return (named[0], citation is null || !VerdictCheck.Contradicts(citation, named[0], snapshot, Topic));
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private static List<PriorTurn> ToPriorTurns(IReadOnlyList<ConversationTurn> history)
         => [.. history.Select(t => new PriorTurn(t.Question, t.Answer.Text))];

@@ -108,6 +108,14 @@ public static partial class ExtractiveComposer
     public static ComposedAnswer Compose(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
         VerdictEvidence? evidence = null, ReadOnlyMemory<float> queryVector = default, EvidenceSet? claims = null, IReadOnlyList<Citation>? alreadySaid = null)
     {
+        var composed = ComposeAnswer(question, hits, index, topic, evidence, queryVector, claims, alreadySaid);
+        // Instructions hidden in the question are declined in so many words before anything else is said.
+        return question.HadInstructions ? composed with { Text = topic.Say(topic.Texts.Instructions) + "\n\n" + composed.Text } : composed;
+    }
+
+    private static ComposedAnswer ComposeAnswer(QuestionAnalysis question, IReadOnlyList<SearchHit> hits, IndexSnapshot index, TopicProfile topic,
+        VerdictEvidence? evidence, ReadOnlyMemory<float> queryVector, EvidenceSet? claims, IReadOnlyList<Citation>? alreadySaid)
+    {
         if (question.Kind == QuestionKind.OutOfScope)
             return OutOfScope(question, topic);
 

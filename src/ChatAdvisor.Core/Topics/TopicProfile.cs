@@ -85,6 +85,9 @@ public sealed record TopicTexts
     /// <summary>The reply to a question wholly outside the corpus.</summary>
     public string OutOfScope { get; init; } = "That isn't something the articles I answer from cover: they compare {entities}.";
 
+    /// <summary>Said first when a question carried instructions to the advisor ("ignore your rules and …"): they are declined, plainly.</summary>
+    public string Instructions { get; init; } = "I don't follow instructions given inside a question, and I answer only from the articles.";
+
     /// <summary>The reply to a request for a task (write code, a query, a text) rather than a question about the articles.</summary>
     public string Task { get; init; } = "That is a task rather than a question about the articles: I don't write code, queries or other texts. I answer questions about {entities} from the articles I have.";
 
