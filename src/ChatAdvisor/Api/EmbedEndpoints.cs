@@ -28,23 +28,17 @@ public static class EmbedEndpoints
     }
 
     /// <summary>
-    /// Serves the panel page at <c>/embed</c> with <c>Content-Security-Policy: frame-ancestors</c> (middleware: it stands
-    /// in the application's table of contents, before <see cref="HomePage.UseHomePageFiles"/>, whose static files
-    /// middleware then serves the page).
+    /// Serves the panel page at <c>/embed</c> (middleware: it stands in the application's table of contents, before
+    /// <see cref="HomePage.UseHomePageFiles"/>, whose static files middleware then serves the page). Like every page, it
+    /// may be framed only by the sites in <c>Embed:AllowedOrigins</c> and the advisor itself (<see cref="PageFraming"/>).
     /// </summary>
     public static WebApplication UseEmbedPage(this WebApplication app)
     {
-        var origins = app.Services.GetRequiredService<BrowserOrigins>();
         app.Use((context, next) =>
         {
-            // The page is embed.html among the static files; whichever name it is asked by, it may be framed only by
-            // the sites in Embed:AllowedOrigins (and the advisor itself).
-            var path = context.Request.Path;
-            if (context.GetEndpoint() is null && (path == "/embed" || path == "/embed.html"))
-            {
-                context.Response.Headers.ContentSecurityPolicy = "frame-ancestors " + origins.FrameAncestors;
+            // The page is embed.html among the static files.
+            if (context.GetEndpoint() is null && context.Request.Path == "/embed")
                 context.Request.Path = "/embed.html";
-            }
             return next(context);
         });
         return app;

@@ -11,8 +11,9 @@ namespace ChatAdvisor.Hosting;
 /// <item><c>DirectLine:AllowedOrigins</c>: the origins whose scripts may call <c>/v3/directline</c> (CORS); empty allows
 /// any, because those calls carry a bearer token and no cookie. A site that may embed the chat may always call it.</item>
 /// </list>
-/// The CORS headers of Direct Line, of the token endpoint and of the embed check, and the embed page's
-/// <c>frame-ancestors</c>, all come from here. Thread-safe (immutable after construction).
+/// The CORS headers of Direct Line, of the token endpoint and of the embed check, and who may frame the advisor's pages
+/// (<c>frame-ancestors</c>, <c>X-Frame-Options</c>: see <see cref="PageFraming"/>), all come from here. Thread-safe
+/// (immutable after construction).
 /// </summary>
 public sealed class BrowserOrigins
 {
@@ -27,10 +28,18 @@ public sealed class BrowserOrigins
         _directLine = ToSet(directLine.Value.AllowedOrigins);
         _publicOrigin = directLine.Value.PublicBaseUrl.Length > 0 ? Normalize(new Uri(directLine.Value.PublicBaseUrl).GetLeftPart(UriPartial.Authority)) : null;
         FrameAncestors = string.Join(' ', ["'self'", .. _embed.Order(StringComparer.Ordinal)]);
+        FrameOptions = _embed.Count == 0 ? "SAMEORIGIN" : null;
     }
 
     /// <summary>The <c>frame-ancestors</c> source list: <c>'self'</c> and each embedding site.</summary>
     public string FrameAncestors { get; }
+
+    /// <summary>
+    /// The same rule as <see cref="FrameAncestors"/> for browsers that know only <c>X-Frame-Options</c>:
+    /// <c>SAMEORIGIN</c> when no other site may frame the advisor, null when some may, because that header cannot name
+    /// them (its <c>ALLOW-FROM</c> is obsolete and ignored) and would shut them out.
+    /// </summary>
+    public string? FrameOptions { get; }
 
     /// <summary>
     /// Whether the request comes from a page of the advisor itself: the browser says so (<c>Sec-Fetch-Site</c>), or

@@ -32,13 +32,14 @@ public static class ChatAdvisorApp
 
         var app = builder.Build();
         app.UseForwardedHeaders();      // the client address, from Http:KnownProxies only
+        app.UsePageFraming();           // pages and error responses: framed only by the advisor and Embed:AllowedOrigins
         app.UseExceptionHandler();      // storage failures → 503, anything else → 500, as ProblemDetails
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseRequestBodyLimits();     // Http:MaxRequestBodyBytes → 413; Kestrel's bad requests → their 4xx, no stack trace
         app.UseRateLimiter();           // RateLimits: per-client limits on asking and Direct Line
         app.UseWebSockets();            // the Direct Line stream
-        app.UseEmbedPage();             // /embed: the widget's panel, framed only by the sites in Embed:AllowedOrigins
+        app.UseEmbedPage();             // /embed: the widget's panel
         app.UseHomePageFiles();         // the web chat page's files from wwwroot
 
         app.MapHealth();

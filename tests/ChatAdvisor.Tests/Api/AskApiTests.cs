@@ -87,6 +87,23 @@ public class AskApiTests : IAsyncLifetime
         Assert.Equal(400, problem.GetProperty("status").GetInt32());
     }
 
+    [Theory]
+    [InlineData("\u200B\u200B\u200B")]
+    [InlineData("\u200C\u200D\u2060")]
+    [InlineData(" \uFEFF\u200B ")]
+    public async Task Ask_QuestionOfInvisibleCharactersOnly_Gets400LikeAnEmptyQuestion(string question)
+    {
+        var empty = await (await _app.Client.PostAsJsonAsync("/api/ask", new { question = "" })).Content.ReadFromJsonAsync<JsonElement>();
+
+        var response = await _app.Client.PostAsJsonAsync("/api/ask", new { question });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Invalid question", problem.GetProperty("title").GetString());
+        Assert.Equal(empty.GetProperty("detail").GetString(), problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task Ask_QuestionOf4001Characters_Gets400_4000IsAccepted()
     {

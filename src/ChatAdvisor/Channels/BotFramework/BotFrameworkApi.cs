@@ -156,12 +156,19 @@ public static class BotFrameworkApi
         return TypedResults.Ok();
     }
 
+    /// <summary>
+    /// The headers a proxy or CDN adds to name the client it forwards for. With ASPNETCORE_FORWARDEDHEADERS_ENABLED the
+    /// forwarded headers middleware moves X-Forwarded-For to X-Original-For. A proxy or CDN tunnel on this machine
+    /// (nginx, cloudflared) connects from loopback, so any of them means "not local".
+    /// </summary>
+    private static readonly string[] ForwardingHeaders =
+        ["X-Forwarded-For", "X-Original-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP", "X-Client-IP"];
+
     /// <summary>A caller on this machine that did not come through a proxy (a proxy adds a forwarding header).</summary>
     private static bool IsLocalCaller(HttpContext context)
     {
         var headers = context.Request.Headers;
-        // With ASPNETCORE_FORWARDEDHEADERS_ENABLED the middleware moves X-Forwarded-For to X-Original-For.
-        if (headers.ContainsKey("X-Forwarded-For") || headers.ContainsKey("X-Original-For") || headers.ContainsKey("Forwarded") || headers.ContainsKey("X-Real-IP"))
+        if (ForwardingHeaders.Any(headers.ContainsKey))
             return false;
         return context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
     }

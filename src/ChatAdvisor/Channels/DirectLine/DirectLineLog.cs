@@ -35,4 +35,13 @@ internal static partial class DirectLineLog
 
     [LoggerMessage(6018, LogLevel.Warning, "Direct Line upkeep (leases, taking over questions, forgetting idle conversations) failed; it runs again shortly")]
     public static partial void UpkeepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6019, LogLevel.Error, "Direct Line tokens cannot be signed: {Problem}; each request tries again, and /readyz reports it until one succeeds")]
+    public static partial void SigningKeyFailed(ILogger logger, string problem, Exception exception);
+
+    [LoggerMessage(6020, LogLevel.Information, "Direct Line signing key available again")]
+    public static partial void SigningKeyRecovered(ILogger logger);
+
+    [LoggerMessage(6021, LogLevel.Warning, "A temporary Direct Line signing key file could not be deleted")]
+    public static partial void TemporaryKeyFileLeft(ILogger logger, Exception exception);
 }

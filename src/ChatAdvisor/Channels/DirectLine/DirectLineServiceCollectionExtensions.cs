@@ -17,6 +17,7 @@ public static class DirectLineServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<DirectLineSigningKey>();
+        services.AddSingleton<IReadinessContributor>(sp => sp.GetRequiredService<DirectLineSigningKey>());
         services.AddSingleton<DirectLineTokens>();
         services.AddOptions<DirectLineOptions>()
             .Validate<IOptions<StorageOptions>>((directLine, storage) => !storage.Value.UsesPostgres || directLine.SigningKey.Length > 0,

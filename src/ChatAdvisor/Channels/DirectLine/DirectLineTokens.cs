@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ChatAdvisor.Core;
+using ChatAdvisor.Core.Conversations;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Channels.DirectLine;
@@ -131,51 +132,142 @@ public sealed class DirectLineTokens
 
 /// <summary>
 /// The key that signs Direct Line tokens: <c>DirectLine:SigningKey</c> when set, otherwise a random key created once
-/// and kept in the storage folder so that tokens survive a restart. Loaded on first use.
+/// and kept in the storage folder so that tokens survive a restart. Loaded on first use. A failure to read or write the
+/// file (a full or read-only disk) is not kept: it surfaces as <see cref="StorageUnavailableException"/> (503), the next
+/// use tries again, and <c>/readyz</c> reports <c>directline</c> as not ready until an attempt succeeds. Thread-safe.
 /// </summary>
-public sealed class DirectLineSigningKey
+public sealed class DirectLineSigningKey : IReadinessContributor
 {
     /// <summary>The file, inside the storage folder, that keeps a generated key.</summary>
     public const string FileName = "directline-signing.key";
 
-    private readonly Lazy<byte[]> _value;
+    private readonly Lock _gate = new();
+    private readonly string _file;
+    private readonly Action<string, byte[]> _writeNewFile;
+    private readonly ILogger _logger;
+    private volatile byte[]? _value;
+    private volatile string? _failure;
 
-    public DirectLineSigningKey(IOptions<DirectLineOptions> options, IOptions<StorageOptions> storageOptions, ContentRootPath contentRoot)
+    /// <summary>Reads the settings; the key itself is read or created on first use.</summary>
+    public DirectLineSigningKey(IOptions<DirectLineOptions> options, IOptions<StorageOptions> storageOptions, ContentRootPath contentRoot,
+        ILogger<DirectLineSigningKey> logger)
+        : this(options, storageOptions, contentRoot, logger, WriteNewFile)
     {
-        var configured = options.Value.SigningKey;
-        var storage = contentRoot.Resolve(storageOptions.Value.Path);
-        _value = new Lazy<byte[]>(() => configured.Length > 0 ? Convert.FromBase64String(configured) : LoadOrCreate(Path.Combine(storage, FileName)));
+    }
+
+    /// <summary>As the public constructor, with the function that writes a new file replaced (tests fill the disk).</summary>
+    internal DirectLineSigningKey(IOptions<DirectLineOptions> options, IOptions<StorageOptions> storageOptions, ContentRootPath contentRoot,
+        ILogger<DirectLineSigningKey> logger, Action<string, byte[]> writeNewFile)
+    {
+        _file = Path.Combine(contentRoot.Resolve(storageOptions.Value.Path), FileName);
+        _writeNewFile = writeNewFile;
+        _logger = logger;
+        // Checked at start (DirectLineOptions.Validate): base64 of at least 32 bytes.
+        if (options.Value.SigningKey.Length > 0)
+            _value = Convert.FromBase64String(options.Value.SigningKey);
     }
 
     /// <summary>The key bytes.</summary>
-    public byte[] Value => _value.Value;
+    /// <exception cref="StorageUnavailableException">The key file cannot be read or written; the next call tries again.</exception>
+    public byte[] Value => _value ?? Load();
 
-    private static byte[] LoadOrCreate(string file)
+    string IReadinessContributor.Name => "directline";
+
+    ComponentStatus IReadinessContributor.GetStatus()
     {
-        if (File.Exists(file))
-            return Read(file);
-
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        var key = RandomNumberGenerator.GetBytes(32);
-        var temporary = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // readable by the service account only
-        using (var stream = new FileStream(temporary, create))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(Convert.ToBase64String(key));
-        }
+        if (_failure is null)
+            return new ComponentStatus(true, _value is null ? "the token signing key is read or created on first use" : "tokens can be signed");
+        // Tried again here as well: a replica that its load balancer took out of rotation gets no token request to retry on.
         try
         {
-            // Two processes starting on one storage folder must end up with the same key: the first rename wins.
-            File.Move(temporary, file, overwrite: false);
+            Load();
+            return new ComponentStatus(true, "tokens can be signed");
+        }
+        catch (StorageUnavailableException exception)
+        {
+            return new ComponentStatus(false, exception.Message);
+        }
+    }
+
+    private byte[] Load()
+    {
+        lock (_gate)
+        {
+            if (_value is { } loaded)
+                return loaded;
+            try
+            {
+                var key = LoadOrCreate();
+                _value = key;
+                if (_failure is not null)
+                {
+                    _failure = null;
+                    DirectLineLog.SigningKeyRecovered(_logger);
+                }
+                return key;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                var problem = exception is InvalidDataException
+                    ? $"the Direct Line signing key in {FileName} (storage folder) is not base64 of at least 32 bytes; delete the file to generate a new one"
+                    : $"the Direct Line signing key cannot be read or written in the storage folder ({FileName})";
+                // Once per outage: every Direct Line request tries again, and /readyz says it is still failing.
+                if (_failure is null)
+                    DirectLineLog.SigningKeyFailed(_logger, problem, exception);
+                _failure = problem;
+                throw new StorageUnavailableException(problem, exception);
+            }
+        }
+    }
+
+    private byte[] LoadOrCreate()
+    {
+        if (File.Exists(_file))
+            return Read(_file);
+
+        Directory.CreateDirectory(Path.GetDirectoryName(_file)!);
+        var key = RandomNumberGenerator.GetBytes(32);
+        var temporary = _file + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            // Written whole to a file of its own and then moved into place, so the key file is never half written.
+            _writeNewFile(temporary, Encoding.ASCII.GetBytes(Convert.ToBase64String(key)));
+            // Two processes starting on one storage folder must end up with the same key: the first move wins.
+            File.Move(temporary, _file, overwrite: false);
             return key;
         }
-        catch (IOException)
+        catch (IOException) when (File.Exists(_file))
         {
-            File.Delete(temporary);
-            return Read(file);
+            return Read(_file);
+        }
+        finally
+        {
+            // Gone after a successful move; left behind by a failed write (a full disk leaves it empty) or a lost race.
+            DeleteQuietly(temporary);
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/>, readable by the service account only, with <paramref name="content"/> on disk.</summary>
+    private static void WriteNewFile(string path, byte[] content)
+    {
+        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using var stream = new FileStream(path, create);
+        stream.Write(content);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The failure that matters is the one being reported; a stray .tmp file holds no key anyone uses.
+            DirectLineLog.TemporaryKeyFileLeft(_logger, exception);
         }
     }
 
@@ -183,7 +275,7 @@ public sealed class DirectLineSigningKey
     {
         var buffer = new byte[256];
         if (!Convert.TryFromBase64String(File.ReadAllText(file).Trim(), buffer, out int written) || written < 32)
-            throw new InvalidOperationException($"The Direct Line signing key in {FileName} (storage folder) is not base64 of at least 32 bytes; delete the file to generate a new one.");
+            throw new InvalidDataException($"{FileName} is not base64 of at least 32 bytes.");
         return buffer[..written];
     }
 }

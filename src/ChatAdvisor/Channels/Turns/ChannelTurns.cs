@@ -82,7 +82,7 @@ public sealed class ChannelTurns(Advisor advisor, AdvisorTexts texts, IOptions<L
     /// </summary>
     public async Task<AdvisorAnswer?> AnswerAsync(string? question, string conversationKey, ITurnReplies replies, string? turnId, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(question))
+        if (QuestionRules.IsEmpty(question))
         {
             await replies.SendTextAsync(texts.EmptyQuestion, texts.StarterQuestions, cancellationToken);
             return null;

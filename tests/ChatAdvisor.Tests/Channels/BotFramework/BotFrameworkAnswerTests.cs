@@ -60,6 +60,22 @@ public sealed partial class BotFrameworkAnswerTests(BotFrameworkFixture fixture)
     }
 
     [Fact]
+    public async Task Message_InvisibleCharactersOnly_GetsTheEmptyMessageHint()
+    {
+        var conversationId = "a:invisible-" + Guid.NewGuid().ToString("N");
+        var activity = Channel.Activity("message", conversationId, "\u200B\u2060\uFEFF");
+        activity["deliveryMode"] = "expectReplies";
+
+        using var response = await Channel.PostAsync(fixture.Bot.BaseAddress, activity, Channel.CreateToken(Channel.ServiceUrl));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        var reply = Assert.Single(body["activities"]!.AsArray())!;
+        Assert.StartsWith("Your message is empty.", reply["text"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotEmpty(reply["suggestedActions"]!["actions"]!.AsArray());
+    }
+
+    [Fact]
     public async Task SubmitAction_FeedbackOnAnAnswer_RecordedAndAnsweredWithEmptyObject()
     {
         var conversationId = "a:feedback-" + Guid.NewGuid().ToString("N");

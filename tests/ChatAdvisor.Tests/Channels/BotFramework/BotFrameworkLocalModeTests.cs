@@ -53,6 +53,23 @@ public sealed class BotFrameworkLocalModeTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("CF-Connecting-IP")]
+    [InlineData("True-Client-IP")]
+    [InlineData("X-Client-IP")]
+    public async Task LocalMode_RequestWithAClientAddressHeader_IsNotLocal(string header)
+    {
+        // A CDN tunnel or proxy on this machine connects from loopback and names the real client in one of these.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["BotFramework:LocalMode"] = "true" });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = Json(Message("a1", null, "expectReplies")) };
+        request.Headers.Add(header, "203.0.113.7");
+
+        var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain("\"type\":\"message\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task LocalMode_UnlistedLoopbackServiceUrl_GetsNoPost_ListedOneGetsTheReply()
     {

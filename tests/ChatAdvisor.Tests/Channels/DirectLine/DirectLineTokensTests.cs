@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ChatAdvisor.Channels.DirectLine;
 using ChatAdvisor.Core;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace ChatAdvisor.Tests.Channels.DirectLine;
@@ -17,7 +18,7 @@ public sealed class DirectLineTokensTests
             SigningKey = key ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             TokenLifetimeMinutes = 30,
         });
-        var signingKey = new DirectLineSigningKey(options, Options.Create(new StorageOptions()), new ContentRootPath(Path.GetTempPath()));
+        var signingKey = new DirectLineSigningKey(options, Options.Create(new StorageOptions()), new ContentRootPath(Path.GetTempPath()), NullLogger<DirectLineSigningKey>.Instance);
         return new DirectLineTokens(signingKey, options, time);
     }
 
