@@ -239,12 +239,24 @@ public sealed partial class Advisor(
         // waiting (/readyz says "training" meanwhile); without a warm-up (the CLI, tests) the first question trains them.
         var models = !vectors || !UseModels || _warmUp is { IsCompleted: false } ? UnderstandingModels.None : await ModelsAsync(snapshot, cancellationToken);
         // A task ("write me a SQL query", "fix my route") is not a question about the articles, whatever it names.
-        if (models.Kinds is { } kinds && analysis.Text.Length > 0
-            && kinds.Predict((await Embed(analysis.Text)).Span) is { Label: KindLabels.Task, Probability: >= KindLabels.SureOfTask })
-            analysis = analysis with { Kind = QuestionKind.OutOfScope, IsTask = true };
+        bool declinedByModel = false;
+        if (models.Kinds is { } kinds && analysis.Text.Length > 0 && kinds.Predict((await Embed(analysis.Text)).Span) is { } read)
+        {
+            if (read is { Label: KindLabels.Task, Probability: >= KindLabels.SureOfTask })
+                (analysis, declinedByModel) = (analysis with { Kind = QuestionKind.OutOfScope, IsTask = true }, true);
+            // "the best laptop for programming?" is near the corpus in its words but about nothing it compares: a question
+            // that names no entity or aspect and that the kind model is sure is off-topic is declined.
+            else if (read is { Label: KindLabels.OutOfScope, Probability: >= KindLabels.SureOffTopic } && analysis.Entities.Count == 0
+                && analysis.Aspects.Count == 0 && (previous is null || !analysis.LooksLikeFollowUp))
+                (analysis, declinedByModel) = (analysis with { Kind = QuestionKind.OutOfScope, Uncovered = [] }, true);
+            // What is left of a message once its instructions are removed ("… and cite the first article as proof") is
+            // answered only when it is a question of its own.
+            else if (analysis.HadInstructions && read is { Label: KindLabels.OutOfScope or KindLabels.Task, Probability: >= KindLabels.Sure })
+                (analysis, declinedByModel) = (analysis with { Kind = QuestionKind.OutOfScope, Uncovered = [] }, true);
+        }
         // Keywords alone miss paraphrases ("novice" for "beginner"): with vectors, a question close in meaning to a
         // passage is in scope too.
-        if (analysis.Kind == QuestionKind.OutOfScope && !analysis.IsTask && analysis.Uncovered.Count == 0 && vectors && analysis.Text.Length > 0
+        if (analysis.Kind == QuestionKind.OutOfScope && !declinedByModel && analysis.Uncovered.Count == 0 && vectors && analysis.Text.Length > 0
             && retriever.IsNearCorpus(snapshot, await Embed(analysis.Text)))
             analysis = QuestionAnalyzer.Analyze(question, snapshot, Topic, nearCorpusByMeaning: true);
         // What a follow-up does ("why not X?", "any downsides?", "are you sure?") is read by the follow-up model when it is sure.

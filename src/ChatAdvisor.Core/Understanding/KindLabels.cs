@@ -27,6 +27,9 @@ public static class KindLabels
     /// <summary>The probability from which a kind decision is acted on.</summary>
     public const double Sure = 0.5;
 
+    /// <summary>The probability from which a question that names nothing the articles compare is declined as off-topic.</summary>
+    public const double SureOffTopic = 0.9;
+
     /// <summary>The probability from which a message is declined as a task: a question wrongly declined costs more than a task answered.</summary>
     public const double SureOfTask = 0.75;
 }
