@@ -240,7 +240,8 @@ public sealed partial class Advisor(
         var models = !vectors || !UseModels || _warmUp is { IsCompleted: false } ? UnderstandingModels.None : await ModelsAsync(snapshot, cancellationToken);
         // A task ("write me a SQL query", "fix my route") is not a question about the articles, whatever it names.
         bool declinedByModel = false;
-        if (models.Kinds is { } kinds && analysis.Text.Length > 0 && kinds.Predict((await Embed(analysis.Text)).Span) is { } read)
+        var read = models.Kinds is { } kinds && analysis.Text.Length > 0 ? kinds.Predict((await Embed(analysis.Text)).Span) : null;
+        if (read is not null)
         {
             if (read is { Label: KindLabels.Task, Probability: >= KindLabels.SureOfTask })
                 (analysis, declinedByModel) = (analysis with { Kind = QuestionKind.OutOfScope, IsTask = true }, true);
@@ -303,7 +304,7 @@ public sealed partial class Advisor(
             // question about a feature alone ("which is easiest to learn?") is a lookup in the comparison tables, which the
             // claims above did.
             if (resolved.Kind == QuestionKind.Recommendation && !resolved.WantsLeast && models.Verdicts is { } verdicts
-                && !VerdictFinder.IsAspectOnly(terms, resolved.Aspects) && !await AsksAboutAFeatureAsync(models, analysis.Text, Embed))
+                && !VerdictFinder.IsAspectOnly(terms, resolved.Aspects) && !AsksAboutAFeature(read))
             {
                 // The model reads the situation as the user told it, names included: a follow-up's situation as the
                 // conversation left it, else the question itself.
@@ -342,13 +343,11 @@ public sealed partial class Advisor(
     }
 
     /// <summary>
-    /// True when the kind model reads the question as a comparison ("which of them has the best docs?", "which one checks
+    /// True when the kind model read the question as a comparison ("which of them has the best docs?", "which one checks
     /// request data for me?"): a question about a feature, answered from how the articles rate the entities on it, not
     /// a situation to find the fitting entity for.
     /// </summary>
-    private static async Task<bool> AsksAboutAFeatureAsync(UnderstandingModels models, string question, Func<string, Task<ReadOnlyMemory<float>>> embed)
-        => models.Kinds is { } kinds && kinds.Predict((await embed(question)).Span) is { Label: KindLabels.Compare } prediction
-            && prediction.Probability >= KindLabels.Sure;
+    private static bool AsksAboutAFeature(Prediction? kind) => kind is { Label: KindLabels.Compare, Probability: >= KindLabels.Sure };
 
     /// <summary>
     /// The passages a verdict rests on, first: the chunk of the best claim of the winner (and of each entity of a split

@@ -68,13 +68,31 @@ public sealed class UnderstandingModels
     {
         if (embedder is null || snapshot.Vectors is null)
             return Task.FromResult(None);
+        // Asked on every question: the sets are read and hashed again only when one of their files changed (a stat each).
+        var stamp = FilesStamp(corpusPath);
+        var known = ForSnapshot.GetOrCreateValue(snapshot);
+        if (Volatile.Read(ref known.Current) is { } current && current.Stamp == stamp)
+            return current.Models.WaitAsync(cancellationToken);
         var sets = SetNames.Select(n => ExampleSet.Load(corpusPath, n)).OfType<ExampleSet>().ToList();
-        if (sets.Count == 0)
-            return Task.FromResult(None);
-        var key = CacheKey(snapshot, sets);
-        var lazy = Trained.GetOrAdd(key, k => new Lazy<Task<UnderstandingModels>>(() => LoadOrTrainAsync(k, sets, topic, embedder, cacheFolder)));
-        return lazy.Value.WaitAsync(cancellationToken);
+        var models = sets.Count == 0 ? Task.FromResult(None)
+            : Trained.GetOrAdd(CacheKey(snapshot, sets), k => new Lazy<Task<UnderstandingModels>>(() => LoadOrTrainAsync(k, sets, topic, embedder, cacheFolder))).Value;
+        Volatile.Write(ref known.Current, new StampedModels(stamp, models));
+        return models.WaitAsync(cancellationToken);
     }
+
+    private sealed record StampedModels(string Stamp, Task<UnderstandingModels> Models);
+
+    private sealed class SnapshotModels
+    {
+        public StampedModels? Current;
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IndexSnapshot, SnapshotModels> ForSnapshot = [];
+
+    /// <summary>The length and last write time of each example set file of <paramref name="corpusPath"/>.</summary>
+    private static string FilesStamp(string corpusPath)
+        => string.Join(";", SetNames.Select(n => new FileInfo(Path.Combine(corpusPath, n + ".jsonl")))
+            .Select(f => f.Exists ? $"{f.Length}@{f.LastWriteTimeUtc.Ticks}" : "-"));
 
     /// <summary>Each example set's cross-validated accuracy and confusions (5 folds) at the L2 penalty <paramref name="l2"/>, for the <c>understanding</c> command.</summary>
     public static async Task<IReadOnlyList<(ExampleSet Set, CrossValidation Result)>> CrossValidateAsync(string corpusPath, TopicProfile topic,
